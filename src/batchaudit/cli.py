@@ -1,0 +1,180 @@
+"""The batchaudit command line: wiring only; the work is in ingest, engine and report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from batchaudit import __version__
+from batchaudit.engine import run
+from batchaudit.findings import AuditResult, Severity
+from batchaudit.ingest.load import load
+from batchaudit.packs import DEFAULT_PACK, PackError, load_pack
+from batchaudit.report import csv_report, html, json_report, markdown, text
+
+EXIT_FINDINGS = 1
+EXIT_CANNOT_RUN = 2
+FAIL_ON = ("error", "warning", "note", "never")
+
+Renderer = Callable[[AuditResult, datetime], str]
+RENDERERS: dict[str, Renderer] = {
+    ".html": html.render,
+    ".json": lambda result, _: json_report.render(result),
+    ".csv": lambda result, _: csv_report.render(result),
+    ".md": lambda result, _: markdown.render(result),
+}
+
+
+class CannotRun(click.ClickException):
+    """A run that cannot be done: one sentence on standard error, exit status 2."""
+
+    exit_code = EXIT_CANNOT_RUN
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"batchaudit: {self.message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="batchaudit")
+def cli() -> None:
+    """Audit Metrc package and lab-result exports for production-batch mistakes."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-p",
+    "--packages",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A packages export (repeatable).",
+)
+@click.option(
+    "-l",
+    "--lab-results",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A lab-results export (repeatable).",
+)
+@click.option(
+    "-j",
+    "--jurisdiction",
+    default=DEFAULT_PACK,
+    show_default=True,
+    help="Rule pack: a name under rules/ or a pack file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write a report; .html .json .csv .md (repeatable).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "stdout_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="What goes to standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
+def audit(
+    paths: tuple[Path, ...],
+    packages: tuple[Path, ...],
+    lab_results: tuple[Path, ...],
+    jurisdiction: str,
+    output: tuple[Path, ...],
+    stdout_format: str,
+    fail_on: str,
+) -> None:
+    """Audit exports: PATHS are files or folders whose kind is detected from their header."""
+    if not (paths or packages or lab_results):
+        raise CannotRun("give the packages export (and lab results) to audit; see --help.")
+    _check_outputs(output, [*paths, *packages, *lab_results])
+    try:
+        pack = load_pack(jurisdiction)
+    except PackError as error:
+        raise CannotRun(str(error)) from error
+    tables = load(packages=list(packages), lab_results=list(lab_results), detected=list(paths))
+    for sentence in tables.unreadable:
+        click.echo(f"batchaudit: {sentence}", err=True)
+    if tables.packages.empty:
+        raise CannotRun("no packages could be read, so there is nothing to audit.")
+    result = run(tables, pack)
+    now = datetime.now(UTC)
+    for path in output:
+        path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
+        click.echo(f"Wrote {path}", err=True)
+    click.echo(
+        json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
+    )
+    sys.exit(exit_status(result, fail_on))
+
+
+def exit_status(result: AuditResult, fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = Severity(fail_on).rank
+    worst = result.worst_severity()
+    return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
+
+
+def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
+    resolved_inputs = {path.resolve() for path in inputs}
+    for path in outputs:
+        if path.suffix.lower() not in RENDERERS:
+            known = " ".join(RENDERERS)
+            raise CannotRun(f"{path}: cannot tell the report format; use one of {known}.")
+        if path.resolve() in resolved_inputs:
+            raise CannotRun(f"{path} is one of the inputs; batchaudit never writes over an export.")
+        if not path.parent.is_dir():
+            raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--packages",
+    "package_count",
+    default=300,
+    show_default=True,
+    type=click.IntRange(min=20),
+    help="How many packages.",
+)
+@click.option(
+    "--seed", default=7, show_default=True, help="Random seed; the same seed gives the same files."
+)
+def sample(out_dir: Path, package_count: int, seed: int) -> None:
+    """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
+    from batchaudit.sample import write_sample
+
+    for path in write_sample(out_dir, packages=package_count, seed=seed):
+        click.echo(f"Wrote {path}")
+
+
+def main() -> None:
+    """Console entry point: every failure is one sentence, never a traceback."""
+    try:
+        cli.main(standalone_mode=True)
+    except Exception as error:
+        if os.environ.get("BATCHAUDIT_DEBUG"):
+            raise
+        click.echo(
+            f"batchaudit: an unexpected problem stopped the run ({type(error).__name__}: {error}); "
+            "run again with BATCHAUDIT_DEBUG=1 and report the output.",
+            err=True,
+        )
+        sys.exit(EXIT_CANNOT_RUN)

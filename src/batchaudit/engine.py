@@ -1,0 +1,50 @@
+"""run(tables, pack) -> AuditResult: lineage, every rule, the summary. No I/O."""
+
+from __future__ import annotations
+
+from batchaudit.findings import AuditResult, Finding, SkippedRule, Summary
+from batchaudit.lineage import NO_PACKAGE, Lineage, build
+from batchaudit.packs import Pack
+from batchaudit.rules import evaluated_rules
+from batchaudit.rules.base import Rule
+from batchaudit.tables import Tables
+
+
+def run(tables: Tables, pack: Pack) -> AuditResult:
+    lineage = build(tables.packages, tables.lab_results, pack)
+    findings: list[Finding] = list(tables.findings)
+    skipped: list[SkippedRule] = []
+    for rule in evaluated_rules():
+        reason = skip_reason(rule, tables)
+        if reason:
+            skipped.append(SkippedRule(rule.code, reason))
+            continue
+        findings.extend(rule().findings(lineage, pack))
+    return AuditResult(
+        jurisdiction=pack.name,
+        inputs=tuple(tables.inputs),
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        summary=summarise(lineage),
+        skipped_rules=tuple(skipped),
+    )
+
+
+def skip_reason(rule: type[Rule], tables: Tables) -> str | None:
+    if "lab_results" in rule.needs and tables.lab_results is None:
+        return "no lab results were given"
+    missing = sorted(rule.needs & tables.missing_fields)
+    if missing:
+        return f"a packages file has no {', '.join(missing)} column (see DQ001)"
+    return None
+
+
+def summarise(lineage: Lineage) -> Summary:
+    links = lineage.links
+    return Summary(
+        packages=len(lineage.packages),
+        test_events=len(lineage.events),
+        lab_result_rows=len(lineage.lab_rows),
+        source_links=len(links),
+        known_source_links=int((links["source"] != NO_PACKAGE).sum()),
+        production_batches=int(lineage.packages["production_batch"].sum()),
+    )

@@ -1,0 +1,89 @@
+"""The canonical tables: every field batchaudit reads, with the type its text must convert to.
+
+Every reader maps its shape's headers onto these names; the canonical CSV shape uses them
+directly (documented in the README).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    PACKAGES = "packages"
+    LAB_RESULTS = "lab-results"
+
+
+class FieldType(StrEnum):
+    TAG = "tag"
+    TAG_LIST = "tag list"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    NUMBER = "number"
+    TESTING_STATE = "testing state"
+
+
+PACKAGE_FIELDS: dict[str, FieldType] = {
+    "tag": FieldType.TAG,
+    "package_id": FieldType.TEXT,
+    "package_type": FieldType.TEXT,
+    "item_name": FieldType.TEXT,
+    "category": FieldType.TEXT,
+    "category_type": FieldType.TEXT,
+    "item_strain": FieldType.TEXT,
+    "source_package_tags": FieldType.TAG_LIST,
+    "source_harvest_names": FieldType.TEXT,
+    "location": FieldType.TEXT,
+    "quantity": FieldType.NUMBER,
+    "original_quantity": FieldType.NUMBER,
+    "unit": FieldType.TEXT,
+    "packaged_date": FieldType.DATE,
+    "lab_testing_state": FieldType.TESTING_STATE,
+    "production_batch": FieldType.BOOLEAN,
+    "production_batch_number": FieldType.TEXT,
+    "source_production_batch_numbers": FieldType.TEXT,
+    "testing_sample": FieldType.BOOLEAN,
+    "requires_remediation": FieldType.BOOLEAN,
+    "contains_remediated": FieldType.BOOLEAN,
+    "received_date": FieldType.DATE,
+    "received_from_license": FieldType.TEXT,
+    "on_hold": FieldType.BOOLEAN,
+    "finished": FieldType.BOOLEAN,
+    "finished_date": FieldType.DATE,
+    "discontinued": FieldType.BOOLEAN,
+    "discontinued_date": FieldType.DATE,
+}
+
+# Without these a packages file cannot be audited at all.
+PACKAGE_KEY_FIELDS = ("tag",)
+# The rules need these; a file without one gets DQ001 and the rules that need it are skipped.
+PACKAGE_RULE_FIELDS = ("category", "source_package_tags", "production_batch")
+
+LAB_RESULT_FIELDS: dict[str, FieldType] = {
+    "package_id": FieldType.TEXT,
+    "lab_test_result_id": FieldType.TEXT,
+    "lab_license": FieldType.TEXT,
+    "lab_name": FieldType.TEXT,
+    "tested_package": FieldType.TAG,
+    "product_name": FieldType.TEXT,
+    "product_category": FieldType.TEXT,
+    "test_performed_date": FieldType.DATE,
+    "overall_passed": FieldType.BOOLEAN,
+    "revoked_date": FieldType.DATE,
+    "test_type": FieldType.TEXT,
+    "test_passed": FieldType.BOOLEAN,
+    "test_result_level": FieldType.TEXT,
+    "informational_only": FieldType.BOOLEAN,
+    "detail_revoked_date": FieldType.DATE,
+}
+LAB_RESULT_KEY_FIELDS = ("test_type",)
+
+FIELDS: dict[Kind, dict[str, FieldType]] = {
+    Kind.PACKAGES: PACKAGE_FIELDS,
+    Kind.LAB_RESULTS: LAB_RESULT_FIELDS,
+}
+
+# Columns every canonical table carries besides its fields: where each row came from.
+FILE = "file"
+LINE = "line"

@@ -1,0 +1,120 @@
+"""What an audit produces: findings with a stable identity, and the result around them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe, so that sorting puts errors first."""
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where in an export a finding comes from (line 1 is the header)."""
+
+    file: str
+    line: int | None = None
+    column: str | None = None
+
+    def describe(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    package_tag: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    remedy: str | None = None
+    source: Source | None = None
+
+    @property
+    def identity(self) -> str:
+        """Stable across runs: what waivers and baselines will key on."""
+        return f"{self.rule}:{self.package_tag or ''}"
+
+    def sort_key(self) -> tuple[int, str, str, str, int]:
+        source = self.source or Source("")
+        return (
+            self.severity.rank,
+            self.rule,
+            self.package_tag or "",
+            source.file,
+            source.line or 0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file the audit read, as the report's provenance lists it."""
+
+    path: str
+    kind: str
+    shape: str
+    sha256: str
+    rows: int
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRule:
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    packages: int
+    test_events: int
+    lab_result_rows: int
+    source_links: int
+    known_source_links: int
+    production_batches: int
+
+    @property
+    def lineage_coverage(self) -> float:
+        """Share of source links that resolve to a loaded package (1.0 when there are none)."""
+        if self.source_links == 0:
+            return 1.0
+        return self.known_source_links / self.source_links
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    jurisdiction: str
+    inputs: tuple[InputFile, ...]
+    findings: tuple[Finding, ...]
+    summary: Summary
+    skipped_rules: tuple[SkippedRule, ...] = ()
+
+    def by_severity(self) -> dict[str, int]:
+        counts = Counter(finding.severity for finding in self.findings)
+        return {severity.value: counts[severity] for severity in Severity}
+
+    def by_rule(self) -> dict[str, int]:
+        return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
+
+    def worst_severity(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return min((finding.severity for finding in self.findings), key=lambda s: s.rank)

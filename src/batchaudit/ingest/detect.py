@@ -1,0 +1,91 @@
+"""Which kind of export a file is (packages or lab results) and which shape, from its header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from batchaudit.fields import LAB_RESULT_KEY_FIELDS, PACKAGE_KEY_FIELDS, Kind
+from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.shapes import SHAPES, Shape, header_key
+
+_KEY_FIELDS = {Kind.PACKAGES: PACKAGE_KEY_FIELDS, Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS}
+
+
+@dataclass(frozen=True)
+class Detection:
+    shape: Shape
+    columns: dict[str, str]  # header as written -> field
+    ignored: tuple[str, ...]  # headers that map to no field
+
+    @property
+    def kind(self) -> Kind:
+        return self.shape.kind
+
+    def missing(self, fields: tuple[str, ...]) -> list[str]:
+        present = set(self.columns.values())
+        return [field for field in fields if field not in present]
+
+    def title(self, field: str) -> str:
+        """The header this file has (or, if missing, its shape would have) for a field."""
+        for header, mapped in self.columns.items():
+            if mapped == field:
+                return header
+        return self.shape.titles.get(field, (field,))[0]
+
+
+def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detection:
+    """Pick the shape whose aliases cover most of the header and whose key fields are there."""
+    keys = [header_key(title) for title in header]
+    candidates = []
+    for rank, shape in enumerate(SHAPES):
+        if expected is not None and shape.kind is not expected:
+            continue
+        aliases = shape.aliases()
+        fields = {aliases[key] for key in keys if key in aliases}
+        if all(field in fields for field in _KEY_FIELDS[shape.kind]):
+            candidates.append((len(fields), -rank, shape))
+    if not candidates:
+        raise InputError(_not_recognised(path, header, expected))
+    shape = max(candidates, key=lambda candidate: candidate[:2])[2]
+    return _map_columns(path, header, shape)
+
+
+def _map_columns(path: Path, header: list[str], shape: Shape) -> Detection:
+    aliases = shape.aliases()
+    columns: dict[str, str] = {}
+    ignored: list[str] = []
+    for title in header:
+        field = aliases.get(header_key(title))
+        if field is None:
+            ignored.append(title)
+            continue
+        clash = next((other for other, mapped in columns.items() if mapped == field), None)
+        if clash is not None:
+            raise InputError(
+                f"{path} has two columns that both mean {field!r}: {clash!r} and {title!r}; "
+                "remove one of them and run again."
+            )
+        columns[title] = field
+    return Detection(shape, columns, tuple(ignored))
+
+
+def _not_recognised(path: Path, header: list[str], expected: Kind | None) -> str:
+    shown = ", ".join(repr(title) for title in header[:6]) + (", ..." if len(header) > 6 else "")
+    if expected is Kind.PACKAGES:
+        looks_like_lab = any(header_key(t) in {"testtypename", "labtestresultid"} for t in header)
+        if looks_like_lab:
+            return f"{path} is a lab-results export, not a packages export; pass it with -l."
+        return (
+            f"{path} is not a packages export: its header ({shown}) has no 'Tag' or 'Label' "
+            "column; export the Packages grid from Metrc and pass that file."
+        )
+    if expected is Kind.LAB_RESULTS:
+        return (
+            f"{path} is not a lab-results export: its header ({shown}) has no 'TestTypeName' "
+            "column; pass the lab results pulled from Metrc's lab tests API."
+        )
+    return (
+        f"{path} is neither a packages nor a lab-results export: its header ({shown}) has no "
+        "'Tag'/'Label' or 'TestTypeName' column."
+    )

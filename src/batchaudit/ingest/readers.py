@@ -1,0 +1,108 @@
+"""Read a delimited text export into a frame of strings, remembering each row's line.
+
+Everything is read as text (`dtype=str`, no NA guessing) so that "NA", "0012" and blank stay
+what they were; conversion happens in one place, `values.py`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.ingest.errors import InputError
+
+_DELIMITERS = (",", ";", "\t")
+_SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    problem: str
+
+
+@dataclass
+class TextTable:
+    """A file's header, its rows as strings, and the line each row starts on."""
+
+    header: list[str]
+    rows: pd.DataFrame
+    lines: np.ndarray
+    encoding: str
+    delimiter: str
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+
+def read_text_table(path: Path, data: bytes) -> TextTable:
+    text, encoding = _decode(path, data)
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise InputError(f"{path} starts with an empty line where the column titles should be.")
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            rows = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                engine="c",
+            )
+        except pd.errors.ParserError as error:
+            raise InputError(f"{path} cannot be read as a table: {error}.") from error
+    bad_lines = _bad_lines(caught)
+    rows.columns = [str(column).strip() for column in rows.columns]
+    lines = _row_lines(rows, [bad.line for bad in bad_lines])
+    blank = (rows == "").all(axis=1).to_numpy()
+    rows = rows.loc[~blank].reset_index(drop=True)
+    return TextTable(list(rows.columns), rows, lines[~blank], encoding, delimiter, bad_lines)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise InputError(
+            f"{path} is a binary file, not a text export; export the grid from Metrc again "
+            "and save it as CSV."
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" as Windows-1252; bytes it leaves undefined pass through.
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
+    return [
+        BadLine(int(match.group(1)), match.group(2).strip())
+        for warning in caught
+        for match in _SKIPPED_LINE.finditer(str(warning.message))
+    ]
+
+
+def _row_lines(rows: pd.DataFrame, skipped: list[int]) -> np.ndarray:
+    """Line of each row: after the header, plus the newlines quoted inside earlier rows,
+    plus the lines the parser skipped before it."""
+    embedded = np.zeros(len(rows), dtype=np.int64)
+    for column in rows.columns:
+        embedded += rows[column].str.count("\n").to_numpy(dtype=np.int64)
+    before = np.concatenate(([0], np.cumsum(embedded)[:-1])) if len(rows) else embedded
+    lines = 2 + np.arange(len(rows), dtype=np.int64) + before
+    for line in sorted(skipped):
+        lines[lines >= line] += 1
+    return lines

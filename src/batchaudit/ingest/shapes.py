@@ -1,0 +1,177 @@
+"""Header alias tables, one per export shape: which column title means which field.
+
+Titles are matched case- and punctuation-insensitively (`header_key`), so `Src. Pkg's`,
+`SRC PKGS` and `src_pkgs` are one title. The tables are data: add a spelling here, not an
+`if` in a reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from batchaudit.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS, Kind
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def header_key(title: str) -> str:
+    return _NOT_ALNUM.sub("", title.casefold())
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    kind: Kind
+    description: str
+    titles: dict[str, tuple[str, ...]]  # field -> the titles that mean it
+
+    def aliases(self) -> dict[str, str]:
+        """header key -> field."""
+        return {
+            header_key(title): field for field, titles in self.titles.items() for title in titles
+        }
+
+
+METRC_GRID = Shape(
+    "metrc-grid",
+    Kind.PACKAGES,
+    "Metrc web grid (Packages page), full column titles",
+    {
+        "tag": ("Tag",),
+        "source_harvest_names": ("Source Harvest(s)",),
+        "source_package_tags": ("Source Package(s)",),
+        "location": ("Location",),
+        "item_name": ("Item",),
+        "category": ("Category",),
+        "item_strain": ("Item Strain",),
+        "quantity": ("Quantity",),
+        "unit": ("Unit of Measure",),
+        "production_batch": ("Production Batch",),
+        "production_batch_number": ("Production Batch Number",),
+        "source_production_batch_numbers": ("Source Production Batch",),
+        "lab_testing_state": ("Lab Testing", "LT Status", "Lab Test Status"),
+        "testing_sample": ("Testing Sample",),
+        "requires_remediation": ("Product Requires Remediation",),
+        "contains_remediated": ("Contains Remediated Product",),
+        "on_hold": ("Administrative Hold",),
+        "packaged_date": ("Packaged Date",),
+        "received_date": ("Received",),
+        "received_from_license": ("Received From",),
+        "finished": ("Finished",),
+        "discontinued": ("Discontinued",),
+    },
+)
+
+METRC_GRID_ABBREVIATED = Shape(
+    "metrc-grid-abbreviated",
+    Kind.PACKAGES,
+    "Metrc web grid (Packages page), abbreviated headers as shown on screen",
+    {
+        "tag": ("Tag",),
+        "source_harvest_names": ("Src. H's",),
+        "source_package_tags": ("Src. Pkg's",),
+        "location": ("Location",),
+        "item_name": ("Item",),
+        "category": ("Category",),
+        "item_strain": ("Item Strain",),
+        "quantity": ("Quantity",),
+        "unit": ("UoM",),
+        "production_batch": ("P.B.",),
+        "production_batch_number": ("P.B. No.",),
+        "source_production_batch_numbers": ("Src. P.B.",),
+        "lab_testing_state": ("Lab Testing", "LT Status", "Lab Test Status"),
+        "testing_sample": ("Test Samp.",),
+        "requires_remediation": ("P.R.R.",),
+        "contains_remediated": ("C.R.P.",),
+        "on_hold": ("A.H.",),
+        "packaged_date": ("Date",),
+        "received_date": ("Rcv'd",),
+        "received_from_license": ("Received From",),
+        "finished": ("F.",),
+        "discontinued": ("D.",),
+    },
+)
+
+METRC_API_PACKAGES = Shape(
+    "metrc-api",
+    Kind.PACKAGES,
+    "Metrc API package fields (v1 or v2), nested Item fields flattened as Item.Name",
+    {
+        "tag": ("Label",),
+        "package_id": ("Id",),
+        "package_type": ("PackageType",),
+        "item_name": ("Item.Name", "ItemName", "ProductName"),
+        "category": ("Item.ProductCategoryName", "ProductCategoryName"),
+        "category_type": ("Item.ProductCategoryType", "ProductCategoryType"),
+        "item_strain": ("Item.StrainName", "ItemStrainName"),
+        "source_harvest_names": ("SourceHarvestNames",),
+        "source_package_tags": ("SourcePackageLabels",),
+        "location": ("LocationName", "RoomName"),
+        "quantity": ("Quantity",),
+        "original_quantity": ("OriginalPackageQuantity",),
+        "unit": ("UnitOfMeasureAbbreviation", "UnitOfMeasureName"),
+        "packaged_date": ("PackagedDate",),
+        "lab_testing_state": ("LabTestingState", "LabTestingStateName"),
+        "production_batch": ("IsProductionBatch",),
+        "production_batch_number": ("ProductionBatchNumber",),
+        "source_production_batch_numbers": ("SourceProductionBatchNumbers",),
+        "testing_sample": ("IsTestingSample",),
+        "requires_remediation": ("ProductRequiresRemediation",),
+        "contains_remediated": ("ContainsRemediatedProduct",),
+        "received_date": ("ReceivedDateTime",),
+        "received_from_license": ("ReceivedFromFacilityLicenseNumber",),
+        "on_hold": ("IsOnHold",),
+        "finished": ("IsFinished",),
+        "finished_date": ("FinishedDate",),
+        "discontinued": ("IsArchived",),
+        "discontinued_date": ("ArchivedDate",),
+    },
+)
+
+CANONICAL_PACKAGES = Shape(
+    "canonical",
+    Kind.PACKAGES,
+    "batchaudit's own snake_case package columns",
+    {field: (field,) for field in PACKAGE_FIELDS},
+)
+
+METRC_API_LAB_RESULTS = Shape(
+    "metrc-api",
+    Kind.LAB_RESULTS,
+    "Metrc API lab-result fields (labtests/v1/results or v2 pages)",
+    {
+        "package_id": ("PackageId",),
+        "lab_test_result_id": ("LabTestResultId",),
+        "lab_license": ("LabFacilityLicenseNumber",),
+        "lab_name": ("LabFacilityName",),
+        "tested_package": ("SourcePackageLabel",),
+        "product_name": ("ProductName",),
+        "product_category": ("ProductCategoryName",),
+        "test_performed_date": ("TestPerformedDate",),
+        "overall_passed": ("OverallPassed",),
+        "revoked_date": ("RevokedDate",),
+        "test_type": ("TestTypeName",),
+        "test_passed": ("TestPassed",),
+        "test_result_level": ("TestResultLevel",),
+        "informational_only": ("TestInformationalOnly",),
+        "detail_revoked_date": ("LabTestDetailRevokedDate",),
+    },
+)
+
+CANONICAL_LAB_RESULTS = Shape(
+    "canonical",
+    Kind.LAB_RESULTS,
+    "batchaudit's own snake_case lab-result columns",
+    {field: (field,) for field in LAB_RESULT_FIELDS},
+)
+
+# In order of preference when two shapes match a header equally well.
+SHAPES: tuple[Shape, ...] = (
+    METRC_GRID,
+    METRC_GRID_ABBREVIATED,
+    METRC_API_PACKAGES,
+    CANONICAL_PACKAGES,
+    METRC_API_LAB_RESULTS,
+    CANONICAL_LAB_RESULTS,
+)

@@ -1,0 +1,77 @@
+"""Lab-result rows -> test events, each recorded against the package that was tested.
+
+Exports repeat an event's rows under every package that inherited it (the API is queried
+per package); those repeats describe one event and are counted once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.fields import FILE, LINE
+
+EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
+
+
+def test_events(
+    lab_results: pd.DataFrame | None, packages: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(deduplicated rows with `tested` code and `event` key, one row per event)."""
+    if lab_results is None or lab_results.empty:
+        rows = pd.DataFrame(
+            columns=[
+                "tested",
+                "tested_tag",
+                "event",
+                "test_type",
+                "test_passed",
+                "counts",
+                FILE,
+                LINE,
+            ]
+        )
+        return rows, pd.DataFrame(columns=EVENT_COLUMNS)
+    rows = lab_results.copy()
+    rows["tested_tag"] = _tested_tags(rows, packages)
+    rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
+    by_id = "id:" + rows["lab_test_result_id"]
+    by_visit = (
+        rows["tested_tag"]
+        + "|"
+        + rows["lab_license"]
+        + "|"
+        + rows["test_performed_date"].astype("str")
+    )
+    rows["event"] = by_id.where(rows["lab_test_result_id"] != "", by_visit)
+    rows = rows.drop_duplicates(["event", "test_type"], ignore_index=True)
+    revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
+    # Revoked and informational-only rows are shown in the tab but are not compliance results.
+    rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
+    lab = rows["lab_name"].where(rows["lab_name"] != "", rows["lab_license"])
+    events = (
+        rows.assign(lab=lab)
+        .groupby(["tested", "tested_tag", "event"], sort=True)
+        .agg(
+            rows=("test_type", "size"),
+            date=("test_performed_date", "first"),
+            passed=("overall_passed", "first"),
+            lab=("lab", "first"),
+        )
+        .reset_index()
+    )
+    return rows, events.loc[events["tested"] != -1].reset_index(drop=True)
+
+
+def _tested_tags(rows: pd.DataFrame, packages: pd.DataFrame) -> pd.Series:
+    """SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
+    by_id = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
+    from_id = rows["package_id"].map(by_id.set_index("package_id")["tag"])
+    tested = rows["tested_package"].where(rows["tested_package"] != "", from_id)
+    return tested.fillna("").astype("str")
+
+
+def passed_label(passed: object) -> str:
+    if passed is None or passed is pd.NA or (isinstance(passed, float) and np.isnan(passed)):
+        return "not stated"
+    return "passed" if bool(passed) else "failed"

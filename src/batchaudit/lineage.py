@@ -1,0 +1,142 @@
+"""Package lineage: source links, children, cycles and every package's results tab.
+
+Everything is whole-frame. The results tab is a transitive closure computed by frontier
+expansion over integer codes (one merge per generation, not one walk per package), and it
+ends on cycles because a (package, ancestor) pair is only ever expanded once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from batchaudit.lab_results import test_events
+from batchaudit.packs import Pack, category_keys
+from batchaudit.values import split_tag_list
+
+NO_PACKAGE = -1
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """The audited packages and everything derived from their links and lab results.
+
+    packages: one row per tag, position = package code; adds category_key, group,
+      group_tested, category_known, children, on_cycle, and the tab columns
+      tab_rows, tab_events, tab_tested_packages.
+    links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
+    inherited: package, ancestor, via (codes): ancestor's own results are in package's tab,
+      reached from via (NO_PACKAGE for the package itself).
+    lab_rows: deduplicated lab-result rows with tested (code) and event.
+    events: one row per test event: tested (code), event, rows, date, passed, lab.
+    """
+
+    packages: pd.DataFrame
+    links: pd.DataFrame
+    inherited: pd.DataFrame
+    lab_rows: pd.DataFrame
+    events: pd.DataFrame
+    has_lab_results: bool
+
+    def known_links(self) -> pd.DataFrame:
+        return self.links.loc[self.links["source"] != NO_PACKAGE]
+
+    def tab_of(self, start: pd.DataFrame) -> pd.DataFrame:
+        """The closure of (package, ancestor, via) start pairs along inheriting links."""
+        return inheritance(start, self.links, self.packages["production_batch"].to_numpy())
+
+
+def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
+    packages = _with_groups(packages.reset_index(drop=True), pack)
+    links = source_links(packages)
+    packages["children"] = np.bincount(
+        links["source"][links["source"] != NO_PACKAGE], minlength=len(packages)
+    )
+    packages["on_cycle"] = on_cycle(links, len(packages))
+    codes = np.arange(len(packages))
+    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
+    inherited = inheritance(start, links, packages["production_batch"].to_numpy())
+    lab_rows, events = test_events(lab_results, packages)
+    packages = _with_tab_sizes(packages, inherited, events)
+    return Lineage(packages, links, inherited, lab_rows, events, lab_results is not None)
+
+
+def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
+    table = pack.category_table().set_index("category_key")
+    key = category_keys(packages["category"])
+    known = key.isin(table.index)
+    packages["category_key"] = key
+    packages["category_known"] = known
+    # A category the pack does not know is its own group, not known to need tests.
+    packages["group"] = key.map(table["group"]).where(known, "unknown: " + packages["category"])
+    packages["group_tested"] = key.map(table["tested"]).where(known, False).astype(bool)
+    return packages
+
+
+def source_links(packages: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct (child, listed source); unknown sources keep their tag."""
+    listed = split_tag_list(packages["source_package_tags"])
+    links = pd.DataFrame({"child": listed.index.to_numpy(), "source_tag": listed.to_numpy()})
+    links = links.drop_duplicates(["child", "source_tag"], ignore_index=True)
+    links["source"] = pd.Index(packages["tag"]).get_indexer(links["source_tag"])
+    return links
+
+
+def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
+    """Packages on a cycle of source links: in a strongly connected component of two or
+    more, or listing themselves."""
+    known = links.loc[links["source"] != NO_PACKAGE]
+    graph = coo_matrix(
+        (np.ones(len(known)), (known["child"].to_numpy(), known["source"].to_numpy())),
+        shape=(size, size),
+    )
+    _, component = connected_components(graph, directed=True, connection="strong")
+    component_size = np.bincount(component, minlength=size)[component] if size else component
+    cycle = component_size > 1
+    self_listed = known.loc[known["child"] == known["source"], "child"].to_numpy()
+    cycle[self_listed] = True
+    return cycle
+
+
+def inheritance(
+    start: pd.DataFrame, links: pd.DataFrame, production_batch: np.ndarray
+) -> pd.DataFrame:
+    """Expand (package, ancestor, via) pairs along links whose child is not a production batch:
+    the ancestors whose own results a package's results tab shows."""
+    edges = links.loc[links["source"] != NO_PACKAGE, ["child", "source"]]
+    edges = edges.loc[~production_batch[edges["child"].to_numpy()]]
+    edges = edges.rename(columns={"child": "ancestor", "source": "next"})
+    width = np.int64(max(len(production_batch), 1))
+    found = [start.drop_duplicates(["package", "ancestor"])]
+    seen = np.sort(found[0]["package"].to_numpy(np.int64) * width + found[0]["ancestor"])
+    frontier = found[0]
+    while len(frontier):
+        step = frontier[["package", "ancestor"]].merge(edges, on="ancestor")
+        step = pd.DataFrame(
+            {"package": step["package"], "ancestor": step["next"], "via": step["ancestor"]}
+        ).drop_duplicates(["package", "ancestor"])
+        keys = step["package"].to_numpy(np.int64) * width + step["ancestor"].to_numpy(np.int64)
+        new = ~np.isin(keys, seen, assume_unique=False)
+        frontier = step.loc[new]
+        seen = np.union1d(seen, keys[new])
+        found.append(frontier)
+    return pd.concat(found, ignore_index=True)
+
+
+def _with_tab_sizes(
+    packages: pd.DataFrame, inherited: pd.DataFrame, events: pd.DataFrame
+) -> pd.DataFrame:
+    per_tested = events.groupby("tested").agg(rows=("rows", "sum"), events=("event", "size"))
+    tab = inherited.merge(per_tested, left_on="ancestor", right_index=True)
+    sizes = tab.groupby("package").agg(
+        tab_rows=("rows", "sum"),
+        tab_events=("events", "sum"),
+        tab_tested_packages=("ancestor", "size"),
+    )
+    for column in sizes.columns:
+        packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)
+    return packages

@@ -1,0 +1,49 @@
+"""One row per finding, for spreadsheets; cells that a spreadsheet would run as a formula are
+neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from batchaudit.findings import AuditResult
+
+COLUMNS = (
+    "rule",
+    "name",
+    "severity",
+    "package_tag",
+    "message",
+    "remedy",
+    "file",
+    "line",
+    "evidence",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a quote so that Excel and LibreOffice show the text instead of evaluating it."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def render(result: AuditResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for finding in result.findings:
+        source = finding.source
+        cells = (
+            finding.rule,
+            finding.name,
+            str(finding.severity),
+            finding.package_tag or "",
+            finding.message,
+            finding.remedy or "",
+            source.file if source else "",
+            str(source.line) if source and source.line is not None else "",
+            json.dumps(finding.evidence, ensure_ascii=False),
+        )
+        writer.writerow([neutralise(cell) for cell in cells])
+    return buffer.getvalue()

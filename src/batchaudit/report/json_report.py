@@ -1,0 +1,65 @@
+"""The JSON report: the machine-readable contract of spec/cli-and-output.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from batchaudit import __version__
+from batchaudit.findings import AuditResult, Finding
+
+SCHEMA_VERSION = 1
+
+
+def finding_document(finding: Finding) -> dict[str, Any]:
+    source = finding.source
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "severity": str(finding.severity),
+        "package_tag": finding.package_tag,
+        "message": finding.message,
+        "evidence": finding.evidence,
+        "remedy": finding.remedy,
+        "source": None
+        if source is None
+        else {"file": source.file, "line": source.line, "column": source.column},
+    }
+
+
+def document(result: AuditResult) -> dict[str, Any]:
+    summary = result.summary
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "batchaudit", "version": __version__},
+        "jurisdiction": result.jurisdiction,
+        "inputs": [
+            {
+                "path": item.path,
+                "kind": item.kind,
+                "shape": item.shape,
+                "sha256": item.sha256,
+                "rows": item.rows,
+                "encoding": item.encoding,
+            }
+            for item in result.inputs
+        ],
+        "summary": {
+            "packages": summary.packages,
+            "test_events": summary.test_events,
+            "lab_result_rows": summary.lab_result_rows,
+            "production_batches": summary.production_batches,
+            "source_links": summary.source_links,
+            "lineage_coverage": round(summary.lineage_coverage, 4),
+            "by_severity": result.by_severity(),
+            "by_rule": result.by_rule(),
+        },
+        "findings": [finding_document(finding) for finding in result.findings],
+        "skipped_rules": [
+            {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
+        ],
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,42 @@
+"""The short summary printed on standard output."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from batchaudit.findings import AuditResult, Severity
+from batchaudit.rules.base import REGISTRY
+
+_TOP = 5
+
+
+def render(result: AuditResult, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    summary = result.summary
+    counts = result.by_severity()
+    console.print(
+        f"batchaudit: {summary.packages} packages, {summary.test_events} test events, "
+        f"lineage coverage {summary.lineage_coverage:.0%} ({result.jurisdiction} pack)"
+    )
+    console.print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes")
+    if result.findings:
+        table = Table(show_edge=False, pad_edge=False, box=None)
+        for column in ("rule", "severity", "findings", "name"):
+            table.add_column(column)
+        for code, count in result.by_rule().items():
+            rule = REGISTRY[code]
+            table.add_row(code, str(rule.severity), str(count), rule.name)
+        console.print(table)
+        console.print("Most serious:")
+        for finding in result.findings[:_TOP]:
+            console.print(f"  {finding.rule} {finding.message}", soft_wrap=True)
+    for skipped in result.skipped_rules:
+        console.print(f"Skipped {skipped.rule}: {skipped.reason}.")
+    worst = result.worst_severity()
+    if worst is None or worst is Severity.NOTE:
+        console.print("Verdict: no production-batch or results-tab errors found.")
+    return buffer.getvalue()

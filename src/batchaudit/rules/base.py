@@ -1,0 +1,115 @@
+"""What a rule is: a code, a name, a severity, documentation, and a whole-frame evaluation.
+
+A rule's `evaluate` is pure: it takes the lineage (and pack) and returns one row per offending
+package. `describe` turns one such row into the finding's message, evidence and remedy, so
+that all of a rule's wording lives in one place.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+import pandas as pd
+
+from batchaudit.findings import Finding, Severity, Source
+
+if TYPE_CHECKING:
+    from batchaudit.lineage import Lineage
+    from batchaudit.packs import Pack
+
+
+@dataclass(frozen=True)
+class Description:
+    message: str
+    evidence: dict[str, Any]
+    remedy: str | None = None
+
+
+class RuleInfo:
+    """A code of the catalog: its identity and documentation (the class docstring)."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+
+    @classmethod
+    def summary(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "").split("\n", 1)[0]
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def finding(
+        cls,
+        message: str,
+        *,
+        package_tag: str | None = None,
+        evidence: dict[str, Any] | None = None,
+        remedy: str | None = None,
+        source: Source | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=cls.code,
+            name=cls.name,
+            severity=severity or cls.severity,
+            package_tag=package_tag,
+            message=message,
+            evidence=evidence or {},
+            remedy=remedy,
+            source=source,
+        )
+
+
+class Rule(RuleInfo, ABC):
+    """A rule evaluated on the whole lineage at once."""
+
+    # Canonical package fields the rule cannot do without; "lab_results" for the lab export.
+    needs: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        """One row per offending package, with a `tag` column and what `describe` needs."""
+
+    @abstractmethod
+    def describe(self, row: dict[str, Any]) -> Description:
+        """The finding's wording for one offending row."""
+
+    def findings(self, lineage: Lineage, pack: Pack) -> list[Finding]:
+        offending = self.evaluate(lineage, pack)
+        found = []
+        for record in offending.to_dict("records"):
+            row = cast(dict[str, Any], record)
+            description = self.describe(row)
+            found.append(
+                self.finding(
+                    description.message,
+                    package_tag=row["tag"],
+                    evidence=description.evidence,
+                    remedy=description.remedy,
+                    source=Source(row["file"], int(row["line"])),
+                    severity=Severity(row.get("severity", self.severity)),
+                )
+            )
+        return found
+
+
+def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
+    """A column of Python objects (lists, dicts) aligned with `frame`'s rows."""
+    return pd.Series(items, index=frame.index, dtype="object")
+
+
+REGISTRY: dict[str, type[RuleInfo]] = {}
+R = TypeVar("R", bound=type[RuleInfo])
+
+
+def register(rule: R) -> R:
+    if rule.code in REGISTRY:
+        raise ValueError(f"rule code {rule.code} registered twice")
+    REGISTRY[rule.code] = rule
+    return rule

@@ -1,0 +1,193 @@
+"""Lab Results tab rules (LT): tabs so long, or so contradictory, that a buyer cannot tell
+whether the product was tested."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.findings import Severity
+from batchaudit.lab_results import passed_label
+from batchaudit.lineage import NO_PACKAGE
+from batchaudit.rules.base import Description, Rule, per_row, register
+
+if TYPE_CHECKING:
+    from batchaudit.lineage import Lineage
+    from batchaudit.packs import Pack
+
+ROWS_PER_PAGE = 20
+
+
+def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, int], list[int]]:
+    """For each (package, tested ancestor) pair: the packages from the package down to the
+    tested one, following the first path the closure found."""
+    inherited = lineage.inherited.loc[lineage.inherited["package"].isin(codes)]
+    pairs = zip(inherited["package"], inherited["ancestor"], strict=True)
+    via = dict(zip(pairs, inherited["via"], strict=True))
+    tested = set(lineage.events["tested"])
+    chains = {}
+    for package, ancestor in via:
+        if ancestor not in tested:
+            continue
+        chain = [ancestor]
+        while chain[-1] != package and len(chain) <= len(via):
+            chain.append(via[(package, chain[-1])])
+        chains[(package, ancestor)] = chain[::-1]
+    return chains
+
+
+def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, list[dict[str, Any]]]:
+    """Per package, each tested package in its tab with its events and the inheritance chain."""
+    tags = lineage.packages["tag"].to_numpy()
+    categories = lineage.packages["category"].to_numpy()
+    chains = inheritance_chains(lineage, codes)
+    events_by_tested: dict[int, list[dict[str, Any]]] = {}
+    for event in lineage.events.to_dict("records"):
+        events_by_tested.setdefault(int(event["tested"]), []).append(
+            {
+                "date": None if pd.isna(event["date"]) else str(pd.Timestamp(event["date"]).date()),
+                "result": passed_label(event["passed"]),
+                "lab": event["lab"],
+                "rows": int(event["rows"]),
+            }
+        )
+    tabs: dict[int, list[dict[str, Any]]] = {}
+    for (package, tested), chain in sorted(chains.items()):
+        tabs.setdefault(package, []).append(
+            {
+                "tag": tags[tested],
+                "category": categories[tested],
+                "events": events_by_tested.get(tested, []),
+                "inherited_through": [tags[code] for code in chain],
+            }
+        )
+    return tabs
+
+
+@register
+class InheritedResultsTabTooLong(Rule):
+    """A package whose Lab Results tab has grown too long to read.
+
+    **Why** Without production batches, every repackaging and combining adds its sources'
+    results to the new package's tab. The regulator warns that receiving licensees then cannot
+    tell whether the product was properly tested: "pages and pages of results".
+
+    **Example** 1A4...0077 (Buds) combined from four tested lots shows 4 tested packages and
+    80 rows (4 pages).
+
+    **Fix** Combine fewer tested lots per package and repackage in fewer steps; where a combined
+    lot becomes a new product, make it a production batch and test it so its tab shows its own
+    results. Thresholds: `max_rows` (default 200) and `max_tested_packages` (default 3) in the
+    pack's `[rules.LT001]`.
+    """
+
+    code = "LT001"
+    name = "inherited-results-tab-too-long"
+    severity = Severity.WARNING
+    needs: ClassVar[frozenset[str]] = frozenset(
+        {"source_package_tags", "production_batch", "lab_results"}
+    )
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        packages = lineage.packages
+        too_long = (packages["tab_rows"] > pack.setting(self.code, "max_rows")) | (
+            packages["tab_tested_packages"] > pack.setting(self.code, "max_tested_packages")
+        )
+        codes = np.flatnonzero(too_long.to_numpy())
+        tabs = tested_packages_in_tabs(lineage, codes)
+        offending = packages.iloc[codes].copy()
+        offending["tested_packages"] = per_row(
+            offending, [tabs.get(int(code), []) for code in codes]
+        )
+        offending["max_rows"] = pack.setting(self.code, "max_rows")
+        offending["max_tested_packages"] = pack.setting(self.code, "max_tested_packages")
+        return offending
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        pages = -(-int(row["tab_rows"]) // ROWS_PER_PAGE)
+        message = (
+            f"Package {row['tag']} ({row['category']}) shows {row['tab_rows']} lab-result rows "
+            f"from {row['tab_tested_packages']} tested packages ({pages} pages) in its Lab "
+            "Results tab; a buyer cannot tell which results are this product's."
+        )
+        return Description(
+            message,
+            {
+                "rows": int(row["tab_rows"]),
+                "events": int(row["tab_events"]),
+                "tested_package_count": int(row["tab_tested_packages"]),
+                "pages": pages,
+                "rows_per_page": ROWS_PER_PAGE,
+                "max_rows": int(row["max_rows"]),
+                "max_tested_packages": int(row["max_tested_packages"]),
+                "tested_packages": row["tested_packages"],
+            },
+            "Combine fewer tested lots per package and repackage in fewer steps; where the "
+            "combined lot is a new product, make it a production batch and have it tested.",
+        )
+
+
+@register
+class ConflictingInheritedResults(Rule):
+    """A Lab Results tab where one test type passes for one tested package and fails for
+    another.
+
+    **Why** A buyer reading the tab sees the same test both passed and failed, and cannot tell
+    which applies to the product. Revoked and informational-only rows are ignored.
+
+    **Example** 1A4...0081 combines 1A4...0017 (Pesticides passed) and 1A4...0018 (Pesticides
+    failed, then remediated).
+
+    **Fix** Check that no failed lot was combined into the package; if the failure was
+    remediated, keep the retest results with the records, and avoid combining across it.
+    """
+
+    code = "LT002"
+    name = "conflicting-inherited-results"
+    severity = Severity.WARNING
+    needs: ClassVar[frozenset[str]] = frozenset(
+        {"source_package_tags", "production_batch", "lab_results"}
+    )
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        rows = lineage.lab_rows
+        rows = rows.loc[
+            rows["counts"] & rows["test_passed"].notna() & (rows["tested"] != NO_PACKAGE)
+        ]
+        outcomes = (
+            rows.assign(passed=rows["test_passed"].astype(bool))
+            .groupby(["tested", "test_type", "passed"])
+            .size()
+            .reset_index()[["tested", "test_type", "passed"]]
+        )
+        failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
+        outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
+        tab = lineage.inherited.merge(outcomes, left_on="ancestor", right_on="tested")
+        keys = ["package", "test_type"]
+        passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
+        failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
+        both = passing.join(failing, lsuffix="_pass", rsuffix="_fail", how="inner")
+        # A pass and a fail from one and the same tested package is a retest, not a conflict.
+        one_package = (
+            (both["nunique_pass"] == 1)
+            & (both["nunique_fail"] == 1)
+            & (both["min_pass"] == both["min_fail"])
+        )
+        conflicts = both.index[~one_package].to_frame(index=False)
+        listed = conflicts.sort_values("test_type").groupby("package")["test_type"].agg(list)
+        offending = lineage.packages.iloc[listed.index.to_numpy()].copy()
+        offending["conflicts"] = per_row(offending, listed.to_list())
+        return offending
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        types = row["conflicts"]
+        return Description(
+            f"Package {row['tag']}'s Lab Results tab shows both a pass and a fail for "
+            f"{len(types)} test type(s) from different tested packages ({', '.join(types[:3])}"
+            f"{', ...' if len(types) > 3 else ''}).",
+            {"test_types": types},
+            "Check that no failed lot was combined into this package; keep the passing retest "
+            "results with its records.",
+        )

@@ -1,0 +1,126 @@
+"""Facts about each package's sources that the production-batch rules share, whole-frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.lineage import NO_PACKAGE, Lineage
+
+RETEST_STATES = ("TestFailed", "RetestFailed")
+
+
+def source_facts(lineage: Lineage) -> pd.DataFrame:
+    """Per package (position): sources listed and known, and how the known ones compare.
+
+    Columns: listed, known, all_known, same_category, same_group, tested_group_change.
+    """
+    packages = lineage.packages
+    links = lineage.links
+    known = links["source"] != NO_PACKAGE
+    child = links["child"].to_numpy()
+    source = links["source"].to_numpy().clip(min=0)
+    category = packages["category_key"].to_numpy()
+    group = packages["group"].to_numpy()
+    tested = packages["group_tested"].to_numpy()
+    same_category = known & (category[child] == category[source])
+    same_group = known & (group[child] == group[source])
+    tested_change = known & ~same_group & tested[child] & tested[source]
+    per_link = pd.DataFrame(
+        {
+            "child": child,
+            "known": known,
+            "same_category": same_category,
+            "same_group": same_group,
+            "tested_group_change": tested_change,
+        }
+    )
+    facts = per_link.groupby("child").agg(
+        listed=("known", "size"),
+        known=("known", "sum"),
+        same_category=("same_category", "all"),
+        same_group=("same_group", "all"),
+        tested_group_change=("tested_group_change", "any"),
+    )
+    facts = facts.reindex(np.arange(len(packages)))
+    facts["listed"] = facts["listed"].fillna(0).astype(np.int64)
+    facts["known"] = facts["known"].fillna(0).astype(np.int64)
+    for column in ("same_category", "same_group", "tested_group_change"):
+        facts[column] = facts[column].fillna(False).astype(bool)
+    facts["all_known"] = (facts["listed"] > 0) & (facts["known"] == facts["listed"])
+    return facts
+
+
+def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:
+    """The known sources of the given packages, as evidence: tag, item, category, group,
+    testing state and flags."""
+    links = lineage.known_links()
+    links = links.loc[links["child"].isin(children)]
+    attributes = lineage.packages[
+        [
+            "tag",
+            "item_name",
+            "category",
+            "group",
+            "lab_testing_state",
+            "production_batch",
+            "requires_remediation",
+            "contains_remediated",
+        ]
+    ]
+    joined = links[["child", "source"]].join(attributes, on="source")
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for row in joined.to_dict("records"):
+        evidence.setdefault(int(row.pop("child")), []).append(
+            {
+                "tag": row["tag"],
+                "item": row["item_name"],
+                "category": row["category"],
+                "group": row["group"],
+                "testing_state": row["lab_testing_state"],
+                "production_batch": bool(row["production_batch"]),
+                "requires_remediation": bool(row["requires_remediation"]),
+                "contains_remediated": bool(row["contains_remediated"]),
+            }
+        )
+    return evidence
+
+
+def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
+    """For production batches: the rows, events and tested packages their sources' tabs held,
+    which the batch no longer shows. Indexed by package code."""
+    links = lineage.known_links()
+    links = links.loc[links["child"].isin(batches) & (links["child"] != links["source"])]
+    start = pd.DataFrame(
+        {"package": links["child"], "ancestor": links["source"], "via": links["child"]}
+    )
+    would_inherit = lineage.tab_of(start)
+    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["ancestor"]]
+    events = lineage.events
+    lost = would_inherit.merge(events, left_on="ancestor", right_on="tested")
+    lost = lost.drop_duplicates(["package", "event"])
+    sizes = lost.groupby("package").agg(
+        rows=("rows", "sum"), events=("event", "size"), tested_packages=("tested", "nunique")
+    )
+    return sizes.reindex(batches, fill_value=0)
+
+
+def likely_intent(sources: list[dict[str, Any]], item_name: str, same_category: bool) -> list[str]:
+    """What the person probably meant to do, where the sources show it."""
+    intents = []
+    if any(source["item"] == item_name for source in sources):
+        intents.append("repackaging")
+    if any(
+        source["requires_remediation"]
+        or source["contains_remediated"]
+        or source["testing_state"] == "Remediated"
+        for source in sources
+    ):
+        intents.append("remediation")
+    if any(source["testing_state"] in RETEST_STATES for source in sources):
+        intents.append("retesting")
+    if not same_category:
+        intents.append("category correction")
+    return intents

@@ -1,0 +1,106 @@
+"""Text from an export -> typed values, whole columns at a time.
+
+Each parser returns the converted column and a mask of the cells that could not be read, so
+that validation (schemas.py) and conversion share one definition of "valid".
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+TAG_PATTERN = r"[A-Z0-9]{24}"
+_TAG_LIST = re.compile(rf"[\s,]*(?:{TAG_PATTERN}(?:\s*,[\s,]*|\s*$))*")
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_NOT_ALNUM = r"[^0-9a-z]+"
+
+TRUE_SPELLINGS = ("true", "yes", "y", "1")
+FALSE_SPELLINGS = ("false", "no", "n", "0")
+_BOOLEANS = {**dict.fromkeys(TRUE_SPELLINGS, True), **dict.fromkeys(FALSE_SPELLINGS, False)}
+
+TESTING_STATES = (
+    "NotSubmitted",
+    "SubmittedForTesting",
+    "TestFailed",
+    "TestPassed",
+    "TestingInProgress",
+    "AwaitingConfirmation",
+    "RetestFailed",
+    "RetestPassed",
+    "Remediated",
+    "SelectedForRandomTesting",
+    "NotRequired",
+    "ProcessValidated",
+    "Decontaminated",
+    "RandDCompleted",
+)
+_STATE_KEYS = {state.casefold(): state for state in TESTING_STATES}
+
+_DATE_FORMATS = (
+    "ISO8601",
+    "%m/%d/%Y",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M",
+)
+
+
+def _blank(text: pd.Series) -> pd.Series:
+    return text.str.strip() == ""
+
+
+def parse_tag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    tags = text.str.strip()
+    return tags, ~tags.str.fullmatch(TAG_PATTERN)
+
+
+def parse_tag_list(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Tags separated by commas, perhaps with a trailing ", ": the cell is kept as written."""
+    return text, ~text.str.fullmatch(_TAG_LIST)
+
+
+def split_tag_list(text: pd.Series) -> pd.Series:
+    """One row per listed tag, indexed like `text`; empties dropped."""
+    tags = text.str.split(",").explode().str.strip()
+    return tags[tags.notna() & (tags != "")]
+
+
+def parse_boolean(text: pd.Series, blank: bool | None = False) -> tuple[pd.Series, pd.Series]:
+    """Yes/No, True/False, Y/N, 1/0 in any case. Blank is `blank` (False for flags)."""
+    key = text.str.strip().str.casefold()
+    values = key.map(_BOOLEANS)
+    empty = key == ""
+    invalid = values.isna() & ~empty
+    fill: bool | None = pd.NA if blank is None else blank  # type: ignore[assignment]
+    return values.astype("boolean").mask(empty | invalid, fill), invalid
+
+
+def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO dates and date-times (the offset is dropped, keeping the wall time) and US forms."""
+    cleaned = text.str.strip().str.replace(_OFFSET, "", regex=True)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for date_format in _DATE_FORMATS:
+        todo = parsed.isna() & (cleaned != "")
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(cleaned[todo], format=date_format, errors="coerce")
+        parsed[todo] = attempt.astype("datetime64[us]")
+    return parsed, parsed.isna() & ~_blank(text)
+
+
+def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers, with or without thousands separators ("3,465.22")."""
+    cleaned = text.str.strip().str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    return numbers.astype("float64"), numbers.isna() & (cleaned != "")
+
+
+def parse_testing_state(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Oregon's testing states in any spacing or case ("Test Passed" -> "TestPassed").
+
+    An unknown state is kept as written and flagged."""
+    key = text.str.casefold().str.replace(_NOT_ALNUM, "", regex=True)
+    states = key.map(_STATE_KEYS)
+    invalid = states.isna() & (key != "")
+    return states.fillna(text.str.strip()).astype("str"), invalid
