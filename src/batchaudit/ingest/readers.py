@@ -50,9 +50,12 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            rows = pd.read_csv(
+            # header=None: the first line sets the width, so a longer row is reported as a bad
+            # line (pandas would otherwise turn a wider first row into an index, silently).
+            cells = pd.read_csv(
                 io.StringIO(text),
                 sep=delimiter,
+                header=None,
                 dtype=str,
                 keep_default_na=False,
                 na_filter=False,
@@ -63,11 +66,13 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
         except pd.errors.ParserError as error:
             raise InputError(f"{path} cannot be read as a table: {error}.") from error
     bad_lines = _bad_lines(caught)
-    rows.columns = [str(column).strip() for column in rows.columns]
-    lines = _row_lines(rows, [bad.line for bad in bad_lines])
+    header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
+    rows = cells.iloc[1:].reset_index(drop=True)
+    rows.columns = pd.Index(header)
+    lines = _row_lines(cells, [bad.line for bad in bad_lines])[1:]
     blank = (rows == "").all(axis=1).to_numpy()
     rows = rows.loc[~blank].reset_index(drop=True)
-    return TextTable(list(rows.columns), rows, lines[~blank], encoding, delimiter, bad_lines)
+    return TextTable(header, rows, lines[~blank], encoding, delimiter, bad_lines)
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -96,13 +101,13 @@ def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
 
 
 def _row_lines(rows: pd.DataFrame, skipped: list[int]) -> np.ndarray:
-    """Line of each row: after the header, plus the newlines quoted inside earlier rows,
-    plus the lines the parser skipped before it."""
+    """Line of each row (the header is row 0): its position, plus the newlines quoted inside
+    earlier rows, plus the lines the parser skipped before it."""
     embedded = np.zeros(len(rows), dtype=np.int64)
     for column in rows.columns:
         embedded += rows[column].str.count("\n").to_numpy(dtype=np.int64)
     before = np.concatenate(([0], np.cumsum(embedded)[:-1])) if len(rows) else embedded
-    lines = 2 + np.arange(len(rows), dtype=np.int64) + before
+    lines = 1 + np.arange(len(rows), dtype=np.int64) + before
     for line in sorted(skipped):
         lines[lines >= line] += 1
     return lines

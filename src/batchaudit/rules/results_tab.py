@@ -168,7 +168,7 @@ class ConflictingInheritedResults(Rule):
         keys = ["package", "test_type"]
         passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
         failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
-        both = passing.join(failing, lsuffix="_pass", rsuffix="_fail", how="inner")
+        both = passing.merge(failing, left_index=True, right_index=True, suffixes=("_pass", "_fail"))
         # A pass and a fail from one and the same tested package is a retest, not a conflict.
         one_package = (
             (both["nunique_pass"] == 1)

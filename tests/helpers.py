@@ -1,0 +1,42 @@
+"""Shared test helpers: short tags in test data, and auditing CSV text through the real ingest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from batchaudit.engine import run
+from batchaudit.findings import AuditResult
+from batchaudit.ingest.load import load
+from batchaudit.packs import load_pack
+
+_SHORT_TAG = re.compile(r"\bT(\d{1,7})\b")
+
+
+def tag(number: int) -> str:
+    """The 24-character tag that `T<number>` stands for in test data."""
+    return f"1A4030000CC7D20{number:09d}"
+
+
+def expand_tags(text: str) -> str:
+    """Replace every `T<n>` token with its full 24-character tag."""
+    return _SHORT_TAG.sub(lambda match: tag(int(match.group(1))), text)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(expand_tags(text.strip()) + "\n", encoding="utf-8")
+    return path
+
+
+def audit_text(
+    folder: Path, packages: str, lab_results: str | None = None, pack: str = "oregon"
+) -> AuditResult:
+    """Audit CSV text exactly as the command line would read it from files."""
+    package_file = write(folder / "packages.csv", packages)
+    lab_files = [write(folder / "lab-results.csv", lab_results)] if lab_results else []
+    tables = load(packages=[package_file], lab_results=lab_files)
+    return run(tables, load_pack(pack))
+
+
+def tags_of(result: AuditResult, rule: str) -> list[str]:
+    return sorted(f.package_tag or "-" for f in result.findings if f.rule == rule)

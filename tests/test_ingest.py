@@ -1,0 +1,214 @@
+"""Reading exports: shapes, value spellings, line numbers, and what bad input produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from batchaudit.ingest.load import load
+from helpers import tag, write
+
+GRID_FULL = """
+Tag,Source Harvest(s),Source Package(s),Item,Category,Quantity,Unit of Measure,Production Batch,Production Batch Number,Lab Testing,Packaged Date,Received From,Unit THC Content
+T1,2026-GG-H014,,Blue Dream Buds,Buds,"3,465.22",g,No,,Test Passed,01/05/2026,,
+T2,,"T1, ",Blue Dream Buds,Buds,100.00,g,Yes,PB-1,NotSubmitted,01/06/2026 05:30 pm,,21.5
+"""
+GRID_ABBREVIATED = """
+TAG,src. h's,SRC. PKG'S,Item,Category,Quantity,UoM,P.B.,P.B. No.,LT Status,Date,Received From
+T1,2026-GG-H014,,Blue Dream Buds,Buds,"3,465.22",g,N,,TestPassed,2026-01-05,
+T2,,"T1, ",Blue Dream Buds,Buds,100,g,Y,PB-1,Not Submitted,2026-01-06T17:30:00-07:00,
+"""
+API_FLATTENED = """
+Id,Label,SourceHarvestNames,SourcePackageLabels,Item.Name,Item.ProductCategoryName,Quantity,UnitOfMeasureAbbreviation,IsProductionBatch,ProductionBatchNumber,LabTestingState,PackagedDate,ReceivedFromFacilityLicenseNumber
+11,T1,2026-GG-H014,,Blue Dream Buds,Buds,3465.22,g,false,,TestPassed,2026-01-05,
+12,T2,,T1,Blue Dream Buds,Buds,100,g,true,PB-1,NotSubmitted,2026-01-06T17:30:00+00:00,
+"""
+CANONICAL = """
+tag,source_harvest_names,source_package_tags,item_name,category,quantity,unit,production_batch,production_batch_number,lab_testing_state,packaged_date
+T1,2026-GG-H014,,Blue Dream Buds,Buds,3465.22,g,False,,TestPassed,2026-01-05
+T2,,T1,Blue Dream Buds,Buds,100,g,True,PB-1,NotSubmitted,2026-01-06
+"""
+COMPARED = ["tag", "item_name", "category", "quantity", "production_batch", "lab_testing_state"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        (GRID_FULL, "metrc-grid"),
+        (GRID_ABBREVIATED, "metrc-grid-abbreviated"),
+        (API_FLATTENED, "metrc-api"),
+        (CANONICAL, "canonical"),
+    ],
+)
+def test_every_package_shape_reads_to_the_same_table(text: str, shape: str, tmp_path: Path) -> None:
+    tables = load(detected=[write(tmp_path / "export.csv", text)])
+    assert [item.shape for item in tables.inputs] == [shape]
+    assert tables.findings == []
+    packages = tables.packages
+    assert packages["tag"].tolist() == [tag(1), tag(2)]
+    assert packages["quantity"].tolist() == [3465.22, 100.0]
+    assert packages["production_batch"].tolist() == [False, True]
+    assert packages["lab_testing_state"].tolist() == ["TestPassed", "NotSubmitted"]
+    assert packages["packaged_date"].dt.date.astype(str).tolist() == ["2026-01-05", "2026-01-06"]
+    assert packages["source_package_tags"].str.strip(", ").tolist() == ["", tag(1)]
+
+
+def test_rows_remember_file_and_line_across_embedded_newlines(tmp_path: Path) -> None:
+    text = 'tag,category,source_package_tags,production_batch,item_name\nT1,Buds,,No,"Two\nline item"\n\nT2,Buds,T1,No,plain\n'
+    tables = load(packages=[write(tmp_path / "p.csv", text)])
+    assert tables.packages["line"].tolist() == [2, 5]
+    assert set(tables.packages["file"]) == {str(tmp_path / "p.csv")}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8-sig", ","), ("cp1252", ";"), ("utf-16", "\t")],
+)
+def test_encodings_and_delimiters_of_saved_files(encoding: str, delimiter: str, tmp_path: Path) -> None:
+    text = f"Tag{delimiter}Category{delimiter}Source Package(s){delimiter}Production Batch{delimiter}Item\n"
+    text += f"{tag(1)}{delimiter}Buds{delimiter}{delimiter}No{delimiter}Café Buds\n"
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode(encoding))
+    tables = load(detected=[path])
+    assert tables.packages["item_name"].tolist() == ["Café Buds"]
+    assert tables.inputs[0].delimiter == delimiter
+
+
+def test_missing_required_column_is_dq001_and_the_rest_is_audited(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", "Tag,Category,Source Package(s)\nT1,Buds,\nT2,Buds,T1\n")
+    tables = load(packages=[path])
+    (finding,) = [f for f in tables.findings if f.rule == "DQ001"]
+    assert finding.source is not None
+    assert (finding.source.file, finding.source.line, finding.source.column) == (
+        str(path),
+        1,
+        "Production Batch",
+    )
+    assert "Production Batch" in finding.message and str(path) in finding.message
+    assert len(tables.packages) == 2
+    assert tables.missing_fields == {"production_batch"}
+
+
+def test_malformed_tag_is_dq002_naming_file_line_and_column(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.csv",
+        "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n1A40-0300,Buds,,No\nT3,Buds,T1,Maybe\n",
+    )
+    tables = load(packages=[path])
+    problems = {(f.rule, f.source.line, f.source.column, f.package_tag) for f in tables.findings if f.source}
+    assert problems == {
+        ("DQ002", 3, "Tag", None),
+        ("DQ002", 4, "Production Batch", tag(3)),
+    }
+    assert tables.packages["tag"].tolist() == [tag(1), tag(3)]
+    assert tables.packages["production_batch"].tolist() == [False, False]
+
+
+def test_unknown_testing_state_is_a_warning_and_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.csv",
+        "Tag,Category,Source Package(s),Production Batch,Lab Testing\nT1,Buds,,No,Lost In Mail\n",
+    )
+    tables = load(packages=[path])
+    (finding,) = tables.findings
+    assert (finding.rule, str(finding.severity)) == ("DQ002", "warning")
+    assert tables.packages["lab_testing_state"].tolist() == ["Lost In Mail"]
+
+
+def test_row_with_too_many_fields_is_reported_not_dropped_silently(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.csv",
+        "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\nT2,Buds,,No,extra\nT3,Buds,,No\n",
+    )
+    tables = load(packages=[path])
+    (finding,) = tables.findings
+    assert finding.rule == "DQ002" and finding.source is not None and finding.source.line == 3
+    assert tables.packages["tag"].tolist() == [tag(1), tag(3)]
+    assert tables.packages["line"].tolist() == [2, 4]
+
+
+def test_duplicates_merge_when_equal_and_conflict_when_not(tmp_path: Path) -> None:
+    header = "Tag,Category,Source Package(s),Production Batch,Quantity"
+    active = write(tmp_path / "active.csv", f"{header}\nT1,Buds,,No,10\nT2,Buds,,No,5\n")
+    inactive = write(
+        tmp_path / "inactive.csv", f"{header},Finished\nT1,Buds,,No,10,Yes\nT2,Buds,,No,0,Yes\n"
+    )
+    tables = load(packages=[active, inactive])
+    (conflict,) = tables.findings
+    assert (conflict.rule, conflict.package_tag) == ("DQ003", tag(2))
+    assert str(active) in conflict.message and str(inactive) in conflict.message
+    assert conflict.evidence["differing_fields"] == ["quantity"]
+    kept = tables.packages.set_index("tag")
+    assert kept.loc[tag(2), "quantity"] == 0
+    assert kept.loc[tag(2), "file"] == str(inactive)
+    assert len(kept) == 2
+
+
+def test_lab_results_file_is_detected_by_its_header(tmp_path: Path) -> None:
+    lab = write(
+        tmp_path / "lab.csv",
+        "PackageId,LabTestResultId,SourcePackageLabel,TestTypeName,TestPassed,OverallPassed\n1,5,T1,THC,true,true\n",
+    )
+    packages = write(tmp_path / "p.csv", "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n")
+    tables = load(detected=[lab, packages])
+    assert [(i.kind, i.shape) for i in tables.inputs] == [
+        ("lab-results", "metrc-api"),
+        ("packages", "metrc-grid"),
+    ]
+    assert tables.lab_results is not None
+    assert tables.lab_results["test_passed"].tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"Tag,Category,Source Package(s),Production Batch\n", "no rows"),
+        (b"\x00\x01\x02binary\x00", "binary file"),
+        (b"PK\x03\x04rest-of-a-zip", "Excel workbook"),
+        (b"Foo,Bar\n1,2\n", "not a packages export"),
+        (b"LabTestResultId,SourcePackageLabel,TestTypeName\n1,X,THC\n", "lab-results export"),
+    ],
+)
+def test_unreadable_packages_files_give_one_sentence(
+    content: bytes, expected: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    tables = load(packages=[path])
+    (sentence,) = tables.unreadable
+    assert expected in sentence and str(path) in sentence
+    assert tables.packages.empty
+
+
+def test_two_headers_meaning_one_field_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", "Tag,Category,Lab Testing,LT Status\nT1,Buds,TestPassed,TestPassed\n")
+    tables = load(packages=[path])
+    (sentence,) = tables.unreadable
+    assert "'Lab Testing'" in sentence and "'LT Status'" in sentence
+
+
+def test_lab_results_resolve_the_tested_package_by_id_when_the_label_is_blank(tmp_path: Path) -> None:
+    from batchaudit.engine import run
+    from batchaudit.packs import load_pack
+
+    packages = write(
+        tmp_path / "p.csv",
+        "Id,Label,Item.ProductCategoryName,SourcePackageLabels,IsProductionBatch\n77,T1,Buds,,false\n",
+    )
+    lab = write(
+        tmp_path / "lab.csv",
+        "PackageId,LabTestResultId,SourcePackageLabel,TestTypeName,TestPassed\n77,5,,THC,true\n",
+    )
+    result = run(load(packages=[packages], lab_results=[lab]), load_pack("oregon"))
+    assert result.summary.test_events == 1
+
+
+def test_input_files_are_never_changed(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", GRID_FULL)
+    before = path.read_bytes()
+    load(packages=[path])
+    assert path.read_bytes() == before
+    assert pd.Series([p.name for p in tmp_path.iterdir()]).tolist() == ["p.csv"]

@@ -1,0 +1,56 @@
+"""Results tabs: events counted once, inheritance stopping at production batches, cycles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import audit_text, tag, tags_of
+
+LAB_HEADER = "package_id,tested_package,lab_test_result_id,test_type,test_passed"
+
+
+def test_rows_repeated_under_inheriting_packages_count_once(tmp_path: Path) -> None:
+    packages = "tag,package_id,category,source_package_tags,production_batch\nT1,1,Buds,,No\nT2,2,Buds,T1,No\n"
+    rows = [f"{pid},T1,100,Test {n},true" for pid in (1, 2) for n in range(150)]
+    result = audit_text(tmp_path, packages, "\n".join([LAB_HEADER, *rows]))
+    assert result.summary.test_events == 1
+    assert result.summary.lab_result_rows == 150
+    assert tags_of(result, "LT001") == []
+
+
+def test_more_than_max_rows_fires_lt001(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\nT2,Buds,,No\nT3,Buds,\"T1,T2\",No\n"
+    rows = [f",T{lot},{lot},Test {n},true" for lot in (1, 2) for n in range(101)]
+    result = audit_text(tmp_path, packages, "\n".join([LAB_HEADER, *rows]))
+    (finding,) = [f for f in result.findings if f.rule == "LT001"]
+    assert finding.package_tag == tag(3)
+    assert finding.evidence["rows"] == 202 and finding.evidence["pages"] == 11
+    tested = {t["tag"]: t["inherited_through"] for t in finding.evidence["tested_packages"]}
+    assert tested == {tag(1): [tag(3), tag(1)], tag(2): [tag(3), tag(2)]}
+
+
+def test_chain_evidence_follows_repackaging_steps(tmp_path: Path) -> None:
+    packages = "\n".join(
+        [
+            "tag,category,source_package_tags,production_batch",
+            *[f"T{n},Buds,,No" for n in range(1, 5)],
+            'T5,Buds,"T1,T2,T3,T4",No',
+            "T6,Buds,T5,No",
+            "T7,Buds,T6,No",
+        ]
+    )
+    lab = "\n".join([LAB_HEADER, *[f",T{n},{n},THC,true" for n in range(1, 5)]])
+    result = audit_text(tmp_path, packages, lab)
+    (deepest,) = [f for f in result.findings if f.rule == "LT001" and f.package_tag == tag(7)]
+    chains = [t["inherited_through"] for t in deepest.evidence["tested_packages"]]
+    assert [tag(7), tag(6), tag(5), tag(1)] in chains
+
+
+def test_a_long_cycle_ends_and_every_member_is_reported(tmp_path: Path) -> None:
+    size = 300
+    rows = [f"T{n},Buds,T{n % size + 1},No" for n in range(1, size + 1)]
+    packages = "\n".join(["tag,category,source_package_tags,production_batch", *rows])
+    lab = "\n".join([LAB_HEADER, ",T1,1,THC,true"])
+    result = audit_text(tmp_path, packages, lab)
+    assert len(tags_of(result, "LN002")) == size
+    assert result.summary.test_events == 1

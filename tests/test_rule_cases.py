@@ -1,0 +1,46 @@
+"""Every rule's cases, as data: tests/rule_cases/<CODE>.toml, one parametrized test.
+
+A case gives packages (and lab results) as canonical CSV with short tags (`T1` is a full
+24-character tag), and lists exactly which packages must fire the file's rule. `other` lists,
+for other rules, exactly which must fire too (an empty list: none may).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import audit_text, expand_tags, tags_of
+
+CASES_DIR = Path(__file__).parent / "rule_cases"
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.toml")):
+        rule = path.stem
+        for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
+            cases.append(pytest.param(rule, case, id=f"{rule}-{case['name']}"))
+    return cases
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases())
+def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    result = audit_text(tmp_path, case["packages"], case.get("lab_results"), case.get("pack", "oregon"))
+    expected = {rule: case["fires"], **case.get("other", {})}
+    for code, tags in expected.items():
+        assert tags_of(result, code) == sorted(expand_tags(t) for t in tags), code
+
+
+def test_every_evaluated_rule_has_cases_that_fire_and_cases_that_do_not() -> None:
+    from batchaudit.rules import evaluated_rules
+
+    for rule in evaluated_rules():
+        path = CASES_DIR / f"{rule.code}.toml"
+        assert path.exists(), f"{rule.code} has no case file"
+        cases = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+        assert any(case["fires"] for case in cases), f"{rule.code}: no case that fires"
+        assert any(not case["fires"] for case in cases), f"{rule.code}: no case that must not fire"
