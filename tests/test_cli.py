@@ -6,9 +6,8 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
-
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
@@ -53,8 +52,10 @@ def test_audit_writes_html_and_json_and_exits_1_on_errors(tmp_path: Path) -> Non
 
 
 def test_findings_are_sorted_by_severity_rule_and_tag(tmp_path: Path) -> None:
-    packages = write(tmp_path / "packages.csv", PACKAGES + "T5,X,Mystery,T9,No,,\nT4,Y,Buds,T1,Yes,,PB-3\n")
-    code, out, _ = invoke("audit", "-p", str(packages), "-f", "json")
+    packages = write(
+        tmp_path / "packages.csv", PACKAGES + "T5,X,Mystery,T9,No,,\nT4,Y,Buds,T1,Yes,,PB-3\n"
+    )
+    _, out, _ = invoke("audit", "-p", str(packages), "-f", "json")
     findings = json.loads(out)["findings"]
     keys = [(Severity(f["severity"]).rank, f["rule"], f["package_tag"] or "") for f in findings]
     assert keys == sorted(keys)
@@ -123,7 +124,10 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_csv_output_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "=HYPERLINK(1).csv", "Tag,Category,Source Package(s),Production Batch\nT1,Buds,T9,No\n")
+    write(
+        tmp_path / "=HYPERLINK(1).csv",
+        "Tag,Category,Source Package(s),Production Batch\nT1,Buds,T9,No\n",
+    )
     invoke("audit", "=HYPERLINK(1).csv", "-o", "findings.csv")
     with (tmp_path / "findings.csv").open(newline="") as handle:
         rows = list(csv.reader(handle))

@@ -34,7 +34,9 @@ def test_report_loads_nothing_from_the_network(tmp_path: Path) -> None:
 
 
 def test_report_shows_provenance_counts_and_evidence(tmp_path: Path) -> None:
-    lab = "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (%) Flower,true\n"
+    lab = (
+        "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (%) Flower,true\n"
+    )
     result = audit_text(tmp_path, HOSTILE, lab)
     page = html.render(result, NOW)
     for item in result.inputs:

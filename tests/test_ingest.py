@@ -66,7 +66,9 @@ def test_rows_remember_file_and_line_across_embedded_newlines(tmp_path: Path) ->
     ("encoding", "delimiter"),
     [("utf-8-sig", ","), ("cp1252", ";"), ("utf-16", "\t")],
 )
-def test_encodings_and_delimiters_of_saved_files(encoding: str, delimiter: str, tmp_path: Path) -> None:
+def test_encodings_and_delimiters_of_saved_files(
+    encoding: str, delimiter: str, tmp_path: Path
+) -> None:
     text = f"Tag{delimiter}Category{delimiter}Source Package(s){delimiter}Production Batch{delimiter}Item\n"
     text += f"{tag(1)}{delimiter}Buds{delimiter}{delimiter}No{delimiter}Café Buds\n"
     path = tmp_path / "export.csv"
@@ -97,7 +99,9 @@ def test_malformed_tag_is_dq002_naming_file_line_and_column(tmp_path: Path) -> N
         "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n1A40-0300,Buds,,No\nT3,Buds,T1,Maybe\n",
     )
     tables = load(packages=[path])
-    problems = {(f.rule, f.source.line, f.source.column, f.package_tag) for f in tables.findings if f.source}
+    problems = {
+        (f.rule, f.source.line, f.source.column, f.package_tag) for f in tables.findings if f.source
+    }
     assert problems == {
         ("DQ002", 3, "Tag", None),
         ("DQ002", 4, "Production Batch", tag(3)),
@@ -151,7 +155,9 @@ def test_lab_results_file_is_detected_by_its_header(tmp_path: Path) -> None:
         tmp_path / "lab.csv",
         "PackageId,LabTestResultId,SourcePackageLabel,TestTypeName,TestPassed,OverallPassed\n1,5,T1,THC,true,true\n",
     )
-    packages = write(tmp_path / "p.csv", "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n")
+    packages = write(
+        tmp_path / "p.csv", "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n"
+    )
     tables = load(detected=[lab, packages])
     assert [(i.kind, i.shape) for i in tables.inputs] == [
         ("lab-results", "metrc-api"),
@@ -184,13 +190,17 @@ def test_unreadable_packages_files_give_one_sentence(
 
 
 def test_two_headers_meaning_one_field_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path / "p.csv", "Tag,Category,Lab Testing,LT Status\nT1,Buds,TestPassed,TestPassed\n")
+    path = write(
+        tmp_path / "p.csv", "Tag,Category,Lab Testing,LT Status\nT1,Buds,TestPassed,TestPassed\n"
+    )
     tables = load(packages=[path])
     (sentence,) = tables.unreadable
     assert "'Lab Testing'" in sentence and "'LT Status'" in sentence
 
 
-def test_lab_results_resolve_the_tested_package_by_id_when_the_label_is_blank(tmp_path: Path) -> None:
+def test_lab_results_resolve_the_tested_package_by_id_when_the_label_is_blank(
+    tmp_path: Path,
+) -> None:
     from batchaudit.engine import run
     from batchaudit.packs import load_pack
 

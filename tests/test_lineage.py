@@ -19,7 +19,7 @@ def test_rows_repeated_under_inheriting_packages_count_once(tmp_path: Path) -> N
 
 
 def test_more_than_max_rows_fires_lt001(tmp_path: Path) -> None:
-    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\nT2,Buds,,No\nT3,Buds,\"T1,T2\",No\n"
+    packages = 'tag,category,source_package_tags,production_batch\nT1,Buds,,No\nT2,Buds,,No\nT3,Buds,"T1,T2",No\n'
     rows = [f",T{lot},{lot},Test {n},true" for lot in (1, 2) for n in range(101)]
     result = audit_text(tmp_path, packages, "\n".join([LAB_HEADER, *rows]))
     (finding,) = [f for f in result.findings if f.rule == "LT001"]

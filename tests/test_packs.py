@@ -9,7 +9,13 @@ import pytest
 from batchaudit.packs import PackError, category_key, load_pack
 
 OREGON_CATEGORIES = {
-    "usable marijuana": ["Buds", "Buds (by strain)", "Shake/Trim", "Shake/Trim (by strain)", "Non-Infused (Plain) Pre-Roll"],
+    "usable marijuana": [
+        "Buds",
+        "Buds (by strain)",
+        "Shake/Trim",
+        "Shake/Trim (by strain)",
+        "Non-Infused (Plain) Pre-Roll",
+    ],
     "concentrate": ["Concentrate", "Concentrate (each)"],
     "extract": ["Extracts", "Extracts (each)"],
     "edible": ["Edibles", "Edibles (each)"],
@@ -31,7 +37,9 @@ def test_oregon_pack_has_the_spec_groups() -> None:
 
 
 def test_category_keys_ignore_case_and_spacing() -> None:
-    assert category_key("  Non-Infused   (Plain) PRE-ROLL ") == category_key("Non-Infused (Plain) Pre-Roll")
+    assert category_key("  Non-Infused   (Plain) PRE-ROLL ") == category_key(
+        "Non-Infused (Plain) Pre-Roll"
+    )
 
 
 GOOD = """
@@ -52,7 +60,10 @@ categories = ["Buds"]
         (GOOD + "colour = 'green'\n", "colour: unknown key"),
         (GOOD.replace("max_rows = 10", "max_rows = 'many'"), "rules.LT001.max_rows"),
         (GOOD.replace("max_rows = 10\n", ""), "rules.LT001.max_rows: is missing"),
-        (GOOD + "[[groups]]\nname='again'\ntested=true\ncategories=['BUDS']\n", "'BUDS' is already in 'flower'"),
+        (
+            GOOD + "[[groups]]\nname='again'\ntested=true\ncategories=['BUDS']\n",
+            "'BUDS' is already in 'flower'",
+        ),
         (GOOD.replace("tested = true", "tested = 'yes'"), "groups #1.tested"),
         (GOOD + "[rules.XX999]\nfoo=1\n", "rules.XX999"),
         ("name = [", "not valid TOML"),

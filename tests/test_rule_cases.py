@@ -19,17 +19,18 @@ CASES_DIR = Path(__file__).parent / "rule_cases"
 
 
 def _cases() -> list[Any]:
-    cases = []
-    for path in sorted(CASES_DIR.glob("*.toml")):
-        rule = path.stem
-        for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
-            cases.append(pytest.param(rule, case, id=f"{rule}-{case['name']}"))
-    return cases
+    return [
+        pytest.param(path.stem, case, id=f"{path.stem}-{case['name']}")
+        for path in sorted(CASES_DIR.glob("*.toml"))
+        for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+    ]
 
 
 @pytest.mark.parametrize(("rule", "case"), _cases())
 def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    result = audit_text(tmp_path, case["packages"], case.get("lab_results"), case.get("pack", "oregon"))
+    result = audit_text(
+        tmp_path, case["packages"], case.get("lab_results"), case.get("pack", "oregon")
+    )
     expected = {rule: case["fires"], **case.get("other", {})}
     for code, tags in expected.items():
         assert tags_of(result, code) == sorted(expand_tags(t) for t in tags), code

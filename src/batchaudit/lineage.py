@@ -7,7 +7,7 @@ ends on cycles because a (package, ancestor) pair is only ever expanded once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,8 @@ class Lineage:
     lab_rows: pd.DataFrame
     events: pd.DataFrame
     has_lab_results: bool
+    # Views that several rules share, computed once on first use (see rules/sources.py).
+    derived: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def known_links(self) -> pd.DataFrame:
         return self.links.loc[self.links["source"] != NO_PACKAGE]

@@ -6,7 +6,10 @@ that validation (schemas.py) and conversion share one definition of "valid".
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -46,6 +49,22 @@ _DATE_FORMATS = (
 )
 
 
+Parser = Callable[..., tuple[pd.Series, pd.Series]]
+
+
+def by_unique_value(parser: Parser) -> Parser:
+    """Parse each distinct text once: flags, states and dates repeat over thousands of rows."""
+
+    @functools.wraps(parser)
+    def parse(text: pd.Series, *args: Any, **kwargs: Any) -> tuple[pd.Series, pd.Series]:
+        codes, uniques = pd.factorize(text.fillna(""))
+        values, invalid = parser(pd.Series(uniques, dtype="str"), *args, **kwargs)
+        values = values.take(codes).set_axis(text.index)
+        return values, pd.Series(invalid.to_numpy()[codes], index=text.index)
+
+    return parse
+
+
 def _blank(text: pd.Series) -> pd.Series:
     return text.str.strip() == ""
 
@@ -66,6 +85,7 @@ def split_tag_list(text: pd.Series) -> pd.Series:
     return tags[tags.notna() & (tags != "")]
 
 
+@by_unique_value
 def parse_boolean(text: pd.Series, blank: bool | None = False) -> tuple[pd.Series, pd.Series]:
     """Yes/No, True/False, Y/N, 1/0 in any case. Blank is `blank` (False for flags)."""
     key = text.str.strip().str.casefold()
@@ -76,6 +96,7 @@ def parse_boolean(text: pd.Series, blank: bool | None = False) -> tuple[pd.Serie
     return values.astype("boolean").mask(empty | invalid, fill), invalid
 
 
+@by_unique_value
 def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO dates and date-times (the offset is dropped, keeping the wall time) and US forms."""
     cleaned = text.str.strip().str.replace(_OFFSET, "", regex=True)
@@ -89,6 +110,7 @@ def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, parsed.isna() & ~_blank(text)
 
 
+@by_unique_value
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers, with or without thousands separators ("3,465.22")."""
     cleaned = text.str.strip().str.replace(",", "", regex=False)
@@ -96,6 +118,7 @@ def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.astype("float64"), numbers.isna() & (cleaned != "")
 
 
+@by_unique_value
 def parse_testing_state(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Oregon's testing states in any spacing or case ("Test Passed" -> "TestPassed").
 

@@ -100,7 +100,8 @@ def duplicate_findings(packages: pd.DataFrame, present: dict[str, pd.Series]) ->
     places = rows.loc[rows["tag"].isin(conflicting.index)].groupby("tag", sort=True)
     findings = []
     for tag, group in places:
-        fields = [f for f in conflicting.columns if conflicting.loc[tag, f]]
+        differing = conflicting.loc[tag]
+        fields = [str(f) for f in differing.index[differing.to_numpy(dtype=bool)]]
         occurrences = [
             {"file": f, "line": int(n)} for f, n in zip(group[FILE], group[LINE], strict=True)
         ]

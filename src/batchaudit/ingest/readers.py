@@ -42,8 +42,9 @@ class TextTable:
 
 
 def read_text_table(path: Path, data: bytes) -> TextTable:
-    text, encoding = _decode(path, data)
-    first_line = text.split("\n", 1)[0]
+    encoding = _encoding(path, data)
+    first_line = data[:_SNIFF_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
+    first_line = first_line.replace("\r", "\n").split("\n", 1)[0]
     if not first_line.strip():
         raise InputError(f"{path} starts with an empty line where the column titles should be.")
     delimiter = max(_DELIMITERS, key=first_line.count)
@@ -53,7 +54,7 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
             # header=None: the first line sets the width, so a longer row is reported as a bad
             # line (pandas would otherwise turn a wider first row into an index, silently).
             cells = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(data),
                 sep=delimiter,
                 header=None,
                 dtype=str,
@@ -62,34 +63,54 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
                 skip_blank_lines=False,
                 on_bad_lines="warn",
                 engine="c",
+                encoding=encoding,
+                encoding_errors="replace",
             )
-        except pd.errors.ParserError as error:
+        except (pd.errors.ParserError, UnicodeError) as error:
             raise InputError(f"{path} cannot be read as a table: {error}.") from error
     bad_lines = _bad_lines(caught)
     header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
     rows.columns = pd.Index(header)
-    lines = _row_lines(cells, [bad.line for bad in bad_lines])[1:]
-    blank = (rows == "").all(axis=1).to_numpy()
+    physical_lines = _count_lines(data, encoding)
+    lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
+    blank = _blank_rows(rows)
     rows = rows.loc[~blank].reset_index(drop=True)
     return TextTable(header, rows, lines[~blank], encoding, delimiter, bad_lines)
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
+def _encoding(path: Path, data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return "utf-16"
     if b"\x00" in data[:_SNIFF_BYTES]:
         raise InputError(
             f"{path} is a binary file, not a text export; export the grid from Metrc again "
             "and save it as CSV."
         )
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+        return "utf-8-sig"
     try:
-        return data.decode("utf-8"), "utf-8"
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" as Windows-1252; bytes it leaves undefined pass through.
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        # Excel on Windows saves "CSV" as Windows-1252.
+        return "cp1252"
+    return "utf-8"
+
+
+def _count_lines(data: bytes, encoding: str) -> int:
+    newline = "\n".encode(encoding.replace("-sig", ""))[-2:] if "16" in encoding else b"\n"
+    count = data.count(newline)
+    return count if data.endswith(newline) else count + 1
+
+
+def _blank_rows(rows: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty (checked only where the first cell is)."""
+    if rows.columns.empty:
+        return np.zeros(len(rows), dtype=bool)
+    candidates = (rows.iloc[:, 0] == "").to_numpy(copy=True)
+    if candidates.any():
+        candidates[candidates] = (rows.loc[candidates] == "").all(axis=1).to_numpy()
+    return candidates
 
 
 def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
@@ -100,12 +121,13 @@ def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
     ]
 
 
-def _row_lines(rows: pd.DataFrame, skipped: list[int]) -> np.ndarray:
+def _row_lines(rows: pd.DataFrame, skipped: list[int], physical_lines: int) -> np.ndarray:
     """Line of each row (the header is row 0): its position, plus the newlines quoted inside
     earlier rows, plus the lines the parser skipped before it."""
     embedded = np.zeros(len(rows), dtype=np.int64)
-    for column in rows.columns:
-        embedded += rows[column].str.count("\n").to_numpy(dtype=np.int64)
+    if len(rows) + len(skipped) != physical_lines:  # some field holds a line break
+        for column in rows.columns:
+            embedded += rows[column].str.count("\n").to_numpy(dtype=np.int64)
     before = np.concatenate(([0], np.cumsum(embedded)[:-1])) if len(rows) else embedded
     lines = 1 + np.arange(len(rows), dtype=np.int64) + before
     for line in sorted(skipped):

@@ -62,4 +62,5 @@ def document(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    # Compact on purpose: with indent, the json module falls back to its slow Python encoder.
+    return json.dumps(document(result), ensure_ascii=False) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from batchaudit.findings import AuditResult
+from batchaudit.report.text import most_serious
 from batchaudit.rules.base import REGISTRY
 
 _LISTED = 10
@@ -29,7 +30,7 @@ def render(result: AuditResult) -> str:
             f"| {code} | {REGISTRY[code].name} | {n} |" for code, n in result.by_rule().items()
         ]
         lines += ["", "## Most serious", ""]
-        lines += [f"- **{f.rule}** {_cell(f.message)}" for f in result.findings[:_LISTED]]
+        lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]
     for skipped in result.skipped_rules:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
     return "\n".join(lines) + "\n"

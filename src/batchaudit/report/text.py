@@ -7,10 +7,19 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from batchaudit.findings import AuditResult, Severity
+from batchaudit.findings import AuditResult, Finding, Severity
+from batchaudit.rules import catalog_rank
 from batchaudit.rules.base import REGISTRY
 
 _TOP = 5
+
+
+def most_serious(result: AuditResult, count: int) -> list[Finding]:
+    """The first findings a reader should see: by severity, then in catalog order."""
+    ranked = sorted(
+        result.findings, key=lambda f: (f.severity.rank, catalog_rank(f.rule), f.package_tag or "")
+    )
+    return ranked[:count]
 
 
 def render(result: AuditResult, width: int = 100) -> str:
@@ -27,12 +36,12 @@ def render(result: AuditResult, width: int = 100) -> str:
         table = Table(show_edge=False, pad_edge=False, box=None)
         for column in ("rule", "severity", "findings", "name"):
             table.add_column(column)
-        for code, count in result.by_rule().items():
+        for code, count in sorted(result.by_rule().items(), key=lambda item: catalog_rank(item[0])):
             rule = REGISTRY[code]
             table.add_row(code, str(rule.severity), str(count), rule.name)
         console.print(table)
         console.print("Most serious:")
-        for finding in result.findings[:_TOP]:
+        for finding in most_serious(result, _TOP):
             console.print(f"  {finding.rule} {finding.message}", soft_wrap=True)
     for skipped in result.skipped_rules:
         console.print(f"Skipped {skipped.rule}: {skipped.reason}.")

@@ -13,9 +13,12 @@ CATALOG_ORDER = ("PB", "LT", "LN", "DQ")
 
 def catalog() -> list[type[RuleInfo]]:
     """Every rule, ordered by family as the spec lists them, then by code."""
-    return sorted(
-        REGISTRY.values(), key=lambda rule: (CATALOG_ORDER.index(rule.code[:2]), rule.code)
-    )
+    return sorted(REGISTRY.values(), key=lambda rule: catalog_rank(rule.code))
+
+
+def catalog_rank(code: str) -> tuple[int, str]:
+    """Position of a rule code in the catalog: production batches first, data quality last."""
+    return (CATALOG_ORDER.index(code[:2]), code)
 
 
 def evaluated_rules() -> list[type[Rule]]:

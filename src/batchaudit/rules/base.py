@@ -37,7 +37,8 @@ class RuleInfo:
 
     @classmethod
     def summary(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "").split("\n", 1)[0]
+        first_paragraph = inspect.cleandoc(cls.__doc__ or "").split("\n\n", 1)[0]
+        return " ".join(first_paragraph.split())
 
     @classmethod
     def documentation(cls) -> str:

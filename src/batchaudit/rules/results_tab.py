@@ -43,8 +43,10 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
     tags = lineage.packages["tag"].to_numpy()
     categories = lineage.packages["category"].to_numpy()
     chains = inheritance_chains(lineage, codes)
+    in_tabs = {tested for _, tested in chains}
+    events = lineage.events.loc[lineage.events["tested"].isin(in_tabs)]
     events_by_tested: dict[int, list[dict[str, Any]]] = {}
-    for event in lineage.events.to_dict("records"):
+    for event in events.to_dict("records"):
         events_by_tested.setdefault(int(event["tested"]), []).append(
             {
                 "date": None if pd.isna(event["date"]) else str(pd.Timestamp(event["date"]).date()),
@@ -164,11 +166,17 @@ class ConflictingInheritedResults(Rule):
         )
         failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
         outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
-        tab = lineage.inherited.merge(outcomes, left_on="ancestor", right_on="tested")
+        inherited = lineage.inherited
+        failing_tested = outcomes.loc[~outcomes["passed"], "tested"].unique()
+        exposed = inherited.loc[inherited["ancestor"].isin(failing_tested), "package"].unique()
+        inherited = inherited.loc[inherited["package"].isin(exposed)]
+        tab = inherited.merge(outcomes, left_on="ancestor", right_on="tested")
         keys = ["package", "test_type"]
         passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
         failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
-        both = passing.merge(failing, left_index=True, right_index=True, suffixes=("_pass", "_fail"))
+        both = passing.merge(
+            failing, left_index=True, right_index=True, suffixes=("_pass", "_fail")
+        )
         # A pass and a fail from one and the same tested package is a retest, not a conflict.
         one_package = (
             (both["nunique_pass"] == 1)

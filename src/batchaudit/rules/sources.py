@@ -16,7 +16,15 @@ def source_facts(lineage: Lineage) -> pd.DataFrame:
     """Per package (position): sources listed and known, and how the known ones compare.
 
     Columns: listed, known, all_known, same_category, same_group, tested_group_change.
+    Computed once per lineage; several rules share it.
     """
+    cached = lineage.derived.get("source_facts")
+    if cached is None:
+        cached = lineage.derived["source_facts"] = _source_facts(lineage)
+    return cached
+
+
+def _source_facts(lineage: Lineage) -> pd.DataFrame:
     packages = lineage.packages
     links = lineage.links
     known = links["source"] != NO_PACKAGE
