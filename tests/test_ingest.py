@@ -222,3 +222,15 @@ def test_input_files_are_never_changed(tmp_path: Path) -> None:
     load(packages=[path])
     assert path.read_bytes() == before
     assert pd.Series([p.name for p in tmp_path.iterdir()]).tolist() == ["p.csv"]
+
+
+def test_fast_and_careful_readers_agree(tmp_path: Path) -> None:
+    """A plain file takes pyarrow's fast path; a blank line sends it to pandas' parser."""
+    plain = write(tmp_path / "plain.csv", GRID_FULL)
+    with_blank_line = tmp_path / "blank.csv"
+    with_blank_line.write_text(plain.read_text().replace("\n", "\n\n", 1))
+    fast, careful = load(packages=[plain]).packages, load(packages=[with_blank_line]).packages
+    assert careful["line"].tolist() == [3, 4]
+    assert fast["line"].tolist() == [2, 3]
+    columns = [c for c in fast.columns if c not in ("file", "line")]
+    pd.testing.assert_frame_equal(fast[columns], careful[columns])

@@ -7,6 +7,7 @@ what they were; conversion happens in one place, `values.py`.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 import warnings
@@ -15,12 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 
 from batchaudit.ingest.errors import InputError
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
+_TEXT_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,59 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
     if not first_line.strip():
         raise InputError(f"{path} starts with an empty line where the column titles should be.")
     delimiter = max(_DELIMITERS, key=first_line.count)
+    physical_lines = _count_lines(data, encoding)
+    width = len(next(csv.reader([first_line], delimiter=delimiter)))
+    cells = _read_simple_file(data, encoding, delimiter, physical_lines, width)
+    bad_lines: list[BadLine] = []
+    if cells is None:
+        cells, bad_lines = _read_any_file(path, data, encoding, delimiter)
+    header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
+    rows = cells.iloc[1:].reset_index(drop=True)
+    rows.columns = pd.Index(header)
+    lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
+    blank = _blank_rows(rows)
+    rows = rows.loc[~blank].reset_index(drop=True)
+    return TextTable(header, rows, lines[~blank], encoding, delimiter, bad_lines)
+
+
+def _read_simple_file(
+    data: bytes, encoding: str, delimiter: str, physical_lines: int, width: int
+) -> pd.DataFrame | None:
+    """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
+    row. None when the file is not that simple: then line numbers need the careful reader."""
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    irregular: list[object] = []
+
+    def note_irregular_row(row: object) -> str:
+        irregular.append(row)
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=note_irregular_row
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if irregular or table.num_rows != physical_lines:
+        return None
+    frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
+    return frame.set_axis(range(frame.shape[1]), axis=1)
+
+
+def _read_any_file(
+    path: Path, data: bytes, encoding: str, delimiter: str
+) -> tuple[pd.DataFrame, list[BadLine]]:
+    """pandas' C parser: any encoding, blank lines, quoted line breaks, malformed rows."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -68,15 +125,7 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
             )
         except (pd.errors.ParserError, UnicodeError) as error:
             raise InputError(f"{path} cannot be read as a table: {error}.") from error
-    bad_lines = _bad_lines(caught)
-    header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
-    rows = cells.iloc[1:].reset_index(drop=True)
-    rows.columns = pd.Index(header)
-    physical_lines = _count_lines(data, encoding)
-    lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
-    blank = _blank_rows(rows)
-    rows = rows.loc[~blank].reset_index(drop=True)
-    return TextTable(header, rows, lines[~blank], encoding, delimiter, bad_lines)
+    return cells, _bad_lines(caught)
 
 
 def _encoding(path: Path, data: bytes) -> str:

@@ -308,11 +308,14 @@ class ProductionBatchNumber(Rule):
         batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
         blank = batches.loc[batches["production_batch_number"] == ""]
         numbered = batches.loc[batches["production_batch_number"] != ""]
-        categories = numbered.groupby("production_batch_number")["category"].agg(
-            lambda c: sorted(set(c))
+        kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
+        shared = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
+        mixed = (
+            shared.drop_duplicates(["production_batch_number", "category_key"])
+            .sort_values("category")
+            .groupby("production_batch_number")["category"]
+            .agg(list)
         )
-        mixed = categories[categories.map(len) > 1]
-        shared = numbered.loc[numbered["production_batch_number"].isin(mixed.index)]
         return pd.concat(
             [
                 blank.assign(severity=str(Severity.ERROR), shared_with=None),
