@@ -10,6 +10,7 @@ from batchaudit.findings import AuditResult
 from batchaudit.ingest.load import load
 from batchaudit.packs import load_pack
 
+PACKS = Path(__file__).parent / "packs"
 _SHORT_TAG = re.compile(r"\bT(\d{1,7})\b")
 
 
@@ -35,7 +36,7 @@ def audit_text(
     package_file = write(folder / "packages.csv", packages)
     lab_files = [write(folder / "lab-results.csv", lab_results)] if lab_results else []
     tables = load(packages=[package_file], lab_results=lab_files)
-    return run(tables, load_pack(pack))
+    return run(tables, load_pack(pack if pack == "oregon" else str(PACKS / f"{pack}.toml")))
 
 
 def tags_of(result: AuditResult, rule: str) -> list[str]:

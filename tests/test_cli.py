@@ -47,7 +47,13 @@ def test_audit_writes_html_and_json_and_exits_1_on_errors(tmp_path: Path) -> Non
     (pb001,) = [f for f in document["findings"] if f["rule"] == "PB001"]
     assert pb001["package_tag"] == tag(2)
     assert pb001["evidence"]["results_lost"] == {"rows": 2, "events": 1, "tested_packages": 1}
-    assert pb001["source"] == {"file": str(packages), "line": 3, "column": None}
+    assert pb001["source"] == {
+        "file": str(packages),
+        "line": 3,
+        "unit": "line",
+        "column": None,
+        "sheet": None,
+    }
     assert "<html" in html.read_text()
 
 
@@ -107,8 +113,14 @@ def test_missing_column_still_audits_the_rest(tmp_path: Path) -> None:
     document = json.loads(out)
     assert code == 1
     assert document["summary"]["packages"] == 2
-    assert document["summary"]["by_rule"] == {"DQ001": 1, "LN001": 1}
-    assert {s["rule"] for s in document["skipped_rules"]} >= {"PB001", "PB002", "PB003", "PB004"}
+    assert document["summary"]["by_rule"] == {"DQ001": 2, "LN001": 1}
+    assert {s["rule"] for s in document["skipped_rules"]} >= {
+        "PB001",
+        "PB002",
+        "PB003",
+        "PB004",
+        "PB005",
+    }
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -140,3 +152,24 @@ def test_csv_output_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.Mon
 def test_the_version_is_shown() -> None:
     code, out, _ = invoke("--version")
     assert code == 0 and "batchaudit" in out
+
+
+def test_a_path_that_does_not_exist_is_bad_usage(tmp_path: Path) -> None:
+    packages = write(tmp_path / "p.csv", PACKAGES)
+    code, out, err = invoke("audit", str(packages), "-l", str(tmp_path / "nosuch.csv"))
+    assert code == 2 and out == ""
+    assert err == f"batchaudit: {tmp_path / 'nosuch.csv'} does not exist; check the path.\n"
+
+
+def test_every_row_invalid_names_the_file_and_the_reasons(tmp_path: Path) -> None:
+    packages = write(
+        tmp_path / "p.csv",
+        "Tag,Category,Source Package(s),Production Batch,P.B. No.\nabc,Buds,,No,\n,Buds,,No,\n",
+    )
+    code, _, err = invoke("audit", str(packages))
+    assert code == 2
+    lines = err.splitlines()
+    assert "line 2, column 'Tag': 'abc' is not a 24-character package tag" in err
+    assert "line 3, column 'Tag': a blank cell" in err
+    assert len(lines) == 3
+    assert lines[-1].startswith(f"batchaudit: no packages could be read from {packages}: every row")

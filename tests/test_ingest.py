@@ -81,7 +81,7 @@ def test_encodings_and_delimiters_of_saved_files(
 def test_missing_required_column_is_dq001_and_the_rest_is_audited(tmp_path: Path) -> None:
     path = write(tmp_path / "p.csv", "Tag,Category,Source Package(s)\nT1,Buds,\nT2,Buds,T1\n")
     tables = load(packages=[path])
-    (finding,) = [f for f in tables.findings if f.rule == "DQ001"]
+    (finding,) = [f for f in tables.findings if f.rule == "DQ001" and "Number" not in f.message]
     assert finding.source is not None
     assert (finding.source.file, finding.source.line, finding.source.column) == (
         str(path),
@@ -90,13 +90,13 @@ def test_missing_required_column_is_dq001_and_the_rest_is_audited(tmp_path: Path
     )
     assert "Production Batch" in finding.message and str(path) in finding.message
     assert len(tables.packages) == 2
-    assert tables.missing_fields == {"production_batch"}
+    assert tables.missing_fields == {"production_batch", "production_batch_number"}
 
 
 def test_malformed_tag_is_dq002_naming_file_line_and_column(tmp_path: Path) -> None:
     path = write(
         tmp_path / "p.csv",
-        "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\n1A40-0300,Buds,,No\nT3,Buds,T1,Maybe\n",
+        "Tag,Category,Source Package(s),Production Batch,P.B. No.\nT1,Buds,,No,\n1A40-0300,Buds,,No,\nT3,Buds,T1,Maybe,\n",
     )
     tables = load(packages=[path])
     problems = {
@@ -113,7 +113,7 @@ def test_malformed_tag_is_dq002_naming_file_line_and_column(tmp_path: Path) -> N
 def test_unknown_testing_state_is_a_warning_and_kept(tmp_path: Path) -> None:
     path = write(
         tmp_path / "p.csv",
-        "Tag,Category,Source Package(s),Production Batch,Lab Testing\nT1,Buds,,No,Lost In Mail\n",
+        "Tag,Category,Source Package(s),Production Batch,Lab Testing,Production Batch Number\nT1,Buds,,No,Lost In Mail,\n",
     )
     tables = load(packages=[path])
     (finding,) = tables.findings
@@ -124,7 +124,7 @@ def test_unknown_testing_state_is_a_warning_and_kept(tmp_path: Path) -> None:
 def test_row_with_too_many_fields_is_reported_not_dropped_silently(tmp_path: Path) -> None:
     path = write(
         tmp_path / "p.csv",
-        "Tag,Category,Source Package(s),Production Batch\nT1,Buds,,No\nT2,Buds,,No,extra\nT3,Buds,,No\n",
+        "Tag,Category,Source Package(s),Production Batch,Production Batch Number\nT1,Buds,,No,\nT2,Buds,,No,,extra\nT3,Buds,,No,\n",
     )
     tables = load(packages=[path])
     (finding,) = tables.findings
@@ -134,10 +134,10 @@ def test_row_with_too_many_fields_is_reported_not_dropped_silently(tmp_path: Pat
 
 
 def test_duplicates_merge_when_equal_and_conflict_when_not(tmp_path: Path) -> None:
-    header = "Tag,Category,Source Package(s),Production Batch,Quantity"
-    active = write(tmp_path / "active.csv", f"{header}\nT1,Buds,,No,10\nT2,Buds,,No,5\n")
+    header = "Tag,Category,Source Package(s),Production Batch,Quantity,Production Batch Number"
+    active = write(tmp_path / "active.csv", f"{header}\nT1,Buds,,No,10,\nT2,Buds,,No,5,\n")
     inactive = write(
-        tmp_path / "inactive.csv", f"{header},Finished\nT1,Buds,,No,10,Yes\nT2,Buds,,No,0,Yes\n"
+        tmp_path / "inactive.csv", f"{header},Finished\nT1,Buds,,No,10,,Yes\nT2,Buds,,No,0,,Yes\n"
     )
     tables = load(packages=[active, inactive])
     (conflict,) = tables.findings
@@ -234,3 +234,18 @@ def test_fast_and_careful_readers_agree(tmp_path: Path) -> None:
     assert fast["line"].tolist() == [2, 3]
     columns = [c for c in fast.columns if c not in ("file", "line")]
     pd.testing.assert_frame_equal(fast[columns], careful[columns])
+
+
+def test_blank_against_a_value_is_a_conflict_but_source_order_is_not(tmp_path: Path) -> None:
+    header = "Tag,Category,Source Package(s),Production Batch,Production Batch Number,Received"
+    first = write(
+        tmp_path / "a.csv",
+        f'{header}\nT1,Buds,,No,,\nT3,Buds,"T1, T2",No,,\nT4,Buds,,No,,01/05/2026\n',
+    )
+    second = write(
+        tmp_path / "b.csv", f'{header}\nT1,Buds,,No,,\nT3,Buds,"T2,T1, ",No,,\nT4,Buds,,No,,\n'
+    )
+    conflicts = [f for f in load(packages=[first, second]).findings if f.rule == "DQ003"]
+    assert [(f.package_tag, f.evidence["differing_fields"]) for f in conflicts] == [
+        (tag(4), ["received_date"])
+    ]

@@ -54,3 +54,45 @@ def test_a_long_cycle_ends_and_every_member_is_reported(tmp_path: Path) -> None:
     result = audit_text(tmp_path, packages, lab)
     assert len(tags_of(result, "LN002")) == size
     assert result.summary.test_events == 1
+
+
+def test_results_without_id_or_date_stay_separate_events(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch\n" + "\n".join(
+        [*[f"T{n},Buds,,No" for n in range(1, 5)], 'T5,Buds,"T1,T2,T3,T4",No']
+    )
+    lab = "tested_package,lab_license,test_type,test_passed\n" + "\n".join(
+        f"T{n},L1,Pesticides,{'false' if n == 2 else 'true'}" for n in range(1, 5)
+    )
+    result = audit_text(tmp_path, packages, lab)
+    assert result.summary.test_events == 4
+    assert tags_of(result, "LT001") == [tag(5)]
+    assert tags_of(result, "LT002") == [tag(5)]
+
+
+def test_lab_results_without_a_tested_package_column_skip_the_tab_rules(tmp_path: Path) -> None:
+    packages = (
+        "tag,category,source_package_tags,production_batch,production_batch_number\nT1,Buds,,No,\n"
+    )
+    result = audit_text(
+        tmp_path, packages, "lab_test_result_id,test_type,test_passed\n1,THC,true\n"
+    )
+    (missing,) = [f for f in result.findings if f.rule == "DQ001"]
+    assert missing.source is not None and missing.source.column == "tested_package"
+    assert {s.rule for s in result.skipped_rules} == {"LT001", "LT002"}
+
+
+def test_a_blank_tested_package_is_resolved_by_id_without_a_finding(tmp_path: Path) -> None:
+    packages = "tag,package_id,category,source_package_tags,production_batch\nT1,7,Buds,,No\n"
+    lab = "package_id,tested_package,lab_test_result_id,test_type,test_passed\n7,,1,THC,true\n"
+    result = audit_text(tmp_path, packages, lab)
+    assert not [f for f in result.findings if f.rule == "DQ002"]
+    assert result.summary.test_events == 1
+
+
+def test_a_header_only_lab_file_means_nothing_was_tested(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\n"
+    result = audit_text(
+        tmp_path, packages, "tested_package,lab_test_result_id,test_type,test_passed"
+    )
+    assert result.summary.test_events == 0
+    assert "LT001" not in {s.rule for s in result.skipped_rules}

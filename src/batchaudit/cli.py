@@ -16,10 +16,12 @@ from batchaudit.findings import AuditResult, Severity
 from batchaudit.ingest.load import load
 from batchaudit.packs import DEFAULT_PACK, PackError, load_pack
 from batchaudit.report import csv_report, html, json_report, markdown, text
+from batchaudit.tables import Tables
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
 FAIL_ON = ("error", "warning", "note", "never")
+SHOWN_WHEN_NOTHING_READ = 5
 
 Renderer = Callable[[AuditResult, datetime], str]
 RENDERERS: dict[str, Renderer] = {
@@ -103,7 +105,11 @@ def audit(
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
     if not (paths or packages or lab_results):
         raise CannotRun("give the packages export (and lab results) to audit; see --help.")
-    _check_outputs(output, [*paths, *packages, *lab_results])
+    inputs = [*paths, *packages, *lab_results]
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise CannotRun(f"{', '.join(missing)} does not exist; check the path.")
+    _check_outputs(output, inputs)
     try:
         pack = load_pack(jurisdiction)
     except PackError as error:
@@ -112,7 +118,7 @@ def audit(
     for sentence in tables.unreadable:
         click.echo(f"batchaudit: {sentence}", err=True)
     if tables.packages.empty:
-        raise CannotRun("no packages could be read, so there is nothing to audit.")
+        raise CannotRun(_nothing_to_audit(tables))
     result = run(tables, pack)
     now = datetime.now(UTC)
     for path in output:
@@ -122,6 +128,19 @@ def audit(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
     )
     sys.exit(exit_status(result, fail_on))
+
+
+def _nothing_to_audit(tables: Tables) -> str:
+    """Why there are no packages: unreadable files were already named; rows left out are."""
+    read = [item.path for item in tables.inputs if item.kind == "packages"]
+    if not read:
+        return "no packages could be read, so there is nothing to audit."
+    for finding in tables.findings[:SHOWN_WHEN_NOTHING_READ]:
+        click.echo(f"batchaudit: {finding.message}", err=True)
+    return (
+        f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
+        "left out (the first reasons are above), so there is nothing to audit."
+    )
 
 
 def exit_status(result: AuditResult, fail_on: str) -> int:
@@ -142,6 +161,19 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
             raise CannotRun(f"{path} is one of the inputs; batchaudit never writes over an export.")
         if not path.parent.is_dir():
             raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def inspect(paths: tuple[Path, ...]) -> None:
+    """Show how each file is read: kind, shape, columns, what is missing, first problems."""
+    from batchaudit.ingest.inspection import inspect_paths
+    from batchaudit.report import inspection_text
+
+    inspections = inspect_paths(list(paths))
+    click.echo(inspection_text.render(inspections), nl=False)
+    if all(inspection.unreadable for inspection in inspections):
+        sys.exit(EXIT_CANNOT_RUN)
 
 
 @cli.command()

@@ -30,11 +30,14 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
 
 
 def skip_reason(rule: type[Rule], tables: Tables) -> str | None:
-    if "lab_results" in rule.needs and tables.lab_results is None:
+    if rule.needs_lab and tables.lab_results is None:
         return "no lab results were given"
     missing = sorted(rule.needs & tables.missing_fields)
     if missing:
         return f"a packages file has no {', '.join(missing)} column (see DQ001)"
+    missing_lab = sorted(rule.needs_lab & tables.missing_lab_fields)
+    if missing_lab:
+        return f"a lab-results file has no {', '.join(missing_lab)} column (see DQ001)"
     return None
 
 

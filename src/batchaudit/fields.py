@@ -58,7 +58,12 @@ PACKAGE_FIELDS: dict[str, FieldType] = {
 # Without these a packages file cannot be audited at all.
 PACKAGE_KEY_FIELDS = ("tag",)
 # The rules need these; a file without one gets DQ001 and the rules that need it are skipped.
-PACKAGE_RULE_FIELDS = ("category", "source_package_tags", "production_batch")
+PACKAGE_RULE_FIELDS = (
+    "category",
+    "source_package_tags",
+    "production_batch",
+    "production_batch_number",
+)
 
 LAB_RESULT_FIELDS: dict[str, FieldType] = {
     "package_id": FieldType.TEXT,
@@ -78,6 +83,9 @@ LAB_RESULT_FIELDS: dict[str, FieldType] = {
     "detail_revoked_date": FieldType.DATE,
 }
 LAB_RESULT_KEY_FIELDS = ("test_type",)
+# LT002 needs the outcome of each row; the tested package may also come from PackageId.
+LAB_RESULT_RULE_FIELDS = ("test_passed",)
+TESTED_PACKAGE_FIELDS = ("tested_package", "package_id")
 
 FIELDS: dict[Kind, dict[str, FieldType]] = {
     Kind.PACKAGES: PACKAGE_FIELDS,
@@ -86,4 +94,5 @@ FIELDS: dict[Kind, dict[str, FieldType]] = {
 
 # Columns every canonical table carries besides its fields: where each row came from.
 FILE = "file"
-LINE = "line"
+LINE = "line"  # line of a text file, row of a sheet, record of a JSON export
+SHEET = "sheet"  # the workbook sheet, "" for other files

@@ -24,13 +24,22 @@ class Source:
     """Where in an export a finding comes from (line 1 is the header)."""
 
     file: str
-    line: int | None = None
+    line: int | None = None  # a line of a text file, a row of a sheet, a record of JSON
     column: str | None = None
+    sheet: str | None = None
+
+    @property
+    def unit(self) -> str:
+        if self.sheet:
+            return "row"
+        return "record" if self.file.lower().endswith(".json") else "line"
 
     def describe(self) -> str:
         where = self.file
+        if self.sheet:
+            where += f", sheet {self.sheet!r}"
         if self.line is not None:
-            where += f", line {self.line}"
+            where += f", {self.unit} {self.line}"
         if self.column is not None:
             where += f", column {self.column!r}"
         return where
@@ -74,6 +83,14 @@ class InputFile:
     rows: int
     encoding: str = "utf-8"
     delimiter: str = ","
+    sheet: str = ""
+
+    @property
+    def format(self) -> str:
+        suffix = self.path.rsplit(".", 1)[-1].lower() if "." in self.path else ""
+        if self.sheet:
+            return "excel"
+        return "json" if suffix == "json" else "text"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,13 +36,8 @@ def test_events(
     rows["tested_tag"] = _tested_tags(rows, packages)
     rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
     by_id = "id:" + rows["lab_test_result_id"]
-    by_visit = (
-        rows["tested_tag"]
-        + "|"
-        + rows["lab_license"]
-        + "|"
-        + rows["test_performed_date"].astype("str")
-    )
+    tested_on = rows["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+    by_visit = rows["tested_tag"] + "|" + rows["lab_license"] + "|" + tested_on
     rows["event"] = by_id.where(rows["lab_test_result_id"] != "", by_visit)
     rows = rows.drop_duplicates(["event", "test_type"], ignore_index=True)
     revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()

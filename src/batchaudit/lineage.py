@@ -55,9 +55,8 @@ class Lineage:
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
     packages = _with_groups(packages.reset_index(drop=True), pack)
     links = source_links(packages)
-    packages["children"] = np.bincount(
-        links["source"][links["source"] != NO_PACKAGE], minlength=len(packages)
-    )
+    real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
+    packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
     packages["on_cycle"] = on_cycle(links, len(packages))
     codes = np.arange(len(packages))
     start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
@@ -73,8 +72,12 @@ def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
     known = key.isin(table.index)
     packages["category_key"] = key
     packages["category_known"] = known
-    # A category the pack does not know is its own group, not known to need tests.
-    packages["group"] = key.map(table["group"]).where(known, "unknown: " + packages["category"])
+    # A category the pack does not know is its own group, not known to need tests. Where the
+    # pack requires a production batch on any change of category, each category is a group.
+    group = key.map(table["group"])
+    if pack.production_batch_required_on == "category-change":
+        group = key.map(table["category"])
+    packages["group"] = group.where(known, "unknown: " + packages["category"])
     packages["group_tested"] = key.map(table["tested"]).where(known, False).astype(bool)
     return packages
 

@@ -16,6 +16,7 @@ from batchaudit import values
 from batchaudit.fields import (
     FIELDS,
     LAB_RESULT_KEY_FIELDS,
+    LAB_RESULT_RULE_FIELDS,
     PACKAGE_KEY_FIELDS,
     PACKAGE_RULE_FIELDS,
     FieldType,
@@ -45,18 +46,24 @@ EXPECTED: dict[str, str] = {
 }
 REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
-    Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS,
+    Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS + LAB_RESULT_RULE_FIELDS,
 }
-# Cells that must not be blank: a row without them cannot be audited.
+# Cells that must not be blank: a row without them cannot be audited and is left out.
 NOT_BLANK: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: ("tag",),
     Kind.LAB_RESULTS: ("test_type",),
 }
+# Cells that should not be blank; the row is kept, and rules that need the value skip it.
+SHOULD_NOT_BE_BLANK: dict[Kind, tuple[str, ...]] = {
+    Kind.PACKAGES: ("category",),
+    Kind.LAB_RESULTS: (),
+}
 
 
-def _readable(parser: Parser) -> Callable[[pd.Series], pd.Series]:
+def _readable(parser: Parser, blank_allowed: bool) -> Callable[[pd.Series], pd.Series]:
     def check(text: pd.Series) -> pd.Series:
-        return ~parser(text)[1]
+        readable = ~parser(text)[1]
+        return readable | (text.str.strip() == "") if blank_allowed else readable
 
     return check
 
@@ -69,10 +76,12 @@ def schema_for(kind: Kind) -> pa.DataFrameSchema:
     columns = {}
     for field, field_type in FIELDS[kind].items():
         checks = []
-        if field in NOT_BLANK[kind]:
+        if field in NOT_BLANK[kind] or field in SHOULD_NOT_BE_BLANK[kind]:
             checks.append(pa.Check(_not_blank, name="required"))
         if field_type in PARSERS:
-            checks.append(pa.Check(_readable(PARSERS[field_type]), name=str(field_type)))
+            blank_allowed = field not in NOT_BLANK[kind]
+            check = _readable(PARSERS[field_type], blank_allowed)
+            checks.append(pa.Check(check, name=str(field_type)))
         columns[field] = pa.Column(
             str, checks=checks, required=field in REQUIRED_FIELDS[kind], nullable=False
         )

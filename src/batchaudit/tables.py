@@ -21,3 +21,5 @@ class Tables:
     unreadable: list[str] = field(default_factory=list)
     # Fields a rule needs that some packages file lacks (DQ001 was reported for each).
     missing_fields: set[str] = field(default_factory=set)
+    # The same for the lab-results files.
+    missing_lab_fields: set[str] = field(default_factory=set)

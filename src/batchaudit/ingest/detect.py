@@ -22,9 +22,12 @@ class Detection:
     def kind(self) -> Kind:
         return self.shape.kind
 
+    @property
+    def fields(self) -> set[str]:
+        return set(self.columns.values())
+
     def missing(self, fields: tuple[str, ...]) -> list[str]:
-        present = set(self.columns.values())
-        return [field for field in fields if field not in present]
+        return [field for field in fields if field not in self.fields]
 
     def title(self, field: str) -> str:
         """The header this file has (or, if missing, its shape would have) for a field."""
@@ -41,13 +44,13 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
     for rank, shape in enumerate(SHAPES):
         if expected is not None and shape.kind is not expected:
             continue
-        aliases = shape.aliases()
+        aliases, own = shape.aliases(), shape.own_aliases()
         fields = {aliases[key] for key in keys if key in aliases}
         if all(field in fields for field in _KEY_FIELDS[shape.kind]):
-            candidates.append((len(fields), -rank, shape))
+            candidates.append((len(fields), sum(key in own for key in keys), -rank, shape))
     if not candidates:
         raise InputError(_not_recognised(path, header, expected))
-    shape = max(candidates, key=lambda candidate: candidate[:2])[2]
+    shape = max(candidates, key=lambda candidate: candidate[:3])[3]
     return _map_columns(path, header, shape)
 
 

@@ -5,64 +5,85 @@ from __future__ import annotations
 
 import pandas as pd
 
-from batchaudit.fields import FILE, LINE, FieldType, Kind
+from batchaudit.fields import FILE, LINE, SHEET, FieldType, Kind
 from batchaudit.findings import Finding, Severity, Source
 from batchaudit.ingest.detect import Detection
-from batchaudit.ingest.readers import BadLine
+from batchaudit.ingest.raw import BadLine, RawTable
 from batchaudit.rules.data_quality import ConflictingDuplicatePackage, InvalidValue, MissingColumn
 from batchaudit.schemas import EXPECTED, NOT_BLANK
+from batchaudit.values import split_tag_list
 
 _WARNING_CHECKS = {str(FieldType.TESTING_STATE)}
 
 
 def failure_findings(
-    frame: pd.DataFrame, failed: pd.DataFrame, detection: Detection
+    frame: pd.DataFrame, failed: pd.DataFrame, detection: Detection, header_position: int | None
 ) -> tuple[list[Finding], list[int]]:
     """DQ001/DQ002 findings for a file's failed checks, and the rows that cannot be audited."""
     path = str(frame[FILE].iloc[0]) if len(frame) else ""
+    sheet = str(frame[SHEET].iloc[0]) if len(frame) and SHEET in frame else ""
     lines = frame[LINE].to_numpy()
     tags = frame["tag"].to_numpy() if "tag" in frame else None
     findings: list[Finding] = []
     unusable: set[int] = set()
     bad_tag_rows = set(failed.loc[failed["field"] == "tag", "row"].dropna().astype(int))
+    # One finding per cell: a blank tag fails both "required" and the tag check.
+    failed = failed.drop_duplicates(["field", "row"])
     for field, check, value, row in failed.itertuples(index=False, name=None):
         title = detection.title(field)
         if check == "missing":
-            findings.append(_missing_column(path, title, detection.kind))
+            header = Source(path, header_position, title, sheet or None)
+            findings.append(_missing_column(header, detection.kind))
             continue
         row = int(row)
         left_out = field in NOT_BLANK[detection.kind] or field == "tag"
         if left_out:
             unusable.add(row)
         tag = None if tags is None or row in bad_tag_rows else str(tags[row]).strip() or None
-        findings.append(
-            _invalid_value(Source(path, int(lines[row]), title), check, str(value), tag, left_out)
-        )
+        source = Source(path, int(lines[row]), title, sheet or None)
+        consequence = _consequence(field, check, left_out)
+        findings.append(_invalid_value(source, check, str(value), tag, consequence))
     return findings, sorted(unusable)
 
 
-def _missing_column(path: str, title: str, kind: Kind) -> Finding:
-    needed_by = "the production-batch and lineage rules" if kind is Kind.PACKAGES else "the audit"
-    return MissingColumn.finding(
-        f"{path} has no {title!r} column, which {needed_by} need; they are skipped.",
-        evidence={"column": title},
-        remedy=f"Export the file again with the {title!r} column shown.",
-        source=Source(path, 1, title),
+def _missing_column(header: Source, kind: Kind) -> Finding:
+    needed_by = (
+        "the production-batch and lineage rules"
+        if kind is Kind.PACKAGES
+        else "the lab-results-tab rules"
     )
+    where = Source(header.file, header.line, sheet=header.sheet).describe()
+    return MissingColumn.finding(
+        f"{where}: the column titles have no {header.column!r}, which {needed_by} need; "
+        "they are skipped.",
+        evidence={"column": header.column},
+        remedy=f"Export the file again with the {header.column!r} column shown.",
+        source=header,
+    )
+
+
+def missing_column_finding(raw: RawTable, detection: Detection, field: str) -> Finding:
+    header = Source(str(raw.path), raw.header_position, detection.title(field), raw.sheet or None)
+    return _missing_column(header, detection.kind)
+
+
+def _consequence(field: str, check: str, left_out: bool) -> str:
+    if left_out:
+        return "the row is left out of the audit"
+    if check in _WARNING_CHECKS:
+        return "it is kept as written"
+    if check == str(FieldType.TAG_LIST):
+        return "the text is kept, so what is not a tag counts as an unknown source"
+    if field == "category":
+        return "the production-batch rules skip this package"
+    return "it is treated as blank"
 
 
 def _invalid_value(
-    source: Source, check: str, value: str, tag: str | None, left_out: bool
+    source: Source, check: str, value: str, tag: str | None, consequence: str
 ) -> Finding:
     expected = EXPECTED.get(check, check)
     shown = repr(value) if value.strip() else "a blank cell"
-    consequence = (
-        "the row is left out of the audit"
-        if left_out
-        else "it is kept as written"
-        if check in _WARNING_CHECKS
-        else "it is treated as blank"
-    )
     return InvalidValue.finding(
         f"{source.describe()}: {shown} is not {expected}; {consequence}.",
         package_tag=tag,
@@ -86,6 +107,13 @@ def bad_line_findings(path: str, bad_lines: list[BadLine], columns: int) -> list
     ]
 
 
+def _as_tag_set(lists: pd.Series) -> pd.Series:
+    """Source lists as a sorted set, so that order and spacing are no difference."""
+    tags = split_tag_list(lists)
+    joined = tags.sort_values().groupby(level=0).agg(", ".join)
+    return joined.reindex(lists.index, fill_value="")
+
+
 def duplicate_findings(packages: pd.DataFrame, present: dict[str, pd.Series]) -> list[Finding]:
     """DQ003 for each tag whose rows disagree on a field that both of their files have."""
     repeated = packages["tag"].duplicated(keep=False)
@@ -93,25 +121,29 @@ def duplicate_findings(packages: pd.DataFrame, present: dict[str, pd.Series]) ->
         return []
     rows = packages.loc[repeated]
     differs = pd.DataFrame(index=rows["tag"].unique())
+    comparable = rows.assign(source_package_tags=_as_tag_set(rows["source_package_tags"]))
     for field, has_field in present.items():
-        known = rows[field].astype("object").where(has_field[repeated])
+        # Blank is a value here ("<blank>"); only a column the file lacks is left out.
+        values = comparable[field].astype("object").fillna("<blank>")
+        known = values.where(has_field[repeated])
         differs[field] = known.groupby(rows["tag"]).nunique(dropna=True) > 1  # noqa: PD101 (per tag)
     conflicting = differs.loc[differs.any(axis=1)]
-    places = rows.loc[rows["tag"].isin(conflicting.index)].groupby("tag", sort=True)
+    groups = rows.loc[rows["tag"].isin(conflicting.index)].groupby("tag", sort=True)
     findings = []
-    for tag, group in places:
+    for tag, group in groups:
         differing = conflicting.loc[tag]
         fields = [str(f) for f in differing.index[differing.to_numpy(dtype=bool)]]
-        occurrences = [
-            {"file": f, "line": int(n)} for f, n in zip(group[FILE], group[LINE], strict=True)
+        places = [
+            Source(file, int(line), sheet=sheet or None)
+            for file, sheet, line in zip(group[FILE], group[SHEET], group[LINE], strict=True)
         ]
-        kept = occurrences[-1]
-        where = "; ".join(f"{o['file']} line {o['line']}" for o in occurrences)
+        occurrences = [{"file": p.file, "sheet": p.sheet, "line": p.line} for p in places]
+        kept = places[-1]
+        where = "; ".join(place.describe() for place in places)
         findings.append(
             ConflictingDuplicatePackage.finding(
                 f"Package {tag} appears with different {', '.join(fields)} in {where}; "
-                f"the audit uses the row from {kept['file']} line {kept['line']}, the file "
-                "given last.",
+                f"the audit uses the row from {kept.describe()}, the file given last.",
                 package_tag=str(tag),
                 evidence={
                     "occurrences": occurrences,
@@ -119,7 +151,7 @@ def duplicate_findings(packages: pd.DataFrame, present: dict[str, pd.Series]) ->
                     "values": {f: [str(v) for v in group[f]] for f in fields},
                 },
                 remedy="Export all grid tabs at the same time so that they agree.",
-                source=Source(kept["file"], kept["line"]),
+                source=kept,
             )
         )
     return findings

@@ -8,7 +8,7 @@ Titles are matched case- and punctuation-insensitively (`header_key`), so `Src. 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from batchaudit.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS, Kind
 
@@ -25,12 +25,18 @@ class Shape:
     kind: Kind
     description: str
     titles: dict[str, tuple[str, ...]]  # field -> the titles that mean it
+    # Titles of a sibling shape that a file of this shape may mix in (the grid's full and
+    # abbreviated headers); they map to fields but do not count towards detecting the shape.
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def own_aliases(self) -> dict[str, str]:
+        """header key -> field, for this shape's own titles."""
+        return {header_key(t): name for name, titles in self.titles.items() for t in titles}
 
     def aliases(self) -> dict[str, str]:
-        """header key -> field."""
-        return {
-            header_key(title): field for field, titles in self.titles.items() for title in titles
-        }
+        """header key -> field, sibling titles included."""
+        mixed = {header_key(t): name for name, titles in self.also.items() for t in titles}
+        return {**mixed, **self.own_aliases()}
 
 
 METRC_GRID = Shape(
@@ -165,6 +171,10 @@ CANONICAL_LAB_RESULTS = Shape(
     "batchaudit's own snake_case lab-result columns",
     {field: (field,) for field in LAB_RESULT_FIELDS},
 )
+
+# A grid export may mix the full titles and the abbreviations shown on screen.
+METRC_GRID.also.update(METRC_GRID_ABBREVIATED.titles)
+METRC_GRID_ABBREVIATED.also.update(METRC_GRID.titles)
 
 # In order of preference when two shapes match a header equally well.
 SHAPES: tuple[Shape, ...] = (

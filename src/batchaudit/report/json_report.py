@@ -23,7 +23,13 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         "remedy": finding.remedy,
         "source": None
         if source is None
-        else {"file": source.file, "line": source.line, "column": source.column},
+        else {
+            "file": source.file,
+            "line": source.line,
+            "unit": source.unit,
+            "column": source.column,
+            "sheet": source.sheet,
+        },
     }
 
 
@@ -40,7 +46,9 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "shape": item.shape,
                 "sha256": item.sha256,
                 "rows": item.rows,
+                "format": item.format,
                 "encoding": item.encoding,
+                "sheet": item.sheet or None,
             }
             for item in result.inputs
         ],

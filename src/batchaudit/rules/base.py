@@ -70,8 +70,10 @@ class RuleInfo:
 class Rule(RuleInfo, ABC):
     """A rule evaluated on the whole lineage at once."""
 
-    # Canonical package fields the rule cannot do without; "lab_results" for the lab export.
+    # Canonical fields the rule cannot do without, in the packages and in the lab results
+    # (a rule with lab fields needs lab results at all).
     needs: ClassVar[frozenset[str]] = frozenset()
+    needs_lab: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
@@ -93,7 +95,7 @@ class Rule(RuleInfo, ABC):
                     package_tag=row["tag"],
                     evidence=description.evidence,
                     remedy=description.remedy,
-                    source=Source(row["file"], int(row["line"])),
+                    source=Source(row["file"], int(row["line"]), sheet=row.get("sheet") or None),
                     severity=Severity(row.get("severity", self.severity)),
                 )
             )

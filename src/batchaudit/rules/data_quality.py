@@ -76,6 +76,26 @@ class ConflictingDuplicatePackage(RuleInfo):
 
 
 @register
+class IncompleteExport(RuleInfo):
+    """The pages of a Metrc API export do not make a whole export.
+
+    **Why** Integrations pull the API page by page. A page that failed to download, or pages
+    from two different pulls, leave packages out without any error; the audit would then
+    miss their findings and report their children's sources as unknown.
+
+    **Example** `packages-page-1.json` and `packages-page-3.json` of `TotalPages: 3`: page 2
+    is missing.
+
+    **Fix** Download every page again in one go and pass them all (a folder of page files is
+    fine).
+    """
+
+    code = "DQ005"
+    name = "incomplete-api-export"
+    severity = Severity.WARNING
+
+
+@register
 class UnknownCategory(Rule):
     """A category that the jurisdiction pack does not know.
 
@@ -95,7 +115,7 @@ class UnknownCategory(Rule):
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        unknown = packages.loc[~packages["category_known"]]
+        unknown = packages.loc[~packages["category_known"] & (packages["category_key"] != "")]
         first = unknown.drop_duplicates("category_key")
         counts = unknown.groupby("category_key").size().rename("packages")
         return first.join(counts, on="category_key").assign(tag=None)[

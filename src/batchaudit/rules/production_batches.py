@@ -301,7 +301,9 @@ class ProductionBatchNumber(Rule):
     code = "PB005"
     name = "production-batch-number"
     severity = Severity.ERROR
-    needs: ClassVar[frozenset[str]] = frozenset({"category", "production_batch"})
+    needs: ClassVar[frozenset[str]] = frozenset(
+        {"category", "production_batch", "production_batch_number"}
+    )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages

@@ -88,9 +88,8 @@ class InheritedResultsTabTooLong(Rule):
     code = "LT001"
     name = "inherited-results-tab-too-long"
     severity = Severity.WARNING
-    needs: ClassVar[frozenset[str]] = frozenset(
-        {"source_package_tags", "production_batch", "lab_results"}
-    )
+    needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
+    needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package"})
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
@@ -149,9 +148,8 @@ class ConflictingInheritedResults(Rule):
     code = "LT002"
     name = "conflicting-inherited-results"
     severity = Severity.WARNING
-    needs: ClassVar[frozenset[str]] = frozenset(
-        {"source_package_tags", "production_batch", "lab_results"}
-    )
+    needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
+    needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package", "test_passed"})
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         rows = lineage.lab_rows

@@ -16,6 +16,8 @@ def source_facts(lineage: Lineage) -> pd.DataFrame:
     """Per package (position): sources listed and known, and how the known ones compare.
 
     Columns: listed, known, all_known, same_category, same_group, tested_group_change.
+    `all_known` is what the PB rules need: every source loaded, every category stated, and
+    the package not on a cycle (its lineage cannot be trusted).
     Computed once per lineage; several rules share it.
     """
     cached = lineage.derived.get("source_facts")
@@ -40,6 +42,7 @@ def _source_facts(lineage: Lineage) -> pd.DataFrame:
         {
             "child": child,
             "known": known,
+            "stated": ~known | (category[source] != ""),
             "same_category": same_category,
             "same_group": same_group,
             "tested_group_change": tested_change,
@@ -48,6 +51,7 @@ def _source_facts(lineage: Lineage) -> pd.DataFrame:
     facts = per_link.groupby("child").agg(
         listed=("known", "size"),
         known=("known", "sum"),
+        sources_stated=("stated", "all"),
         same_category=("same_category", "all"),
         same_group=("same_group", "all"),
         tested_group_change=("tested_group_change", "any"),
@@ -57,8 +61,16 @@ def _source_facts(lineage: Lineage) -> pd.DataFrame:
     facts["known"] = facts["known"].fillna(0).astype(np.int64)
     for column in ("same_category", "same_group", "tested_group_change"):
         facts[column] = facts[column].fillna(False).astype(bool)
-    facts["all_known"] = (facts["listed"] > 0) & (facts["known"] == facts["listed"])
-    return facts
+    facts["sources_stated"] = facts["sources_stated"].fillna(True).astype(bool)
+    stated = packages["category_key"].to_numpy() != ""
+    facts["all_known"] = (
+        (facts["listed"] > 0)
+        & (facts["known"] == facts["listed"])
+        & facts["sources_stated"]
+        & stated
+        & ~packages["on_cycle"].to_numpy()
+    )
+    return facts.drop(columns="sources_stated")
 
 
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:
@@ -118,7 +130,7 @@ def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
 def likely_intent(sources: list[dict[str, Any]], item_name: str, same_category: bool) -> list[str]:
     """What the person probably meant to do, where the sources show it."""
     intents = []
-    if any(source["item"] == item_name for source in sources):
+    if item_name and any(source["item"] == item_name for source in sources):
         intents.append("repackaging")
     if any(
         source["requires_remediation"]

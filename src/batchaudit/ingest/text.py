@@ -1,4 +1,5 @@
-"""Read a delimited text export into a frame of strings, remembering each row's line.
+"""Read a delimited text export (CSV, TSV, "Unicode Text") into a table of strings,
+remembering each row's line.
 
 Everything is read as text (`dtype=str`, no NA guessing) so that "NA", "0012" and blank stay
 what they were; conversion happens in one place, `values.py`.
@@ -11,7 +12,6 @@ import csv
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.raw import BadLine, RawTable
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -27,25 +28,7 @@ _SNIFF_BYTES = 8192
 _TEXT_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 
 
-@dataclass(frozen=True)
-class BadLine:
-    line: int
-    problem: str
-
-
-@dataclass
-class TextTable:
-    """A file's header, its rows as strings, and the line each row starts on."""
-
-    header: list[str]
-    rows: pd.DataFrame
-    lines: np.ndarray
-    encoding: str
-    delimiter: str
-    bad_lines: list[BadLine] = field(default_factory=list)
-
-
-def read_text_table(path: Path, data: bytes) -> TextTable:
+def read_text_table(path: Path, data: bytes) -> RawTable:
     encoding = _encoding(path, data)
     first_line = data[:_SNIFF_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
     first_line = first_line.replace("\r", "\n").split("\n", 1)[0]
@@ -64,7 +47,7 @@ def read_text_table(path: Path, data: bytes) -> TextTable:
     lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
     blank = _blank_rows(rows)
     rows = rows.loc[~blank].reset_index(drop=True)
-    return TextTable(header, rows, lines[~blank], encoding, delimiter, bad_lines)
+    return RawTable(path, header, rows, lines[~blank], "", encoding, delimiter, bad_lines)
 
 
 def _read_simple_file(

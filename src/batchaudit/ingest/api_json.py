@@ -1,0 +1,72 @@
+"""Read Metrc API JSON: a v1 array of records, or a v2 page
+`{"Data": [...], "Page", "TotalPages", "Total", ...}`. Nested objects (`Item`) are flattened
+as `Item.Name`. Positions are record numbers (1 for the first record of the file).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.raw import Page, RawTable, text_frame
+
+
+def looks_like_json(data: bytes) -> bool:
+    start = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start[:1] in (b"{", b"[")
+
+
+def read_api_json(path: Path, data: bytes) -> RawTable:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path} is not UTF-8 JSON; download it from the API again.") from error
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+            "it may be truncated: download it from the API again."
+        ) from error
+    records, page = _records(path, document)
+    if not records:
+        raise InputError(f"{path} holds no records; check the API call that wrote it.")
+    if not all(isinstance(record, dict) for record in records):
+        raise InputError(f"{path} is JSON but its records are not objects with field names.")
+    flat = pd.json_normalize(records, sep=".")
+    header = [str(column) for column in flat.columns]
+    rows = text_frame(flat.to_numpy(dtype=object).tolist(), header)
+    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    return RawTable(
+        path, header, rows, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
+    if isinstance(document, list):
+        return document, None
+    if isinstance(document, dict) and isinstance(document.get("Data"), list):
+        records = document["Data"]
+        page = Page(
+            number=_integer(document, "Page", "CurrentPage"),
+            total_pages=_integer(document, "TotalPages"),
+            total_records=_integer(document, "Total", "TotalRecords"),
+            records_on_page=_integer(document, "RecordsOnPage"),
+            records=len(records),
+        )
+        return records, page
+    raise InputError(
+        f"{path} is JSON but neither a list of records nor a Metrc API page with 'Data'; "
+        "save the API response as it came."
+    )
+
+
+def _integer(document: dict[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = document.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None

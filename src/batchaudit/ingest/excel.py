@@ -1,0 +1,84 @@
+"""Read an Excel workbook (Metrc's native export) with python-calamine.
+
+Each sheet whose header (found even below title rows) is a packages or lab-results header
+becomes a table; other sheets are listed as skipped. Positions are the sheet's row numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import python_calamine
+
+from batchaudit.fields import Kind
+from batchaudit.ingest.detect import detect
+from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.raw import RawTable, cell_text, text_frame
+
+# How far down a sheet the column titles may sit below title rows.
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Workbook:
+    tables: list[RawTable]
+    skipped_sheets: list[str]
+
+
+def read_workbook(path: Path, data: bytes, expected: Kind | None) -> Workbook:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                  for name in workbook.sheet_names]  # fmt: skip
+    except (python_calamine.CalamineError, OSError, ValueError) as error:
+        raise InputError(
+            f"{path} is not a readable Excel workbook ({error}); it may be truncated or "
+            "password-protected: open it in Excel, save it again and retry."
+        ) from error
+    tables, skipped = [], []
+    for name, rows in sheets:
+        table = _sheet_table(path, name, rows, expected)
+        if table is None:
+            skipped.append(name)
+        else:
+            tables.append(table)
+    if not tables:
+        raise InputError(
+            f"{path} has no sheet with the column titles of a packages or lab-results export "
+            f"(sheets: {', '.join(repr(s) for s in skipped)}); export the Packages grid again."
+        )
+    return Workbook(tables, skipped)
+
+
+def _sheet_table(
+    path: Path, sheet: str, rows: list[list[Any]], expected: Kind | None
+) -> RawTable | None:
+    header_at = _header_row(path, rows, expected)
+    if header_at is None:
+        return None
+    header = [cell_text(title).strip() for title in rows[header_at]]
+    body = rows[header_at + 1 :]
+    frame = text_frame(body, header)
+    positions = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
+    blank = (frame == "").all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    rows_kept = frame.loc[~blank].reset_index(drop=True)
+    return RawTable(
+        path, header, rows_kept, positions[~blank], sheet, header_position=header_at + 1
+    )
+
+
+def _header_row(path: Path, rows: list[list[Any]], expected: Kind | None) -> int | None:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        titles = [cell_text(cell).strip() for cell in row]
+        if not any(titles):
+            continue
+        try:
+            detect(path, titles, expected)
+        except InputError:
+            continue
+        return index
+    return None

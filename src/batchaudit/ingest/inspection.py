@@ -1,0 +1,103 @@
+"""What batchaudit makes of each file, for `batchaudit inspect`: kind, shape, encoding,
+which header became which field, what is ignored or missing, and the first problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from batchaudit.fields import (
+    LAB_RESULT_KEY_FIELDS,
+    LAB_RESULT_RULE_FIELDS,
+    PACKAGE_KEY_FIELDS,
+    PACKAGE_RULE_FIELDS,
+    Kind,
+)
+from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.load import ReadTable, expand, read_file
+
+PROBLEMS_SHOWN = 5
+NEEDED: dict[Kind, tuple[str, ...]] = {
+    Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
+    Kind.LAB_RESULTS: (*LAB_RESULT_KEY_FIELDS, *LAB_RESULT_RULE_FIELDS, "tested_package"),
+}
+# Fields whose absence weakens the evidence, though no rule is skipped.
+USEFUL: dict[Kind, tuple[str, ...]] = {
+    Kind.PACKAGES: (
+        "item_name",
+        "lab_testing_state",
+        "production_batch_number",
+        "quantity",
+        "original_quantity",
+        "finished",
+        "discontinued",
+        "received_from_license",
+    ),
+    Kind.LAB_RESULTS: (
+        "lab_test_result_id",
+        "test_performed_date",
+        "overall_passed",
+        "revoked_date",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TableInspection:
+    sheet: str
+    kind: str
+    shape: str
+    shape_description: str
+    format: str
+    encoding: str
+    delimiter: str
+    rows: int
+    columns: list[tuple[str, str]]
+    ignored: list[str]
+    missing_needed: list[str]
+    missing_useful: list[str]
+    problems: list[str]
+    problem_count: int
+
+
+@dataclass(frozen=True)
+class FileInspection:
+    path: str
+    tables: list[TableInspection] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    unreadable: str | None = None
+
+
+def inspect_paths(paths: list[Path]) -> list[FileInspection]:
+    inspections = []
+    for path in expand(paths):
+        try:
+            read = read_file(path)
+        except InputError as error:
+            inspections.append(FileInspection(str(path), unreadable=str(error)))
+            continue
+        inspections.append(
+            FileInspection(str(path), [_table(t) for t in read.tables], read.skipped_sheets)
+        )
+    return inspections
+
+
+def _table(table: ReadTable) -> TableInspection:
+    detection = table.detection
+    kind = detection.kind
+    return TableInspection(
+        sheet=table.raw.sheet,
+        kind=str(kind),
+        shape=detection.shape.name,
+        shape_description=detection.shape.description,
+        format=table.input.format,
+        encoding=table.raw.encoding,
+        delimiter=table.raw.delimiter,
+        rows=len(table.raw.rows),
+        columns=list(detection.columns.items()),
+        ignored=list(detection.ignored),
+        missing_needed=[detection.title(f) for f in detection.missing(NEEDED[kind])],
+        missing_useful=[detection.title(f) for f in detection.missing(USEFUL[kind])],
+        problems=[finding.message for finding in table.findings[:PROBLEMS_SHOWN]],
+        problem_count=len(table.findings),
+    )

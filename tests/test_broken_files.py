@@ -1,0 +1,83 @@
+"""A corpus of broken files through the command line: one sentence each, never a traceback."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from batchaudit.cli import cli
+from helpers import tag
+
+GOOD = f"Tag,Category,Source Package(s),Production Batch\n{tag(1)},Buds,,No\n"
+
+
+def truncated_workbook() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["Tag", "Category"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()[:300]
+
+
+CORPUS: dict[str, tuple[bytes, str]] = {
+    "empty.csv": (b"", "is empty"),
+    "only-spaces.csv": (b"   \n\n  ", "is empty"),
+    "header-only.csv": (b"Tag,Category,Source Package(s),Production Batch\n", "no rows"),
+    "binary.csv": (bytes(range(256)) * 4, "binary file"),
+    "lab-results-as-packages.csv": (
+        b"PackageId,LabTestResultId,SourcePackageLabel,TestTypeName\n1,2,X,THC\n",
+        "is a lab-results export, not a packages export; pass it with -l",
+    ),
+    "truncated.xlsx": (truncated_workbook(), "not a readable Excel workbook"),
+    "malformed.json": (b'{"Data": [{"Label": "1A4', "not valid JSON"),
+    "unrelated.csv": (b"Name,Email\nAda,ada@example.com\n", "not a packages export"),
+    "blank-first-line.csv": (b"\nTag,Category\n", "starts with an empty line"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_each_broken_file_gives_its_sentence_and_exit_2(name: str, tmp_path: Path) -> None:
+    content, sentence = CORPUS[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["audit", "-p", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    first_line = result.stderr.splitlines()[0]
+    assert str(path) in first_line and sentence in first_line
+    assert "Traceback" not in result.stderr
+    assert "no packages could be read" in result.stderr
+
+
+def test_broken_files_beside_a_good_one_do_not_stop_the_audit(tmp_path: Path) -> None:
+    for name, (content, _) in CORPUS.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "good.csv").write_text(GOOD)
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path), "-f", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    # In a folder the lab-results file is detected as such and read: its bad tag is DQ002.
+    assert result.exit_code == 1
+    assert '"packages": 1,' in result.stdout and '"DQ002": 1' in result.stdout
+    assert len(result.stderr.splitlines()) == len(CORPUS) - 1
+
+
+def test_inspect_explains_good_and_broken_files(tmp_path: Path) -> None:
+    (tmp_path / "good.csv").write_text(GOOD.replace("Production Batch", "Extra Column"))
+    (tmp_path / "empty.csv").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path)])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "shape:    metrc-grid" in out
+    assert "Tag                -> tag" in out
+    assert "ignored:  Extra Column" in out
+    assert "MISSING, rules will be skipped: Production Batch" in out
+    assert f"NOT READ: {tmp_path / 'empty.csv'} is empty" in out
+
+
+def test_inspect_exits_2_when_nothing_is_readable(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    assert CliRunner().invoke(cli, ["inspect", str(tmp_path / "empty.csv")]).exit_code == 2
