@@ -94,9 +94,8 @@ def write_every_shape(
 
 
 def _write_workbook(frame: pd.DataFrame, path: Path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Packages"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Packages")
     sheet.append(["Metrc Packages export"])
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):

@@ -14,7 +14,7 @@ from batchaudit.fields import (
     Kind,
 )
 from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.load import ReadTable, expand, read_file
+from batchaudit.ingest.load import ReadTable, expand, read_file, validate
 
 PROBLEMS_SHOWN = 5
 NEEDED: dict[Kind, tuple[str, ...]] = {
@@ -73,6 +73,7 @@ def inspect_paths(paths: list[Path]) -> list[FileInspection]:
     for path in expand(paths):
         try:
             read = read_file(path)
+            validate(read.tables)
         except InputError as error:
             inspections.append(FileInspection(str(path), unreadable=str(error)))
             continue

@@ -7,6 +7,7 @@ the *files* (DQ001-DQ003, DQ005) and hands clean tables to the engine.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,13 +23,13 @@ from batchaudit.ingest.excel import read_workbook
 from batchaudit.ingest.pages import page_findings
 from batchaudit.ingest.quality import (
     bad_line_findings,
+    cell_findings,
     duplicate_findings,
-    failure_findings,
-    missing_column_finding,
+    missing_column_findings,
 )
 from batchaudit.ingest.raw import RawTable
 from batchaudit.ingest.text import read_text_table
-from batchaudit.schemas import PARSERS, failures
+from batchaudit.schemas import PARSERS, REQUIRED_FIELDS, failures
 from batchaudit.tables import Tables
 from batchaudit.values import parse_boolean
 
@@ -36,18 +37,19 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # Lab-result booleans where blank means "not stated", not "no".
 _UNSTATED_WHEN_BLANK = {"test_passed", "overall_passed"}
+_TABLE = "_table"  # which table of a validation group a row came from
 
 
 @dataclass
 class ReadTable:
-    """One table of one file after detection and validation: what `inspect` shows."""
+    """One table of one file after detection, and after `validate` its auditable rows."""
 
     raw: RawTable
     detection: Detection
-    frame: pd.DataFrame  # canonical text, rows that can be audited
-    findings: list[Finding]
-    missing: set[str]
     input: InputFile
+    missing: set[str]
+    findings: list[Finding]
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # canonical text
 
 
 @dataclass
@@ -84,6 +86,7 @@ def load(
             read.extend(read_file(path, expected).tables)
         except InputError as error:
             tables.unreadable.append(str(error))
+    validate(read)
     for table in read:
         tables.inputs.append(table.input)
         tables.findings.extend(table.findings)
@@ -103,7 +106,7 @@ def load(
 
 
 def read_file(path: Path, expected: Kind | None = None) -> ReadFile:
-    """Every auditable table in one file, validated; InputError if there is none."""
+    """Every table in one file, detected (not yet validated); InputError if there is none."""
     data = _read_bytes(path)
     read = ReadFile(path)
     if data.startswith(_EXCEL_SIGNATURES):
@@ -114,7 +117,7 @@ def read_file(path: Path, expected: Kind | None = None) -> ReadFile:
     else:
         raws = [read_text_table(path, data)]
     digest = hashlib.sha256(data).hexdigest()
-    read.tables = [_read_table(raw, detect(path, raw.header, expected), digest) for raw in raws]
+    read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     return read
 
 
@@ -132,44 +135,68 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _read_table(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
-    # A lab-results export without rows is a real answer (nothing tested); packages are not.
-    if raw.rows.empty and detection.kind is Kind.PACKAGES:
-        raise InputError(f"{raw.name} has column titles but no rows; export it with data in it.")
-    frame = raw.rows[list(detection.columns)].rename(columns=detection.columns)
-    frame[FILE] = str(raw.path)
-    frame[SHEET] = raw.sheet
-    frame[LINE] = raw.positions
+def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
     kind = detection.kind
-    failed = failures(frame, kind)
-    found, unusable_rows = failure_findings(frame, failed, detection, raw.header_position)
-    found = bad_line_findings(str(raw.path), raw.bad_lines, len(raw.header)) + found
+    # A lab-results export without rows is a real answer (nothing tested); packages are not.
+    if raw.rows.empty and kind is Kind.PACKAGES:
+        raise InputError(f"{raw.name} has column titles but no rows; export it with data in it.")
+    missing = set(detection.missing(REQUIRED_FIELDS[kind]))
+    if kind is Kind.LAB_RESULTS and not detection.fields & set(TESTED_PACKAGE_FIELDS):
+        # Either column says which package was tested; without both the rows lead nowhere.
+        missing.add("tested_package")
+    needed = [f for f in FIELDS[kind] if f in missing]
+    findings = bad_line_findings(str(raw.path), raw.bad_lines, len(raw.header))
+    findings += missing_column_findings(raw, detection, needed)
     item = InputFile(
         path=str(raw.path),
         kind=str(kind),
         shape=detection.shape.name,
         sha256=digest,
-        rows=len(frame),
+        rows=len(raw.rows),
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
     )
-    missing = set(failed.loc[failed["check"] == "missing", "field"])
-    if kind is Kind.LAB_RESULTS and not detection.fields & set(TESTED_PACKAGE_FIELDS):
-        # Either column says which package was tested; without both the rows lead nowhere.
-        missing.add("tested_package")
-        found.append(missing_column_finding(raw, detection, "tested_package"))
-    kept = frame.drop(index=unusable_rows)
-    return ReadTable(raw, detection, kept, found, missing, item)
+    return ReadTable(raw, detection, item, missing, findings)
+
+
+def validate(read: list[ReadTable]) -> None:
+    """Check every cell, one pandera pass per group of tables that map the same columns
+    (the pages of one API export are one group), and keep each table's auditable rows."""
+    groups: dict[tuple[object, ...], list[ReadTable]] = defaultdict(list)
+    for table in read:
+        groups[(table.detection.kind, *table.detection.columns.items())].append(table)
+    for group in groups.values():
+        detection = group[0].detection
+        frame = pd.concat([_canonical(t, n) for n, t in enumerate(group)], ignore_index=True)
+        found, unusable_rows = cell_findings(frame, failures(frame, detection.kind), detection)
+        owner = frame[_TABLE].to_numpy()
+        for row, finding in found:
+            group[owner[row]].findings.append(finding)
+        kept = frame.drop(index=unusable_rows)
+        for table in group:  # a table whose every row was left out keeps none
+            table.frame = kept.iloc[:0].drop(columns=_TABLE)
+        for _, rows in kept.groupby(_TABLE, sort=False):
+            group[int(rows[_TABLE].iat[0])].frame = rows.drop(columns=_TABLE)
+
+
+def _canonical(table: ReadTable, number: int) -> pd.DataFrame:
+    columns = table.detection.columns
+    frame = table.raw.rows[list(columns)].rename(columns=columns)
+    frame[FILE] = str(table.raw.path)
+    frame[SHEET] = table.raw.sheet
+    frame[LINE] = table.raw.positions
+    frame[_TABLE] = number
+    return frame
 
 
 def _merge_packages(read: list[ReadTable], tables: Tables) -> pd.DataFrame:
     """One row per tag: identical duplicates merge, conflicting ones keep the last file's row."""
     text = pd.concat(
-        [t.frame.assign(_table=number) for number, t in enumerate(read)], ignore_index=True
+        [t.frame.assign(**{_TABLE: number}) for number, t in enumerate(read)], ignore_index=True
     )
     packages = convert(text.fillna(""), Kind.PACKAGES)
-    table = text["_table"].to_numpy()
+    table = text[_TABLE].to_numpy()
     present = {
         name: pd.Series(
             np.isin(table, [n for n, t in enumerate(read) if name in t.detection.fields]),

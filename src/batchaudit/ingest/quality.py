@@ -16,34 +16,43 @@ from batchaudit.values import split_tag_list
 _WARNING_CHECKS = {str(FieldType.TESTING_STATE)}
 
 
-def failure_findings(
-    frame: pd.DataFrame, failed: pd.DataFrame, detection: Detection, header_position: int | None
-) -> tuple[list[Finding], list[int]]:
-    """DQ001/DQ002 findings for a file's failed checks, and the rows that cannot be audited."""
-    path = str(frame[FILE].iloc[0]) if len(frame) else ""
-    sheet = str(frame[SHEET].iloc[0]) if len(frame) and SHEET in frame else ""
-    lines = frame[LINE].to_numpy()
+def cell_findings(
+    frame: pd.DataFrame, failed: pd.DataFrame, detection: Detection
+) -> tuple[list[tuple[int, Finding]], list[int]]:
+    """DQ002 findings for failed cells, each located by its own row's file, sheet and line
+    (a frame may hold many page files of one export), and the rows that cannot be audited."""
+    files, sheets, lines = (frame[c].to_numpy() for c in (FILE, SHEET, LINE))
     tags = frame["tag"].to_numpy() if "tag" in frame else None
-    findings: list[Finding] = []
+    findings: list[tuple[int, Finding]] = []
     unusable: set[int] = set()
+    failed = failed.loc[failed["check"] != "missing"]
     bad_tag_rows = set(failed.loc[failed["field"] == "tag", "row"].dropna().astype(int))
     # One finding per cell: a blank tag fails both "required" and the tag check.
     failed = failed.drop_duplicates(["field", "row"])
     for field, check, value, row in failed.itertuples(index=False, name=None):
-        title = detection.title(field)
-        if check == "missing":
-            header = Source(path, header_position, title, sheet or None)
-            findings.append(_missing_column(header, detection.kind))
-            continue
         row = int(row)
         left_out = field in NOT_BLANK[detection.kind] or field == "tag"
         if left_out:
             unusable.add(row)
         tag = None if tags is None or row in bad_tag_rows else str(tags[row]).strip() or None
-        source = Source(path, int(lines[row]), title, sheet or None)
+        sheet = str(sheets[row]) or None
+        source = Source(str(files[row]), int(lines[row]), detection.title(field), sheet)
         consequence = _consequence(field, check, left_out)
-        findings.append(_invalid_value(source, check, str(value), tag, consequence))
+        findings.append((row, _invalid_value(source, check, str(value), tag, consequence)))
     return findings, sorted(unusable)
+
+
+def missing_column_findings(
+    raw: RawTable, detection: Detection, fields: list[str]
+) -> list[Finding]:
+    """DQ001 for each needed field that a table's header lacks, located at the header."""
+    return [
+        _missing_column(
+            Source(str(raw.path), raw.header_position, detection.title(f), raw.sheet or None),
+            detection.kind,
+        )
+        for f in fields
+    ]
 
 
 def _missing_column(header: Source, kind: Kind) -> Finding:
@@ -60,11 +69,6 @@ def _missing_column(header: Source, kind: Kind) -> Finding:
         remedy=f"Export the file again with the {header.column!r} column shown.",
         source=header,
     )
-
-
-def missing_column_finding(raw: RawTable, detection: Detection, field: str) -> Finding:
-    header = Source(str(raw.path), raw.header_position, detection.title(field), raw.sheet or None)
-    return _missing_column(header, detection.kind)
 
 
 def _consequence(field: str, check: str, left_out: bool) -> str:
