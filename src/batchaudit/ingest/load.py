@@ -177,7 +177,7 @@ def validate(read: list[ReadTable]) -> None:
         for table in group:  # a table whose every row was left out keeps none
             table.frame = kept.iloc[:0].drop(columns=_TABLE)
         for _, rows in kept.groupby(_TABLE, sort=False):
-            group[int(rows[_TABLE].iat[0])].frame = rows.drop(columns=_TABLE)
+            group[int(rows[_TABLE].iloc[0])].frame = rows.drop(columns=_TABLE)
 
 
 def _canonical(table: ReadTable, number: int) -> pd.DataFrame:
