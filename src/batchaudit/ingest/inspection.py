@@ -26,7 +26,6 @@ USEFUL: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: (
         "item_name",
         "lab_testing_state",
-        "production_batch_number",
         "quantity",
         "original_quantity",
         "finished",
@@ -98,7 +97,11 @@ def _table(table: ReadTable) -> TableInspection:
         columns=list(detection.columns.items()),
         ignored=list(detection.ignored),
         missing_needed=[detection.title(f) for f in detection.missing(NEEDED[kind])],
-        missing_useful=[detection.title(f) for f in detection.missing(USEFUL[kind])],
+        missing_useful=[
+            detection.title(f)
+            for f in detection.missing(USEFUL[kind])
+            if f in detection.shape.titles  # only what this kind of export can carry
+        ],
         problems=[finding.message for finding in table.findings[:PROBLEMS_SHOWN]],
         problem_count=len(table.findings),
     )

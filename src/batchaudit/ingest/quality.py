@@ -49,22 +49,29 @@ def missing_column_findings(
     return [
         _missing_column(
             Source(str(raw.path), raw.header_position, detection.title(f), raw.sheet or None),
+            f,
             detection.kind,
         )
         for f in fields
     ]
 
 
-def _missing_column(header: Source, kind: Kind) -> Finding:
-    needed_by = (
-        "the production-batch and lineage rules"
-        if kind is Kind.PACKAGES
-        else "the lab-results-tab rules"
-    )
+def _missing_column(header: Source, field: str, kind: Kind) -> Finding:
+    from batchaudit.rules import evaluated_rules  # the catalog says which rules need what
+
+    needed_by = [
+        rule.code
+        for rule in evaluated_rules()
+        if field in (rule.needs if kind is Kind.PACKAGES else rule.needs_lab)
+    ]
     where = Source(header.file, header.line, sheet=header.sheet).describe()
     return MissingColumn.finding(
-        f"{where}: the column titles have no {header.column!r}, which {needed_by} need; "
-        "they are skipped.",
+        f"{where}: the column titles have no {header.column!r}, so "
+        + (
+            f"{', '.join(needed_by)} {'is' if len(needed_by) == 1 else 'are'} skipped."
+            if needed_by
+            else "the audit cannot use it."
+        ),
         evidence={"column": header.column},
         remedy=f"Export the file again with the {header.column!r} column shown.",
         source=header,
