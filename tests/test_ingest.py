@@ -249,3 +249,17 @@ def test_blank_against_a_value_is_a_conflict_but_source_order_is_not(tmp_path: P
     assert [(f.package_tag, f.evidence["differing_fields"]) for f in conflicts] == [
         (tag(4), ["received_date"])
     ]
+
+
+def test_the_file_given_last_wins_even_across_shapes(tmp_path: Path) -> None:
+    grid = "Tag,Category,Source Package(s),Production Batch,Production Batch Number,Quantity"
+    api = "Label,Item.ProductCategoryName,SourcePackageLabels,IsProductionBatch,ProductionBatchNumber,Quantity"
+    first = write(tmp_path / "1.csv", f"{grid}\nT1,Buds,,No,,1\n")
+    second = write(tmp_path / "2.csv", f"{api}\nT1,Buds,,false,,2\n")
+    third = write(tmp_path / "3.csv", f"{grid}\nT1,Buds,,No,,3\n")
+    tables = load(packages=[first, second, third])
+    assert tables.packages["quantity"].tolist() == [3.0]
+    (conflict,) = tables.findings
+    assert conflict.evidence["occurrences"] == [
+        {"file": str(path), "sheet": None, "line": 2} for path in (first, second, third)
+    ]

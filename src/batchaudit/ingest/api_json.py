@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.raw import Page, RawTable, text_frame
+from batchaudit.ingest.raw import Page, RawTable
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -38,7 +38,7 @@ def read_api_json(path: Path, data: bytes) -> RawTable:
         raise InputError(f"{path} is JSON but its records are not objects with field names.")
     flat = pd.json_normalize(records, sep=".")
     header = [str(column) for column in flat.columns]
-    rows = text_frame(flat.to_numpy(dtype=object).tolist(), header)
+    rows = flat.set_axis(header, axis=1)
     positions = np.arange(1, len(rows) + 1, dtype=np.int64)
     return RawTable(
         path, header, rows, positions, encoding="utf-8", page=page, header_position=None

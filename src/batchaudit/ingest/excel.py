@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import python_calamine
 
 from batchaudit.fields import Kind
 from batchaudit.ingest.detect import detect
 from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.raw import RawTable, cell_text, text_frame
+from batchaudit.ingest.raw import RawTable, cell_text
 
 # How far down a sheet the column titles may sit below title rows.
 HEADER_SEARCH_ROWS = 30
@@ -62,9 +63,10 @@ def _sheet_table(
         return None
     header = [cell_text(title).strip() for title in rows[header_at]]
     body = rows[header_at + 1 :]
-    frame = text_frame(body, header)
+    frame = pd.DataFrame(body, columns=range(len(header)), dtype=object).set_axis(header, axis=1)
     positions = np.arange(header_at + 2, header_at + 2 + len(body), dtype=np.int64)
-    blank = (frame == "").all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    empty = frame.isna() | (frame == "")
+    blank = empty.all(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
     rows_kept = frame.loc[~blank].reset_index(drop=True)
     return RawTable(
         path, header, rows_kept, positions[~blank], sheet, header_position=header_at + 1

@@ -27,7 +27,7 @@ from batchaudit.ingest.quality import (
     duplicate_findings,
     missing_column_findings,
 )
-from batchaudit.ingest.raw import RawTable
+from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.text import read_text_table
 from batchaudit.schemas import PARSERS, REQUIRED_FIELDS, failures
 from batchaudit.tables import Tables
@@ -49,7 +49,15 @@ class ReadTable:
     input: InputFile
     missing: set[str]
     findings: list[Finding]
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # canonical text
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The auditable rows of a group of tables, as canonical text; `_table` says which
+    table (its index in the list given to `validate`) each row came from."""
+
+    kind: Kind
+    frame: pd.DataFrame
 
 
 @dataclass
@@ -86,7 +94,7 @@ def load(
             read.extend(read_file(path, expected).tables)
         except InputError as error:
             tables.unreadable.append(str(error))
-    validate(read)
+    validated = validate(read)
     for table in read:
         tables.inputs.append(table.input)
         tables.findings.extend(table.findings)
@@ -95,12 +103,12 @@ def load(
         else:
             tables.missing_lab_fields |= table.missing
     tables.findings.extend(page_findings([(t.raw, t.detection.kind) for t in read]))
-    package_tables = [t for t in read if t.detection.kind is Kind.PACKAGES]
-    lab_tables = [t for t in read if t.detection.kind is Kind.LAB_RESULTS]
-    if package_tables:
-        tables.packages = _merge_packages(package_tables, tables)
-    if lab_tables:
-        merged = pd.concat([t.frame for t in lab_tables], ignore_index=True)
+    package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
+    lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
+    if package_rows:
+        tables.packages = _merge_packages(package_rows, read, tables)
+    if lab_rows:
+        merged = pd.concat(lab_rows, ignore_index=True).sort_values(_TABLE, kind="stable")
         tables.lab_results = convert(merged.fillna(""), Kind.LAB_RESULTS)
     return tables
 
@@ -160,41 +168,44 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
     return ReadTable(raw, detection, item, missing, findings)
 
 
-def validate(read: list[ReadTable]) -> None:
+def validate(read: list[ReadTable]) -> list[Validated]:
     """Check every cell, one pandera pass per group of tables that map the same columns
-    (the pages of one API export are one group), and keep each table's auditable rows."""
-    groups: dict[tuple[object, ...], list[ReadTable]] = defaultdict(list)
-    for table in read:
-        groups[(table.detection.kind, *table.detection.columns.items())].append(table)
-    for group in groups.values():
-        detection = group[0].detection
-        frame = pd.concat([_canonical(t, n) for n, t in enumerate(group)], ignore_index=True)
+    (the pages of one API export are one group). Findings go to the table of their row."""
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for number, table in enumerate(read):
+        groups[(table.detection.kind, *table.detection.columns.items())].append(number)
+    validated = []
+    for numbers in groups.values():
+        detection = read[numbers[0]].detection
+        frame = _canonical([read[n] for n in numbers], numbers)
         found, unusable_rows = cell_findings(frame, failures(frame, detection.kind), detection)
         owner = frame[_TABLE].to_numpy()
         for row, finding in found:
-            group[owner[row]].findings.append(finding)
-        kept = frame.drop(index=unusable_rows)
-        for table in group:  # a table whose every row was left out keeps none
-            table.frame = kept.iloc[:0].drop(columns=_TABLE)
-        for _, rows in kept.groupby(_TABLE, sort=False):
-            group[int(rows[_TABLE].iloc[0])].frame = rows.drop(columns=_TABLE)
+            read[owner[row]].findings.append(finding)
+        validated.append(Validated(detection.kind, frame.drop(index=unusable_rows)))
+    return validated
 
 
-def _canonical(table: ReadTable, number: int) -> pd.DataFrame:
-    columns = table.detection.columns
-    frame = table.raw.rows[list(columns)].rename(columns=columns)
-    frame[FILE] = str(table.raw.path)
-    frame[SHEET] = table.raw.sheet
-    frame[LINE] = table.raw.positions
-    frame[_TABLE] = number
+def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
+    """The group's rows as canonical text, each with its file, sheet, position and table."""
+    columns = group[0].detection.columns
+    cells = pd.concat([t.raw.rows[list(columns)] for t in group], ignore_index=True)
+    frame = as_text(cells).rename(columns=columns)
+    sizes = [len(t.raw.rows) for t in group]
+    frame[FILE] = np.repeat([str(t.raw.path) for t in group], sizes)
+    frame[SHEET] = np.repeat([t.raw.sheet for t in group], sizes)
+    frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
+    frame[_TABLE] = np.repeat(numbers, sizes)
     return frame
 
 
-def _merge_packages(read: list[ReadTable], tables: Tables) -> pd.DataFrame:
-    """One row per tag: identical duplicates merge, conflicting ones keep the last file's row."""
-    text = pd.concat(
-        [t.frame.assign(**{_TABLE: number}) for number, t in enumerate(read)], ignore_index=True
-    )
+def _merge_packages(
+    rows: list[pd.DataFrame], read: list[ReadTable], tables: Tables
+) -> pd.DataFrame:
+    """One row per tag: identical duplicates merge, conflicting ones keep the row of the
+    file given last."""
+    text = pd.concat(rows, ignore_index=True).sort_values(_TABLE, kind="stable")
+    text = text.reset_index(drop=True)
     packages = convert(text.fillna(""), Kind.PACKAGES)
     table = text[_TABLE].to_numpy()
     present = {

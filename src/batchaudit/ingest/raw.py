@@ -29,7 +29,8 @@ class Page:
 
 @dataclass
 class RawTable:
-    """A table found in a file: its header, its rows as text, and each row's position.
+    """A table found in a file: its header, its rows as read (text from a text file, typed
+    cells from a workbook or JSON; `as_text` makes them text), and each row's position.
 
     Positions are line numbers in a text file (the header is line 1), row numbers in a
     spreadsheet, record numbers in a JSON export."""
@@ -65,12 +66,16 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def text_frame(records: list[list[object]], header: list[str]) -> pd.DataFrame:
-    """Typed cells -> a frame of text, column by column."""
-    columns = list(zip(*records, strict=True)) if records else [() for _ in header]
-    return pd.DataFrame(
-        {
-            position: pd.Series([cell_text(v) for v in column], dtype="str")
-            for position, column in enumerate(columns)
-        }
-    ).set_axis(header, axis=1)
+def as_text(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells as the text a CSV export would hold. Columns that already hold only text (all
+    of a CSV, most of a workbook or JSON export) convert whole; the others cell by cell."""
+    text = {}
+    for position in range(cells.shape[1]):
+        column = cells.iloc[:, position]
+        if isinstance(column.dtype, pd.StringDtype):  # read as text already (CSV)
+            text[position] = column
+        elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+            text[position] = column.fillna("").astype("str")
+        else:
+            text[position] = column.map(cell_text).astype("str")
+    return pd.DataFrame(text, index=cells.index).set_axis(cells.columns, axis=1)
