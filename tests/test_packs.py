@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from batchaudit.engine import run
+from batchaudit.ingest.load import load
 from batchaudit.packs import PackError, category_key, load_pack
+from helpers import audit_text, tag, tags_of, write
 
 OREGON_CATEGORIES = {
     "usable marijuana": [
@@ -58,14 +61,37 @@ categories = ["Buds"]
     ("text", "named"),
     [
         (GOOD + "colour = 'green'\n", "colour: unknown key"),
-        (GOOD.replace("max_rows = 10", "max_rows = 'many'"), "rules.LT001.max_rows"),
-        (GOOD.replace("max_rows = 10\n", ""), "rules.LT001.max_rows: is missing"),
+        (
+            GOOD.replace("max_rows = 10", "max_rows = 'many'"),
+            "rules.LT001.max_rows: must be a whole number",
+        ),
+        (
+            GOOD.replace("max_rows = 10", "max_rows = -1"),
+            "rules.LT001.max_rows: must be a whole number",
+        ),
+        (
+            GOOD.replace("max_rows = 10", "max_rowz = 10"),
+            "rules.LT001.max_rowz: unknown key (known: enabled, severity, max_rows, max_tested_packages)",
+        ),
         (
             GOOD + "[[groups]]\nname='again'\ntested=true\ncategories=['BUDS']\n",
             "'BUDS' is already in 'flower'",
         ),
         (GOOD.replace("tested = true", "tested = 'yes'"), "groups #1.tested"),
-        (GOOD + "[rules.XX999]\nfoo=1\n", "rules.XX999"),
+        (GOOD + "[rules.XX999]\nenabled=false\n", "rules.XX999: is not a rule code"),
+        (
+            GOOD + "[rules.PB002]\nseverity='fatal'\n",
+            "rules.PB002.severity: must be error, warning or note",
+        ),
+        (GOOD + "[rules.PB002]\nenabled='no'\n", "rules.PB002.enabled: must be true or false"),
+        (
+            GOOD.replace('name = "test"', 'name = "test"\ngroup_by = "strain"'),
+            "group_by: must be one of",
+        ),
+        (
+            GOOD.replace('name = "test"', 'name = "test"\nproduction_batch_required_on = "always"'),
+            "production_batch_required_on",
+        ),
         ("name = [", "not valid TOML"),
     ],
 )
@@ -81,3 +107,78 @@ def test_a_custom_pack_loads_from_a_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(GOOD)
     assert load_pack(str(path)).setting("LT001", "max_rows") == 10
+
+
+def test_settings_default_to_the_rule_when_a_pack_leaves_them_out(tmp_path: Path) -> None:
+    path = tmp_path / "minimal.toml"
+    path.write_text("[[groups]]\nname = 'flower'\ntested = true\ncategories = ['Buds']\n")
+    pack = load_pack(str(path))
+    assert pack.setting("LT001", "max_rows") == 200
+    assert pack.enabled("PB002") and pack.severity("PB002") is None
+
+
+PRE_ROLL_ALONE = """
+[[groups]]
+name = "flower"
+tested = true
+categories = ["Buds", "Shake/Trim"]
+
+[[groups]]
+name = "pre-roll"
+tested = true
+categories = ["Non-Infused (Plain) Pre-Roll"]
+"""
+BUDS_TO_PRE_ROLL = """
+tag,category,source_package_tags,production_batch,production_batch_number
+T1,Buds,,No,
+T2,Non-Infused (Plain) Pre-Roll,T1,Yes,PR-1
+"""
+
+
+def test_a_pack_with_pre_rolls_in_their_own_group_makes_the_batch_legitimate(
+    tmp_path: Path,
+) -> None:
+    assert tags_of(audit_text(tmp_path, BUDS_TO_PRE_ROLL), "PB002") == [tag(2)]
+    pack = tmp_path / "pre-roll.toml"
+    pack.write_text(PRE_ROLL_ALONE)
+    custom = run(load(packages=[write(tmp_path / "p.csv", BUDS_TO_PRE_ROLL)]), load_pack(str(pack)))
+    assert custom.findings == ()
+
+
+def test_a_pack_changes_severities_and_turns_rules_off(tmp_path: Path) -> None:
+    pack = tmp_path / "strict.toml"
+    pack.write_text(
+        "[[groups]]\nname = 'flower'\ntested = true\n"
+        "categories = ['Buds', 'Non-Infused (Plain) Pre-Roll']\n"
+        "[rules.PB002]\nseverity = 'error'\n[rules.PB004]\nenabled = false\n"
+    )
+    result = run(load(packages=[write(tmp_path / "p.csv", BUDS_TO_PRE_ROLL)]), load_pack(str(pack)))
+    assert [(f.rule, str(f.severity)) for f in result.findings] == [("PB002", "error")]
+    assert ("PB004", "turned off in the strict pack") in [
+        (s.rule, s.reason) for s in result.skipped_rules
+    ]
+
+
+def test_the_generic_pack_groups_by_metrc_category_type(tmp_path: Path) -> None:
+    api = (
+        "Label,Item.ProductCategoryName,Item.ProductCategoryType,SourcePackageLabels,IsProductionBatch,ProductionBatchNumber\n"
+        "T1,Flower - Bulk,Buds,,false,\n"
+        "T2,Flower - Prepack,Buds,T1,true,PB-1\n"
+        "T3,Vape Cart,Concentrate,T1,false,\n"
+    )
+    result = run(load(packages=[write(tmp_path / "p.csv", api)]), load_pack("metrc-generic"))
+    assert [(f.rule, f.package_tag) for f in result.findings if f.rule.startswith("PB00")] == [
+        ("PB003", tag(3)),
+        ("PB002", tag(2)),
+        ("PB004", tag(2)),
+    ]
+
+
+def test_without_category_types_the_generic_pack_compares_nothing_across_categories(
+    tmp_path: Path,
+) -> None:
+    result = run(
+        load(packages=[write(tmp_path / "p.csv", BUDS_TO_PRE_ROLL)]), load_pack("metrc-generic")
+    )
+    assert [f.rule for f in result.findings] == ["DQ004"]
+    assert "category type '(blank)'" in result.findings[0].message

@@ -163,6 +163,31 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
             raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
 
 
+@cli.command(name="rules")
+@click.option(
+    "--markdown", is_flag=True, help="Print the full catalog as Markdown (docs/rules.md)."
+)
+def list_rules(markdown: bool) -> None:
+    """List every rule: code, name, severity and summary."""
+    from batchaudit.report import rules_text
+    from batchaudit.rule_docs import catalog_markdown
+
+    click.echo(catalog_markdown() if markdown else rules_text.render_catalog(), nl=False)
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain a rule: what it checks, why it matters, an example, how to fix, its options."""
+    from batchaudit.report import rules_text
+    from batchaudit.rule_docs import find_rule
+
+    rule = find_rule(code)
+    if rule is None:
+        raise CannotRun(f"there is no rule {code!r}; `batchaudit rules` lists them.")
+    click.echo(rules_text.render_explanation(rule), nl=False)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def inspect(paths: tuple[Path, ...]) -> None:

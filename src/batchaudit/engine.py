@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from batchaudit.findings import AuditResult, Finding, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
@@ -15,11 +17,12 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
     findings: list[Finding] = list(tables.findings)
     skipped: list[SkippedRule] = []
     for rule in evaluated_rules():
-        reason = skip_reason(rule, tables)
+        reason = skip_reason(rule, tables, pack)
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
             continue
         findings.extend(rule().findings(lineage, pack))
+    findings = as_the_pack_says(findings, pack)
     return AuditResult(
         jurisdiction=pack.name,
         inputs=tuple(tables.inputs),
@@ -29,7 +32,20 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
     )
 
 
-def skip_reason(rule: type[Rule], tables: Tables) -> str | None:
+def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
+    """Drop the findings of rules the pack turns off; give others the pack's severity."""
+    kept = []
+    for finding in findings:
+        if not pack.enabled(finding.rule):
+            continue
+        severity = pack.severity(finding.rule)
+        kept.append(replace(finding, severity=severity) if severity else finding)
+    return kept
+
+
+def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:
+    if not pack.enabled(rule.code):
+        return f"turned off in the {pack.name} pack"
     if rule.needs_lab and tables.lab_results is None:
         return "no lab results were given"
     missing = sorted(rule.needs & tables.missing_fields)

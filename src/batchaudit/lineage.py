@@ -67,18 +67,24 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
+    """Each package's test group from the pack, which lists categories or category types."""
     table = pack.category_table().set_index("category_key")
-    key = category_keys(packages["category"])
-    known = key.isin(table.index)
-    packages["category_key"] = key
+    packages["category_key"] = category_keys(packages["category"])
+    listed = category_keys(packages[pack.group_by])
+    known = listed.isin(table.index)
+    packages["group_key"] = listed
     packages["category_known"] = known
-    # A category the pack does not know is its own group, not known to need tests. Where the
-    # pack requires a production batch on any change of category, each category is a group.
-    group = key.map(table["group"])
+    group = listed.map(table["group"])
     if pack.production_batch_required_on == "category-change":
-        group = key.map(table["category"])
-    packages["group"] = group.where(known, "unknown: " + packages["category"])
-    packages["group_tested"] = key.map(table["tested"]).where(known, False).astype(bool)
+        # Every change of category needs a production batch: each category is its own group.
+        group = group + ": " + packages["category_key"]
+    # What the pack does not list is a group of its own (per category, even where the category
+    # type is blank), not known to need tests.
+    unknown = "unknown: " + packages[pack.group_by] + " / " + packages["category_key"]
+    if pack.group_by == "category":
+        unknown = "unknown: " + packages["category"]
+    packages["group"] = group.where(known, unknown)
+    packages["group_tested"] = listed.map(table["tested"]).where(known, False).astype(bool)
     return packages
 
 

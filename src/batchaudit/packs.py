@@ -15,14 +15,14 @@ from typing import Any
 
 import pandas as pd
 
+from batchaudit.findings import Severity
 from batchaudit.resources import packs_dir
 
 DEFAULT_PACK = "oregon"
 POLICIES = ("group-change", "category-change")
-RULE_SETTINGS: dict[str, dict[str, type]] = {
-    "LT001": {"max_rows": int, "max_tested_packages": int},
-}
-_TOP_KEYS = {"name", "title", "production_batch_required_on", "rules", "groups"}
+GROUP_BY = ("category", "category_type")
+RULE_SWITCHES = ("enabled", "severity")
+_TOP_KEYS = {"name", "title", "production_batch_required_on", "group_by", "rules", "groups"}
 _GROUP_KEYS = {"name", "tested", "categories"}
 _SPACES = re.compile(r"\s+")
 
@@ -54,7 +54,9 @@ class Pack:
     path: str
     groups: tuple[Group, ...]
     production_batch_required_on: str = "group-change"
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Which package field the groups list: the category name, or Metrc's category type.
+    group_by: str = "category"
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def category_table(self) -> pd.DataFrame:
         """One row per known category: key, category, group, tested."""
@@ -66,7 +68,19 @@ class Pack:
         return pd.DataFrame(rows, columns=["category_key", "category", "group", "tested"])
 
     def setting(self, rule: str, key: str) -> Any:
-        return self.settings[rule][key]
+        """The pack's value for a rule setting, or the rule's default."""
+        from batchaudit.rules.base import REGISTRY
+
+        default = next(s.default for s in REGISTRY[rule].settings if s.name == key)
+        return self.rules.get(rule, {}).get(key, default)
+
+    def enabled(self, rule: str) -> bool:
+        return bool(self.rules.get(rule, {}).get("enabled", True))
+
+    def severity(self, rule: str) -> Severity | None:
+        """The severity the pack gives a rule's findings, if it changes it."""
+        chosen = self.rules.get(rule, {}).get("severity")
+        return Severity(chosen) if chosen else None
 
 
 def load_pack(name_or_path: str) -> Pack:
@@ -98,15 +112,19 @@ def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
     policy = data.get("production_batch_required_on", "group-change")
     if policy not in POLICIES:
         raise refuse("production_batch_required_on", f"must be one of {', '.join(POLICIES)}")
+    group_by = data.get("group_by", "category")
+    if group_by not in GROUP_BY:
+        raise refuse("group_by", f"must be one of {', '.join(GROUP_BY)}")
     groups = _parse_groups(data.get("groups", []), refuse)
-    settings = _parse_settings(data.get("rules", {}), refuse)
+    rules = _parse_rules(data.get("rules", {}), refuse)
     return Pack(
         name=str(name),
         title=str(data.get("title", name)),
         path=str(path),
         groups=groups,
         production_batch_required_on=policy,
-        settings=settings,
+        group_by=group_by,
+        rules=rules,
     )
 
 
@@ -135,22 +153,31 @@ def _parse_groups(raw: Any, refuse: Any) -> tuple[Group, ...]:
     return tuple(groups)
 
 
-def _parse_settings(raw: Any, refuse: Any) -> dict[str, dict[str, Any]]:
+def _parse_rules(raw: Any, refuse: Any) -> dict[str, dict[str, Any]]:
+    """[rules.CODE] tables: enabled, severity, and the rule's own settings."""
+    from batchaudit.rules.base import REGISTRY
+
     if not isinstance(raw, dict):
-        raise refuse("rules", "must be a table of rule settings")
-    settings: dict[str, dict[str, Any]] = {}
-    for rule, known in RULE_SETTINGS.items():
-        given = raw.get(rule, {})
-        for key in given.keys() - known.keys():
-            raise refuse(f"rules.{rule}.{key}", "unknown key")
-        settings[rule] = {}
-        for key, kind in known.items():
-            if key not in given:
-                raise refuse(f"rules.{rule}.{key}", "is missing")
-            value = given[key]
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise refuse(f"rules.{rule}.{key}", f"must be a non-negative {kind.__name__}")
-            settings[rule][key] = value
-    for rule in raw.keys() - RULE_SETTINGS.keys():
-        raise refuse(f"rules.{rule}", "unknown rule or a rule without settings")
-    return settings
+        raise refuse("rules", "must be a table of [rules.CODE] tables")
+    rules: dict[str, dict[str, Any]] = {}
+    for code, given in raw.items():
+        if code not in REGISTRY:
+            raise refuse(f"rules.{code}", "is not a rule code (see `batchaudit rules`)")
+        if not isinstance(given, dict):
+            raise refuse(f"rules.{code}", "must be a table")
+        settings = {s.name for s in REGISTRY[code].settings}
+        for key, value in given.items():
+            where = f"rules.{code}.{key}"
+            if key == "enabled" and not isinstance(value, bool):
+                raise refuse(where, "must be true or false")
+            elif key == "severity" and value not in [str(s) for s in Severity]:
+                raise refuse(where, "must be error, warning or note")
+            elif key in settings and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 0
+            ):
+                raise refuse(where, "must be a whole number, 0 or more")
+            elif key not in settings and key not in RULE_SWITCHES:
+                known = ", ".join([*RULE_SWITCHES, *sorted(settings)])
+                raise refuse(where, f"unknown key (known: {known})")
+        rules[code] = dict(given)
+    return rules

@@ -8,6 +8,7 @@ that all of a rule's wording lives in one place.
 from __future__ import annotations
 
 import inspect
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -19,6 +20,19 @@ from batchaudit.findings import Finding, Severity, Source
 if TYPE_CHECKING:
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+
+
+DOC_SECTIONS = ("Checks", "Why", "Example", "Fix")
+_SECTION = re.compile(r"^\*\*(" + "|".join(DOC_SECTIONS) + r")\*\*\s*", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A rule option that a jurisdiction pack may set under [rules.CODE]."""
+
+    name: str
+    default: int
+    meaning: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,7 @@ class RuleInfo:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
+    settings: ClassVar[tuple[Setting, ...]] = ()
 
     @classmethod
     def summary(cls) -> str:
@@ -41,8 +56,11 @@ class RuleInfo:
         return " ".join(first_paragraph.split())
 
     @classmethod
-    def documentation(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+    def sections(cls) -> dict[str, str]:
+        """The docstring's **Checks**, **Why**, **Example** and **Fix** paragraphs."""
+        parts = _SECTION.split(inspect.cleandoc(cls.__doc__ or ""))
+        found = dict(zip(parts[1::2], parts[2::2], strict=True))
+        return {name: " ".join(found[name].split()) for name in DOC_SECTIONS if name in found}
 
     @classmethod
     def finding(

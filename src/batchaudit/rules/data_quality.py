@@ -22,6 +22,24 @@ if TYPE_CHECKING:
 class MissingColumn(RuleInfo):
     """A column that a rule needs is not in an export file.
 
+    **Checks** Fires once per file (or sheet) whose column titles lack a field that a rule
+    needs; the rules that need it are skipped and listed as skipped in the report.
+
+    **Checks** Fires on each cell that cannot be read as its type: a malformed tag, date, number
+    or yes/no flag, a blank required cell, an unknown testing state (a warning), or a line whose
+    fields do not fit the header.
+
+    **Checks** Fires when one tag appears in two rows or files that disagree on a field both of
+    them carry (blank against a value counts; the order of a source list does not).
+
+    **Checks** Fires once per category (or, for a pack that groups by category type, per
+    category type) that the jurisdiction pack does not know, with the number of packages that
+    have it.
+
+    **Checks** Fires when the page files of a Metrc API v2 export disagree: different totals, a
+    page missing or given twice, a page whose record count differs from its `RecordsOnPage`, or
+    fewer records than the total.
+
     **Why** Without, say, the Production Batch column batchaudit cannot tell a production
     batch from a repackaging, so the rules that need it are skipped rather than guessed.
 
@@ -40,6 +58,10 @@ class MissingColumn(RuleInfo):
 class InvalidValue(RuleInfo):
     """A cell cannot be read as its type: a malformed tag, date, number or flag, or an unknown
     testing state.
+
+    **Checks** Fires on each cell that cannot be read as its type: a malformed tag, date, number
+    or yes/no flag, a blank required cell, an unknown testing state (a warning), or a line whose
+    fields do not fit the header.
 
     **Why** A package whose tag is malformed cannot be linked to its sources or children; a
     flag that is neither yes nor no hides whether a package is a production batch.
@@ -60,6 +82,9 @@ class InvalidValue(RuleInfo):
 class ConflictingDuplicatePackage(RuleInfo):
     """One tag appears with different data in two rows or files.
 
+    **Checks** Fires when one tag appears in two rows or files that disagree on a field both of
+    them carry (blank against a value counts; the order of a source list does not).
+
     **Why** Active and Inactive tabs exported at different times can disagree about a package;
     the audit can only use one version of it.
 
@@ -78,6 +103,10 @@ class ConflictingDuplicatePackage(RuleInfo):
 @register
 class IncompleteExport(RuleInfo):
     """The pages of a Metrc API export do not make a whole export.
+
+    **Checks** Fires when the page files of a Metrc API v2 export disagree: different totals, a
+    page missing or given twice, a page whose record count differs from its `RecordsOnPage`, or
+    fewer records than the total.
 
     **Why** Integrations pull the API page by page. A page that failed to download, or pages
     from two different pulls, leave packages out without any error; the audit would then
@@ -99,6 +128,10 @@ class IncompleteExport(RuleInfo):
 class UnknownCategory(Rule):
     """A category that the jurisdiction pack does not know.
 
+    **Checks** Fires once per category (or, for a pack that groups by category type, per
+    category type) that the jurisdiction pack does not know, with the number of packages that
+    have it.
+
     **Why** The production-batch rules compare test groups; a category outside the pack is
     treated as a group of its own, which may turn a legitimate package into a finding.
 
@@ -115,20 +148,25 @@ class UnknownCategory(Rule):
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        unknown = packages.loc[~packages["category_known"] & (packages["category_key"] != "")]
-        first = unknown.drop_duplicates("category_key")
-        counts = unknown.groupby("category_key").size().rename("packages")
-        return first.join(counts, on="category_key").assign(tag=None)[
-            ["tag", "category", "packages", "file", "line"]
-        ]
+        unknown = packages.loc[~packages["category_known"]]
+        if pack.group_by == "category":  # a blank category is DQ002 already
+            unknown = unknown.loc[unknown["category_key"] != ""]
+        first = unknown.drop_duplicates("group_key")
+        counts = unknown.groupby("group_key").size().rename("packages")
+        return first.join(counts, on="group_key").assign(
+            tag=None, value=first[pack.group_by], what=pack.group_by.replace("_", " ")
+        )[["tag", "value", "what", "packages", "file", "sheet", "line"]]
 
     def describe(self, row: dict[str, Any]) -> Description:
-        category = row["category"] or "(blank)"
+        value = row["value"] or "(blank)"
         return Description(
             message=(
-                f"The category {category!r} is not in the jurisdiction pack; "
+                f"The {row['what']} {value!r} is not in the jurisdiction pack; "
                 f"{row['packages']} package(s) are treated as a test group of their own."
             ),
-            evidence={"category": row["category"], "packages": int(row["packages"])},
+            evidence={
+                row["what"].replace(" ", "_"): row["value"],
+                "packages": int(row["packages"]),
+            },
             remedy="Correct the category in Metrc, or add it to a custom jurisdiction pack.",
         )

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 class UnknownSourcePackage(Rule):
     """A package lists a source that is not in the loaded exports.
 
+    **Checks** Fires on a package that lists a source tag not found among the loaded packages.
+    The summary reports lineage coverage: the share of source links that resolve.
+
+    **Checks** Fires on every package on a cycle of source links: in a strongly connected group
+    of two or more packages, or listing itself.
+
     **Why** Received packages have sources at other licensees, and a grid export may leave out
     a tab. The production-batch rules skip a package with an unknown source rather than guess,
     so each one is a gap in the audit (the summary reports lineage coverage).
@@ -61,6 +67,9 @@ class UnknownSourcePackage(Rule):
 @register
 class LineageCycle(Rule):
     """A package lies on a cycle of source links.
+
+    **Checks** Fires on every package on a cycle of source links: in a strongly connected group
+    of two or more packages, or listing itself.
 
     **Why** A package cannot be its own ancestor: the export is corrupted or was edited by
     hand. Results-tab figures for packages on or below a cycle are uncertain.

@@ -129,6 +129,27 @@ class _UnneededBatch(Rule):
 class ProductionBatchWithoutCategoryChange(_UnneededBatch):
     """A production batch whose every source has exactly its category.
 
+    **Checks** Fires on a package that is a production batch, has at least one source, every
+    source is loaded (known), and every source has exactly its category (compared
+    case-insensitively, runs of spaces collapsed). Packages on a lineage cycle or with a blank
+    category are skipped.
+
+    **Checks** Fires on a production batch whose sources are all known and all in its test group
+    (from the jurisdiction pack), when PB001 does not fire: some source's category differs from
+    its own.
+
+    **Checks** Fires on a package that is not a production batch, whose sources are all known,
+    when at least one source is in a different test group and both groups are tested. Under a
+    pack whose policy is `category-change`, every category is its own group.
+
+    **Checks** Fires on a package that fired PB001 or PB002 and has no children, is not
+    finished, is not discontinued, was not received from another licensee, and whose quantity
+    equals its original quantity where the export carries `OriginalPackageQuantity`.
+
+    **Checks** Fires as an error on a production batch with a blank production batch number, and
+    as a warning on every production batch that shares its number with a production batch of
+    another category.
+
     **Why** Checking "Production Batch" in Metrc starts the new package over: its testing state
     goes back to NotSubmitted and its Lab Results tab is empty, although the product was
     tested. The box is only for processing into a new category (a "process lot"), never for
@@ -152,6 +173,10 @@ class ProductionBatchWithinTestGroup(_UnneededBatch):
     """A production batch whose sources are all in its test group, though some category
     differs.
 
+    **Checks** Fires on a production batch whose sources are all known and all in its test group
+    (from the jurisdiction pack), when PB001 does not fire: some source's category differs from
+    its own.
+
     **Why** Moving between categories of one test group (Buds to Non-Infused Pre-Roll, bulk
     Concentrate to Concentrate (each), a category correction) is not processing and needs no
     new tests, but the box still throws the inherited results away.
@@ -172,6 +197,10 @@ class ProductionBatchWithinTestGroup(_UnneededBatch):
 @register
 class ProcessingWithoutProductionBatch(Rule):
     """A package processed into another tested group without the Production Batch box.
+
+    **Checks** Fires on a package that is not a production batch, whose sources are all known,
+    when at least one source is in a different test group and both groups are tested. Under a
+    pack whose policy is `category-change`, every category is its own group.
 
     **Why** Shake/Trim into Concentrate, or Concentrate into Edibles, is processing: the new
     product needs its own compliance tests. Without the box it silently inherits its sources'
@@ -241,6 +270,10 @@ def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]
 class ErroneousProductionBatchCanBeDiscontinued(Rule):
     """An unneeded production batch (PB001/PB002) that can still be discontinued.
 
+    **Checks** Fires on a package that fired PB001 or PB002 and has no children, is not
+    finished, is not discontinued, was not received from another licensee, and whose quantity
+    equals its original quantity where the export carries `OriginalPackageQuantity`.
+
     **Why** Metrc lets a package made in error be discontinued only while nothing else has been
     done with it: no child packages, no sale or transfer, no adjustment. Discontinuing returns
     its quantity to the sources, and their lab results with it.
@@ -287,6 +320,10 @@ def _number(value: Any) -> float | None:
 @register
 class ProductionBatchNumber(Rule):
     """A production batch without a batch number, or one number shared across categories.
+
+    **Checks** Fires as an error on a production batch with a blank production batch number, and
+    as a warning on every production batch that shares its number with a production batch of
+    another category.
 
     **Why** Metrc's "Prod. Batch No." is the process lot's unique identification number that
     the processor rules require. A blank one cannot be traced to a process lot; one number on

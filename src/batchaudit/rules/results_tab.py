@@ -11,7 +11,7 @@ import pandas as pd
 from batchaudit.findings import Severity
 from batchaudit.lab_results import passed_label
 from batchaudit.lineage import NO_PACKAGE
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 
 if TYPE_CHECKING:
     from batchaudit.lineage import Lineage
@@ -72,6 +72,14 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
 class InheritedResultsTabTooLong(Rule):
     """A package whose Lab Results tab has grown too long to read.
 
+    **Checks** Fires on a package whose results tab (the rows of every test event on it, plus,
+    unless it is a production batch, the tabs of its known sources; each event once) holds more
+    than `max_rows` rows or rows from more than `max_tested_packages` distinct tested packages.
+
+    **Checks** Fires on a package whose results tab, ignoring revoked and informational-only
+    rows, has for some test type a passing row from one tested package and a failing row from
+    another.
+
     **Why** Without production batches, every repackaging and combining adds its sources'
     results to the new package's tab. The regulator warns that receiving licensees then cannot
     tell whether the product was properly tested: "pages and pages of results".
@@ -88,6 +96,14 @@ class InheritedResultsTabTooLong(Rule):
     code = "LT001"
     name = "inherited-results-tab-too-long"
     severity = Severity.WARNING
+    settings = (
+        Setting("max_rows", 200, "more result rows than this in a tab fire the rule"),
+        Setting(
+            "max_tested_packages",
+            3,
+            "results from more distinct tested packages than this fire the rule",
+        ),
+    )
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package"})
 
@@ -133,6 +149,10 @@ class InheritedResultsTabTooLong(Rule):
 @register
 class ConflictingInheritedResults(Rule):
     """A Lab Results tab where one test type passes for one tested package and fails for
+    another.
+
+    **Checks** Fires on a package whose results tab, ignoring revoked and informational-only
+    rows, has for some test type a passing row from one tested package and a failing row from
     another.
 
     **Why** A buyer reading the tab sees the same test both passed and failed, and cannot tell
