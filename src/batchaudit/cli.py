@@ -14,7 +14,7 @@ from batchaudit import __version__
 from batchaudit.engine import run
 from batchaudit.findings import AuditResult, Severity
 from batchaudit.ingest.load import load
-from batchaudit.packs import DEFAULT_PACK, PackError, load_pack
+from batchaudit.packs import DEFAULT_PACK, Pack, PackError, load_pack
 from batchaudit.report import csv_report, html, json_report, markdown, text
 from batchaudit.tables import Tables
 
@@ -103,22 +103,10 @@ def audit(
     fail_on: str,
 ) -> None:
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
-    if not (paths or packages or lab_results):
-        raise CannotRun("give the packages export (and lab results) to audit; see --help.")
     inputs = [*paths, *packages, *lab_results]
-    missing = [str(path) for path in inputs if not path.exists()]
-    if missing:
-        raise CannotRun(f"{', '.join(missing)} does not exist; check the path.")
+    _check_inputs(inputs)
     _check_outputs(output, inputs)
-    try:
-        pack = load_pack(jurisdiction)
-    except PackError as error:
-        raise CannotRun(str(error)) from error
-    tables = load(packages=list(packages), lab_results=list(lab_results), detected=list(paths))
-    for sentence in tables.unreadable:
-        click.echo(f"batchaudit: {sentence}", err=True)
-    if tables.packages.empty:
-        raise CannotRun(_nothing_to_audit(tables))
+    pack, tables = _load(paths, packages, lab_results, jurisdiction)
     result = run(tables, pack)
     now = datetime.now(UTC)
     for path in output:
@@ -128,6 +116,33 @@ def audit(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
     )
     sys.exit(exit_status(result, fail_on))
+
+
+def _check_inputs(inputs: list[Path]) -> None:
+    if not inputs:
+        raise CannotRun("give the packages export (and lab results) to audit; see --help.")
+    missing = [str(path) for path in inputs if not path.exists()]
+    if missing:
+        raise CannotRun(f"{', '.join(missing)} does not exist; check the path.")
+
+
+def _load(
+    paths: tuple[Path, ...],
+    packages: tuple[Path, ...],
+    lab_results: tuple[Path, ...],
+    jurisdiction: str,
+) -> tuple[Pack, Tables]:
+    """The pack and the exports; unreadable files are named on standard error."""
+    try:
+        pack = load_pack(jurisdiction)
+    except PackError as error:
+        raise CannotRun(str(error)) from error
+    tables = load(packages=list(packages), lab_results=list(lab_results), detected=list(paths))
+    for sentence in tables.unreadable:
+        click.echo(f"batchaudit: {sentence}", err=True)
+    if tables.packages.empty:
+        raise CannotRun(_nothing_to_audit(tables))
+    return pack, tables
 
 
 def _nothing_to_audit(tables: Tables) -> str:
@@ -161,6 +176,50 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
             raise CannotRun(f"{path} is one of the inputs; batchaudit never writes over an export.")
         if not path.parent.is_dir():
             raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
+
+
+@cli.command()
+@click.argument("tag")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-p",
+    "--packages",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A packages export (repeatable).",
+)
+@click.option(
+    "-l",
+    "--lab-results",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A lab-results export (repeatable).",
+)
+@click.option(
+    "-j",
+    "--jurisdiction",
+    default=DEFAULT_PACK,
+    show_default=True,
+    help="Rule pack: a name under rules/ or a pack file.",
+)
+def trace(
+    tag: str,
+    paths: tuple[Path, ...],
+    packages: tuple[Path, ...],
+    lab_results: tuple[Path, ...],
+    jurisdiction: str,
+) -> None:
+    """Show one package's lineage: sources, descendants, results tab and findings."""
+    from batchaudit.engine import audit as run_audit
+    from batchaudit.report import trace_text
+    from batchaudit.trace import trace as trace_package
+
+    _check_inputs([*paths, *packages, *lab_results])
+    pack, tables = _load(paths, packages, lab_results, jurisdiction)
+    view = trace_package(run_audit(tables, pack), tag.strip().upper())
+    if view is None:
+        raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
+    click.echo(trace_text.render(view), nl=False)
 
 
 @cli.command(name="rules")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from batchaudit.findings import AuditResult, Finding, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
@@ -12,7 +12,19 @@ from batchaudit.rules.base import Rule
 from batchaudit.tables import Tables
 
 
+@dataclass(frozen=True)
+class Audit:
+    """A finished audit and the lineage it was made on (for views such as `trace`)."""
+
+    result: AuditResult
+    lineage: Lineage
+
+
 def run(tables: Tables, pack: Pack) -> AuditResult:
+    return audit(tables, pack).result
+
+
+def audit(tables: Tables, pack: Pack) -> Audit:
     lineage = build(tables.packages, tables.lab_results, pack)
     findings: list[Finding] = list(tables.findings)
     skipped: list[SkippedRule] = []
@@ -23,13 +35,14 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
             continue
         findings.extend(rule().findings(lineage, pack))
     findings = as_the_pack_says(findings, pack)
-    return AuditResult(
+    result = AuditResult(
         jurisdiction=pack.name,
         inputs=tuple(tables.inputs),
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         summary=summarise(lineage),
         skipped_rules=tuple(skipped),
     )
+    return Audit(result, lineage)
 
 
 def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:

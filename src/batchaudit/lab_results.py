@@ -44,17 +44,23 @@ def test_events(
     # Revoked and informational-only rows are shown in the tab but are not compliance results.
     rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
     lab = rows["lab_name"].where(rows["lab_name"] != "", rows["lab_license"])
+    outcome = rows["test_passed"].astype("float")  # 1 passed, 0 failed, NaN not stated
     events = (
-        rows.assign(lab=lab)
+        rows.assign(lab=lab, row_outcome=outcome)
         .groupby(["tested", "tested_tag", "event"], sort=True)
         .agg(
             rows=("test_type", "size"),
             date=("test_performed_date", "first"),
             passed=("overall_passed", "first"),
+            rows_passed=("row_outcome", "min"),
             lab=("lab", "first"),
         )
         .reset_index()
     )
+    # Without OverallPassed, an event passed when every row that states an outcome passed.
+    from_rows = events["rows_passed"].map({1.0: True, 0.0: False}).astype("boolean")
+    events["passed"] = events["passed"].astype("boolean").fillna(from_rows)
+    events = events.drop(columns="rows_passed")
     return rows, events.loc[events["tested"] != -1].reset_index(drop=True)
 
 

@@ -16,7 +16,7 @@ WIDTH = 100
 
 
 def _console(buffer: io.StringIO) -> Console:
-    return Console(file=buffer, width=WIDTH, no_color=True, highlight=False)
+    return Console(file=buffer, width=WIDTH, no_color=True, highlight=False, markup=False)
 
 
 def render_catalog() -> str:

@@ -24,7 +24,7 @@ def most_serious(result: AuditResult, count: int) -> list[Finding]:
 
 def render(result: AuditResult, width: int = 100) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False)
+    console = Console(file=buffer, width=width, no_color=True, highlight=False, markup=False)
     summary = result.summary
     counts = result.by_severity()
     console.print(

@@ -1,0 +1,96 @@
+"""`batchaudit trace` in the terminal: the trace view as trees and a table."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from batchaudit.trace import Node, TraceView
+
+WIDTH = 120
+
+
+def render(view: TraceView) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=WIDTH, no_color=True, highlight=False, markup=False)
+    console.print(f"Package {_label(view.package)}")
+    console.print()
+    console.print(_tree("Sources, up to production batches and harvests", view.sources))
+    console.print()
+    console.print(_tree("Descendants", view.descendants))
+    console.print()
+    console.print(
+        f"Results tab: {view.tab_rows} rows, {view.tab_events} test events from "
+        f"{len(view.tab)} tested package(s)"
+    )
+    if view.tab:
+        console.print(_tab_table(view))
+    console.print()
+    if view.findings:
+        console.print(f"Findings on {view.package.tag}:")
+        for finding in view.findings:
+            console.print(f"  {finding.rule} {finding.severity}: {finding.message}", soft_wrap=True)
+            if finding.remedy:
+                console.print(f"    What to do: {finding.remedy}", soft_wrap=True)
+    else:
+        console.print(f"No findings on {view.package.tag}.")
+    return buffer.getvalue()
+
+
+def _label(node: Node) -> str:
+    if not node.known:
+        return f"{node.tag}  ({node.note})"
+    batch = f"production batch {node.production_batch_number or '(no number)'}"
+    parts = [
+        node.tag,
+        node.item,
+        f"{node.category} [{node.group}]",
+        batch if node.production_batch else "not a production batch",
+        node.testing_state or "no testing state",
+        node.quantity,
+    ]
+    label = "  ".join(part for part in parts if part)
+    return f"{label}  ({node.note})" if node.note else label
+
+
+def _tree(title: str, root: Node) -> Tree:
+    tree = Tree(title)
+    stack = [(tree, branch) for branch in reversed(root.branches)]
+    if not root.branches:
+        tree.add(root.note or "none")
+    while stack:
+        parent, node = stack.pop()
+        added = parent.add(_label(node))
+        stack.extend((added, branch) for branch in reversed(node.branches))
+        if node.hidden:
+            added.add(f"... {node.hidden} more not shown")
+    if root.hidden:
+        tree.add(f"... {root.hidden} more not shown")
+    return tree
+
+
+def _tab_table(view: TraceView) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in (
+        "tested package",
+        "category",
+        "tests",
+        "rows passed/failed",
+        "inherited through",
+    ):
+        table.add_column(column, overflow="fold")
+    for entry in view.tab:
+        tests = "; ".join(
+            f"{e['date'] or 'undated'} {e['result']} ({e['rows']} rows)" for e in entry.events
+        )
+        table.add_row(
+            entry.tag,
+            entry.category,
+            tests,
+            f"{entry.passed_rows}/{entry.failed_rows}",
+            " <- ".join(entry.inherited_through),
+        )
+    return table

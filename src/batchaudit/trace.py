@@ -1,0 +1,167 @@
+"""One package's lineage as a view: its sources up to production batches and harvests, its
+descendants, its results tab and the findings on it. The terminal (`batchaudit trace`) and
+the HTML report render the same view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.engine import Audit
+from batchaudit.findings import Finding
+from batchaudit.lineage import NO_PACKAGE, Lineage
+from batchaudit.rules.results_tab import tested_packages_in_tabs
+
+# A trace is for reading: beyond this many packages a branch says how many more there are.
+MAX_NODES = 250
+
+
+@dataclass
+class Node:
+    tag: str
+    known: bool = True
+    item: str = ""
+    category: str = ""
+    group: str = ""
+    production_batch: bool = False
+    production_batch_number: str = ""
+    testing_state: str = ""
+    quantity: str = ""
+    note: str = ""
+    branches: list[Node] = field(default_factory=list)
+    hidden: int = 0
+
+
+@dataclass(frozen=True)
+class TabEntry:
+    tag: str
+    category: str
+    events: list[dict[str, Any]]
+    passed_rows: int
+    failed_rows: int
+    inherited_through: list[str]
+
+
+@dataclass(frozen=True)
+class TraceView:
+    package: Node
+    sources: Node
+    descendants: Node
+    tab_rows: int
+    tab_events: int
+    tab: list[TabEntry]
+    findings: list[Finding]
+
+
+def trace(audit: Audit, tag: str) -> TraceView | None:
+    lineage = audit.lineage
+    codes = pd.Index(lineage.packages["tag"])
+    if tag not in codes:
+        return None
+    code = int(codes.get_loc(tag))
+    walk = _Walk(lineage)
+    row = lineage.packages.iloc[code]
+    return TraceView(
+        package=walk.node(code),
+        sources=walk.up(code),
+        descendants=walk.down(code),
+        tab_rows=int(row["tab_rows"]),
+        tab_events=int(row["tab_events"]),
+        tab=_tab(lineage, code),
+        findings=[f for f in audit.result.findings if f.package_tag == tag],
+    )
+
+
+class _Walk:
+    """Walks the links around one package, each package shown once, within MAX_NODES."""
+
+    def __init__(self, lineage: Lineage) -> None:
+        self.packages = lineage.packages
+        links = lineage.links
+        self.sources = links.groupby("child")[["source", "source_tag"]].agg(list)
+        known = links.loc[(links["source"] != NO_PACKAGE) & (links["source"] != links["child"])]
+        self.children = known.groupby("source")["child"].agg(list)
+        self.budget = MAX_NODES
+
+    def node(self, code: int) -> Node:
+        row = self.packages.iloc[code]
+        quantity = "" if pd.isna(row["quantity"]) else f"{row['quantity']:,.2f} {row['unit']}"
+        return Node(
+            tag=row["tag"],
+            item=row["item_name"],
+            category=row["category"],
+            group=row["group"],
+            production_batch=bool(row["production_batch"]),
+            production_batch_number=row["production_batch_number"],
+            testing_state=row["lab_testing_state"],
+            quantity=quantity.strip(),
+        )
+
+    def up(self, start: int) -> Node:
+        """Sources, and theirs, up to production batches (where tabs start) and harvests."""
+        root = self.node(start)
+        seen = {start}
+        stack = [(root, start)]
+        while stack:
+            parent, code = stack.pop()
+            if code != start and parent.production_batch:
+                parent.note = "production batch: its results tab starts here"
+                continue
+            if code not in self.sources.index:
+                harvests = self.packages.iloc[code]["source_harvest_names"]
+                parent.note = f"from harvest {harvests}" if harvests else "no source packages"
+                continue
+            listed = self.sources.loc[code]
+            for source, source_tag in zip(listed["source"], listed["source_tag"], strict=True):
+                stack.extend(self._branch(parent, int(source), source_tag, seen))
+        return root
+
+    def down(self, start: int) -> Node:
+        root = self.node(start)
+        seen = {start}
+        stack = [(root, start)]
+        while stack:
+            parent, code = stack.pop()
+            for child in self.children.get(code, []):
+                stack.extend(self._branch(parent, int(child), "", seen))
+        return root
+
+    def _branch(self, parent: Node, code: int, tag: str, seen: set[int]) -> list[tuple[Node, int]]:
+        if self.budget <= 0:
+            parent.hidden += 1
+            return []
+        self.budget -= 1
+        if code == NO_PACKAGE:
+            parent.branches.append(Node(tag, known=False, note="not in the loaded exports"))
+            return []
+        branch = self.node(code)
+        parent.branches.append(branch)
+        if code in seen:
+            branch.note = "shown above (lineage cycle or shared source)"
+            return []
+        seen.add(code)
+        return [(branch, code)]
+
+
+def _tab(lineage: Lineage, code: int) -> list[TabEntry]:
+    tested = tested_packages_in_tabs(lineage, np.array([code])).get(code, [])
+    rows = lineage.lab_rows
+    in_tab = rows["tested_tag"].isin([entry["tag"] for entry in tested])
+    counted = rows.loc[in_tab & rows["counts"] & rows["test_passed"].notna()]
+    passed = counted["test_passed"].astype(bool)
+    outcome = pd.DataFrame({"passed": passed, "failed": ~passed, "tag": counted["tested_tag"]})
+    outcome = outcome.groupby("tag")[["passed", "failed"]].sum()
+    return [
+        TabEntry(
+            tag=entry["tag"],
+            category=entry["category"],
+            events=entry["events"],
+            passed_rows=int(outcome["passed"].get(entry["tag"], 0)),
+            failed_rows=int(outcome["failed"].get(entry["tag"], 0)),
+            inherited_through=entry["inherited_through"],
+        )
+        for entry in tested
+    ]
