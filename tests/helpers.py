@@ -30,12 +30,19 @@ def write(path: Path, text: str) -> Path:
 
 
 def audit_text(
-    folder: Path, packages: str, lab_results: str | None = None, pack: str = "oregon"
+    folder: Path,
+    packages: str,
+    lab_results: str | None = None,
+    pack: str = "oregon",
+    more_packages: str | None = None,
 ) -> AuditResult:
-    """Audit CSV text exactly as the command line would read it from files."""
-    package_file = write(folder / "packages.csv", packages)
+    """Audit CSV text exactly as the command line would read it from files (`more_packages`
+    is a second packages file, given after the first)."""
+    package_files = [write(folder / "packages.csv", packages)]
+    if more_packages:
+        package_files.append(write(folder / "more-packages.csv", more_packages))
     lab_files = [write(folder / "lab-results.csv", lab_results)] if lab_results else []
-    tables = load(packages=[package_file], lab_results=lab_files)
+    tables = load(packages=package_files, lab_results=lab_files)
     return run(tables, load_pack(pack if pack == "oregon" else str(PACKS / f"{pack}.toml")))
 
 

@@ -29,19 +29,28 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("rule", "case"), _cases())
 def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     result = audit_text(
-        tmp_path, case["packages"], case.get("lab_results"), case.get("pack", "oregon")
+        tmp_path,
+        case["packages"],
+        case.get("lab_results"),
+        case.get("pack", "oregon"),
+        case.get("more_packages"),
     )
     expected = {rule: case["fires"], **case.get("other", {})}
     for code, tags in expected.items():
         assert tags_of(result, code) == sorted(expand_tags(t) for t in tags), code
 
 
-def test_every_evaluated_rule_has_cases_that_fire_and_cases_that_do_not() -> None:
-    from batchaudit.rules import evaluated_rules
+# Rules whose firing cases need files a CSV case cannot express, and where they are.
+FIRING_CASES_ELSEWHERE = {"DQ005": "tests/test_formats.py (paged API JSON)"}
 
-    for rule in evaluated_rules():
+
+def test_every_rule_has_cases_that_fire_and_cases_that_do_not() -> None:
+    from batchaudit.rules import catalog
+
+    for rule in catalog():
         path = CASES_DIR / f"{rule.code}.toml"
         assert path.exists(), f"{rule.code} has no case file"
         cases = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
-        assert any(case["fires"] for case in cases), f"{rule.code}: no case that fires"
+        if rule.code not in FIRING_CASES_ELSEWHERE:
+            assert any(case["fires"] for case in cases), f"{rule.code}: no case that fires"
         assert any(not case["fires"] for case in cases), f"{rule.code}: no case that must not fire"
