@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from batchaudit.engine import run
+from batchaudit.engine import Audit, audit
 from batchaudit.findings import AuditResult
 from batchaudit.ingest.load import load
 from batchaudit.packs import load_pack
@@ -29,13 +29,18 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def audit_text(
+def audit_text(*args: object, **kwargs: object) -> AuditResult:
+    """The result of `audited`."""
+    return audited(*args, **kwargs).result  # type: ignore[arg-type]
+
+
+def audited(
     folder: Path,
     packages: str,
     lab_results: str | None = None,
     pack: str = "oregon",
     more_packages: str | None = None,
-) -> AuditResult:
+) -> Audit:
     """Audit CSV text exactly as the command line would read it from files (`more_packages`
     is a second packages file, given after the first)."""
     package_files = [write(folder / "packages.csv", packages)]
@@ -43,7 +48,7 @@ def audit_text(
         package_files.append(write(folder / "more-packages.csv", more_packages))
     lab_files = [write(folder / "lab-results.csv", lab_results)] if lab_results else []
     tables = load(packages=package_files, lab_results=lab_files)
-    return run(tables, load_pack(pack if pack == "oregon" else str(PACKS / f"{pack}.toml")))
+    return audit(tables, load_pack(pack if pack == "oregon" else str(PACKS / f"{pack}.toml")))
 
 
 def tags_of(result: AuditResult, rule: str) -> list[str]:

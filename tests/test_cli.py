@@ -141,7 +141,7 @@ def test_csv_output_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.Mon
         "Tag,Category,Source Package(s),Production Batch\nT1,Buds,T9,No\n",
     )
     invoke("audit", "=HYPERLINK(1).csv", "-o", "findings.csv")
-    with (tmp_path / "findings.csv").open(newline="") as handle:
+    with (tmp_path / "findings.csv").open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:3] == ["rule", "name", "severity"]
     cells = [cell for row in rows for cell in row]

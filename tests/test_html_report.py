@@ -7,42 +7,60 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from batchaudit.report import html
-from helpers import audit_text, tag
+from batchaudit.report.html_view import FINDINGS_SHOWN_PER_RULE
+from helpers import audited, tag
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 HOSTILE = """
-tag,item_name,category,source_package_tags,production_batch,lab_testing_state
-T1,<script>alert(1)</script> Buds,Buds,,No,TestPassed
-T2,<script>alert(1)</script> Buds,Buds,T1,Yes,NotSubmitted
-T3,"<img src=x onerror=alert(2)>",<b>Bold</b> Category,,No,
+tag,item_name,category,source_package_tags,production_batch,production_batch_number,lab_testing_state
+T1,<script>alert(1)</script> Buds,Buds,,No,,TestPassed
+T2,<script>alert(1)</script> Buds,Buds,T1,Yes,"PB-1"" onmouseover=""alert(3)",NotSubmitted
+T3,"<img src=x onerror=alert(2)>",<b>Bold</b> Category,,No,,
 """
+LAB = "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (%) Flower,true\n"
 
 
 def test_export_text_is_escaped(tmp_path: Path) -> None:
-    page = html.render(audit_text(tmp_path, HOSTILE), NOW)
-    assert "<script>" not in page
+    page = html.render(audited(tmp_path, HOSTILE, LAB), NOW)
+    assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Buds" in page
     assert "<img" not in page and "<b>Bold</b>" not in page
     assert "&lt;b&gt;Bold&lt;/b&gt; Category" in page
+    assert 'onmouseover="alert' not in page
+    assert len(re.findall(r"<script>", page)) == 1  # ours, at the end
 
 
-def test_report_loads_nothing_from_the_network(tmp_path: Path) -> None:
-    page = html.render(audit_text(tmp_path, HOSTILE), NOW)
-    assert "default-src 'none'" in page
+def test_report_loads_nothing_and_allows_only_its_own_style_and_script(tmp_path: Path) -> None:
+    page = html.render(audited(tmp_path, HOSTILE, LAB), NOW)
+    (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert policy.startswith("default-src 'none'; style-src 'sha256-")
+    assert "unsafe-inline" not in policy
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
-    assert "<link" not in page and "@import" not in page
+    assert "<link" not in page and "@import" not in page and " style=" not in page
 
 
-def test_report_shows_provenance_counts_and_evidence(tmp_path: Path) -> None:
-    lab = (
-        "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (%) Flower,true\n"
-    )
-    result = audit_text(tmp_path, HOSTILE, lab)
-    page = html.render(result, NOW)
-    for item in result.inputs:
+def test_summary_charts_explorer_and_provenance(tmp_path: Path) -> None:
+    report = audited(tmp_path, HOSTILE, LAB)
+    page = html.render(report, NOW)
+    assert "What matters most" in page
+    assert "production batch(es) were created where nothing was processed" in page
+    assert "Lab-result rows lost to unneeded production batches</dt><dd>1<" in page
+    assert page.count('<svg viewBox="0 0 640') == 3
+    assert 'id="filter-rule"' in page and 'data-rule="PB001"' in page
+    assert f'data-tag="{tag(2)}"' in page
+    for item in report.result.inputs:
         assert item.sha256 in page and item.path in page
     assert "2026-11-29 12:00 UTC" in page
-    assert 'id="rule-PB001"' in page and tag(2) in page
-    assert "Results lost" in page and "1 rows, 1 test events from 1 tested package(s)" in page
-    assert "What to do:" in page
-    assert "oregon" in page
+    assert "Why it matters:" in page and "What to do:" in page
+
+
+def test_beyond_the_cap_the_report_points_to_the_csv_and_json(tmp_path: Path) -> None:
+    count = FINDINGS_SHOWN_PER_RULE + 5
+    rows = [f"T{n},Buds,T{n + 100000},No," for n in range(1, count + 1)]
+    packages = (
+        "tag,category,source_package_tags,production_batch,production_batch_number\n"
+        + "\n".join(rows)
+    )
+    page = html.render(audited(tmp_path, packages), NOW)
+    assert page.count('data-rule="LN001"') == FINDINGS_SHOWN_PER_RULE
+    assert f"5 more LN001 finding(s) beyond the first {FINDINGS_SHOWN_PER_RULE}" in page

@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from batchaudit import __version__
-from batchaudit.engine import run
+from batchaudit.engine import audit as audit_exports
 from batchaudit.findings import AuditResult, Severity
 from batchaudit.ingest.load import load
 from batchaudit.packs import DEFAULT_PACK, Pack, PackError, load_pack
-from batchaudit.report import csv_report, html, json_report, markdown, text
+from batchaudit.report import json_report, text
+from batchaudit.report.outputs import RENDERERS
 from batchaudit.tables import Tables
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
 FAIL_ON = ("error", "warning", "note", "never")
 SHOWN_WHEN_NOTHING_READ = 5
-
-Renderer = Callable[[AuditResult, datetime], str]
-RENDERERS: dict[str, Renderer] = {
-    ".html": html.render,
-    ".json": lambda result, _: json_report.render(result),
-    ".csv": lambda result, _: csv_report.render(result),
-    ".md": lambda result, _: markdown.render(result),
-}
 
 
 class CannotRun(click.ClickException):
@@ -107,10 +99,11 @@ def audit(
     _check_inputs(inputs)
     _check_outputs(output, inputs)
     pack, tables = _load(paths, packages, lab_results, jurisdiction)
-    result = run(tables, pack)
+    finished = audit_exports(tables, pack)
+    result = finished.result
     now = datetime.now(UTC)
     for path in output:
-        path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
+        path.write_text(RENDERERS[path.suffix.lower()](finished, now), encoding="utf-8")
         click.echo(f"Wrote {path}", err=True)
     click.echo(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False

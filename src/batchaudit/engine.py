@@ -18,6 +18,7 @@ class Audit:
 
     result: AuditResult
     lineage: Lineage
+    pack: Pack
 
 
 def run(tables: Tables, pack: Pack) -> AuditResult:
@@ -42,7 +43,7 @@ def audit(tables: Tables, pack: Pack) -> Audit:
         summary=summarise(lineage),
         skipped_rules=tuple(skipped),
     )
-    return Audit(result, lineage)
+    return Audit(result, lineage, pack)
 
 
 def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:

@@ -29,7 +29,9 @@ def neutralise(cell: str) -> str:
 
 
 def render(result: AuditResult) -> str:
+    """CSV with a UTF-8 byte-order mark, which Excel needs to read accents and symbols."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for finding in result.findings:

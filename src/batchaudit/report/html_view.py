@@ -1,44 +1,93 @@
-"""The HTML report's view model: plain data built from an AuditResult, no markup."""
+"""The HTML report's view model: plain data built from a finished audit, no markup."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
+from batchaudit.engine import Audit
 from batchaudit.findings import AuditResult, Finding, InputFile, Severity
-from batchaudit.rules import catalog
+from batchaudit.report.charts import Chart, charts
+from batchaudit.report.evidence import facts
+from batchaudit.report.trails import Trail, Trails
+from batchaudit.rules import catalog, catalog_rank
+from batchaudit.rules.base import REGISTRY
 
-# Beyond this many findings of one rule the HTML lists no more and points to the JSON.
-FINDINGS_SHOWN_PER_RULE = 1000
+# Beyond this many findings of one rule the report lists no more and points to CSV/JSON.
+FINDINGS_SHOWN_PER_RULE = 200
+TOP_PROBLEMS = 5
+DATA_QUALITY_EXAMPLES = 3
+UNNEEDED = ("PB001", "PB002")
+
+PLAIN_WORDS = {
+    "PB001": "{n} production batch(es) were created where nothing was processed; together "
+    "they dropped {lost:,} inherited lab-result rows.",
+    "PB002": "{n} production batch(es) only moved product within one test group (such as "
+    "buds into pre-rolls) and dropped their inherited lab results.",
+    "PB003": "{n} package(s) were processed into another tested product without a production "
+    "batch, so they show their sources' tests instead of their own.",
+    "PB004": "{n} of the unneeded production batches can still be discontinued in Metrc.",
+    "PB005": "{n} production batch(es) have a missing or shared batch number.",
+    "LT001": "{n} package(s) have a Lab Results tab too long for a buyer to read.",
+    "LT002": "{n} package(s) show a pass and a fail for the same test in their Lab Results tab.",
+    "LN001": "{n} package(s) list sources that are not in the exports.",
+    "LN002": "{n} package(s) sit on a cycle of source links, which real lineage never has.",
+    "DQ001": "{n} column(s) the rules need are missing; some rules were skipped.",
+    "DQ002": "{n} value(s) in the exports could not be read.",
+    "DQ003": "{n} package(s) appear with conflicting data in different files.",
+    "DQ004": "{n} categor(ies) are not known to the rule pack.",
+    "DQ005": "{n} API export(s) are missing pages or disagree between pages.",
+}
 
 
 @dataclass(frozen=True)
 class FindingView:
     rule: str
+    name: str
     severity: str
     tag: str
+    item: str
+    category: str
     message: str
     remedy: str
+    why: str
     location: str
     facts: list[tuple[str, str]]
-    sources: list[dict[str, Any]]
     tested_packages: list[dict[str, Any]]
+    trail: Trail | None
+
+    @property
+    def search(self) -> str:
+        return " ".join((self.tag, self.item, self.category, self.rule)).casefold()
 
 
 @dataclass(frozen=True)
-class RuleSection:
+class RuleRow:
     code: str
     name: str
     severity: str
     summary: str
     count: int
-    findings: list[FindingView]
+    shown: int
 
-    @property
-    def hidden(self) -> int:
-        return self.count - len(self.findings)
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    severity: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QualityGroup:
+    rule: str
+    name: str
+    problem: str
+    count: int
+    examples: list[str]
 
 
 @dataclass(frozen=True)
@@ -46,52 +95,59 @@ class ReportView:
     generated_at: str
     version: str
     jurisdiction: str
-    inputs: tuple[InputFile, ...]
-    figures: list[tuple[str, str]]
-    by_severity: dict[str, int]
+    jurisdiction_title: str
     verdict: str
-    sections: list[RuleSection]
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    by_severity: dict[str, int]
+    figures: list[tuple[str, str]]
+    problems: list[Problem]
+    skipped: list[tuple[str, str]]
+    charts: list[Chart]
+    rules: list[RuleRow]
+    findings: list[FindingView]
+    quality: list[QualityGroup]
+    inputs: tuple[InputFile, ...]
+
+    @property
+    def hidden(self) -> list[RuleRow]:
+        return [row for row in self.rules if row.count > row.shown]
 
 
-def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
-    summary = result.summary
-    figures = [
-        ("Packages", f"{summary.packages:,}"),
-        ("Production batches", f"{summary.production_batches:,}"),
-        ("Test events", f"{summary.test_events:,}"),
-        ("Lab-result rows", f"{summary.lab_result_rows:,}"),
-        (
-            "Lineage coverage",
-            f"{summary.lineage_coverage:.1%} of {summary.source_links:,} source links resolve",
-        ),
-    ]
+def build_view(audit: Audit, generated_at: datetime) -> ReportView:
+    result = audit.result
     by_rule: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
-    sections = [
-        RuleSection(
-            code=rule.code,
-            name=rule.name,
-            severity=str(rule.severity),
-            summary=rule.summary(),
-            count=len(by_rule[rule.code]),
-            findings=[_finding_view(f) for f in by_rule[rule.code][:FINDINGS_SHOWN_PER_RULE]],
-        )
-        for rule in catalog()
-        if rule.code in by_rule
-    ]
-    sections.sort(key=lambda section: Severity(section.severity).rank)
+    shown = [f for code in by_rule for f in by_rule[code][:FINDINGS_SHOWN_PER_RULE]]
+    shown.sort(key=Finding.sort_key)
+    packages = audit.lineage.packages
+    names = packages.loc[packages["tag"].isin({f.package_tag for f in shown})].set_index("tag")
+    trails = Trails(packages, shown)
     return ReportView(
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=__version__,
         jurisdiction=result.jurisdiction,
-        inputs=result.inputs,
-        figures=figures,
-        by_severity=result.by_severity(),
+        jurisdiction_title=audit.pack.title,
         verdict=_verdict(result),
-        sections=sections,
+        by_severity=result.by_severity(),
+        figures=_figures(result),
+        problems=_problems(result, by_rule),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
+        charts=charts(audit),
+        rules=[
+            RuleRow(
+                r.code,
+                r.name,
+                str(r.severity),
+                r.summary(),
+                len(by_rule[r.code]),
+                min(len(by_rule[r.code]), FINDINGS_SHOWN_PER_RULE),
+            )
+            for r in catalog()
+            if r.code in by_rule
+        ],
+        findings=[_finding_view(f, names, trails) for f in shown],
+        quality=_quality_groups(result),
+        inputs=result.inputs,
     )
 
 
@@ -99,78 +155,88 @@ def _verdict(result: AuditResult) -> str:
     counts = result.by_severity()
     if counts["error"]:
         return (
-            f"{counts['error']} error(s) need correcting in Metrc; "
-            f"{counts['warning']} warning(s) deserve a look."
+            f"{counts['error']:,} error(s) need correcting in Metrc; "
+            f"{counts['warning']:,} warning(s) deserve a look."
         )
     if counts["warning"]:
-        return f"No errors; {counts['warning']} warning(s) deserve a look."
+        return f"No errors; {counts['warning']:,} warning(s) deserve a look."
     return "No production-batch or results-tab problems were found."
 
 
-def _finding_view(finding: Finding) -> FindingView:
+def rows_lost(result: AuditResult) -> int:
+    return sum(f.evidence["results_lost"]["rows"] for f in result.findings if f.rule in UNNEEDED)
+
+
+def _figures(result: AuditResult) -> list[tuple[str, str]]:
+    summary = result.summary
+    affected = {
+        f.package_tag for f in result.findings if f.package_tag and f.severity != Severity.NOTE
+    }
+    unneeded = sum(1 for f in result.findings if f.rule in UNNEEDED)
+    return [
+        ("Packages audited", f"{summary.packages:,}"),
+        ("Packages with errors or warnings", f"{len(affected):,}"),
+        ("Production batches", f"{summary.production_batches:,} ({unneeded:,} unneeded)"),
+        ("Lab-result rows lost to unneeded production batches", f"{rows_lost(result):,}"),
+        ("Test events", f"{summary.test_events:,} ({summary.lab_result_rows:,} result rows)"),
+        (
+            "Lineage coverage",
+            f"{summary.lineage_coverage:.1%} of {summary.source_links:,} source links resolve",
+        ),
+    ]
+
+
+def _problems(result: AuditResult, by_rule: dict[str, list[Finding]]) -> list[Problem]:
+    ranked = sorted(by_rule, key=lambda code: (REGISTRY[code].severity.rank, catalog_rank(code)))
+    lost = rows_lost(result)
+    return [
+        Problem(
+            code,
+            str(REGISTRY[code].severity),
+            PLAIN_WORDS[code].format(n=len(by_rule[code]), lost=lost),
+        )
+        for code in ranked[:TOP_PROBLEMS]
+    ]
+
+
+def _finding_view(finding: Finding, names: Any, trails: Trails) -> FindingView:
     evidence = finding.evidence
+    tag = finding.package_tag or ""
+    known = tag in names.index
     return FindingView(
         rule=finding.rule,
+        name=finding.name,
         severity=str(finding.severity),
-        tag=finding.package_tag or "",
+        tag=tag,
+        item=str(names.at[tag, "item_name"]) if known else "",
+        category=str(names.at[tag, "category"]) if known else "",
         message=finding.message,
         remedy=finding.remedy or "",
+        why=REGISTRY[finding.rule].sections()["Why"],
         location=finding.source.describe() if finding.source else "",
-        facts=_facts(evidence),
-        sources=list(evidence.get("sources", [])) if _are_records(evidence.get("sources")) else [],
+        facts=facts(evidence),
         tested_packages=list(evidence.get("tested_packages", [])),
+        trail=trails.trail(finding),
     )
 
 
-def _are_records(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
-
-
-def _facts(evidence: dict[str, Any]) -> list[tuple[str, str]]:
-    """The evidence a person reads, as label and plain text."""
-    facts = []
-    if "testing_state" in evidence:
-        facts.append(("Testing state", evidence["testing_state"] or "(blank)"))
-    if "results_lost" in evidence:
-        lost = evidence["results_lost"]
-        facts.append(
-            (
-                "Results lost",
-                f"{lost['rows']} rows, {lost['events']} test events from "
-                f"{lost['tested_packages']} tested package(s)",
-            )
+def _quality_groups(result: AuditResult) -> list[QualityGroup]:
+    """Data-quality findings grouped by problem (rule, column, what was expected)."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in result.findings:
+        if finding.rule.startswith("DQ"):
+            column = finding.evidence.get("column") or ""
+            expected = finding.evidence.get("expected") or ""
+            problem = f"column {column!r}: not {expected}" if expected else str(column)
+            groups.setdefault((finding.rule, problem), []).append(finding)
+    counted = Counter({key: len(found) for key, found in groups.items()})
+    return [
+        QualityGroup(
+            rule,
+            REGISTRY[rule].name,
+            problem or REGISTRY[rule].summary(),
+            count,
+            [f.message for f in groups[(rule, problem)][:DATA_QUALITY_EXAMPLES]],
         )
-    if evidence.get("likely_intent"):
-        facts.append(("Likely intent", ", ".join(evidence["likely_intent"])))
-    if evidence.get("not_discontinuable_because"):
-        facts.append(("Cannot be discontinued", evidence["not_discontinuable_because"]))
-    if "pages" in evidence:
-        facts.append(
-            (
-                "Results tab",
-                f"{evidence['rows']} rows, {evidence['events']} test events from "
-                f"{evidence['tested_package_count']} tested packages, {evidence['pages']} pages "
-                f"(limits: {evidence['max_rows']} rows, {evidence['max_tested_packages']} tested "
-                "packages)",
-            )
-        )
-    simple_lists = {
-        "tests_only_through_sources": "Tests shown only through sources",
-        "unknown_sources": "Sources not in the exports",
-        "sources_on_cycle": "Sources on the cycle",
-        "test_types": "Test types passing and failing",
-        "differing_fields": "Fields that differ",
-        "categories": "Categories",
-    }
-    for key, label in simple_lists.items():
-        if evidence.get(key):
-            facts.append((label, ", ".join(str(item) for item in evidence[key])))
-    if "occurrences" in evidence:
-        facts.append(
-            ("Rows", "; ".join(f"{o['file']} line {o['line']}" for o in evidence["occurrences"]))
-        )
-    if "value" in evidence:
-        facts.append(("Value", repr(evidence["value"])))
-    if evidence.get("production_batch_number"):
-        facts.append(("Production batch number", evidence["production_batch_number"]))
-    return facts
+        for (rule, problem), count in counted.most_common()
+    ]

@@ -1,0 +1,174 @@
+"""The report's charts as plain geometry (bars, lines, labels in SVG user units); the
+template draws them as inline SVG. Nothing here is markup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from batchaudit.engine import Audit
+from batchaudit.rules import catalog_rank
+
+WIDTH = 640
+UNNEEDED = ("PB001", "PB002")
+TAB_BINS = [
+    (0, 0, "0"),
+    (1, 1, "1"),
+    (2, 2, "2"),
+    (3, 3, "3"),
+    (4, 4, "4"),
+    (5, 5, "5"),
+    (6, 10, "6-10"),
+    (11, 10**9, "11+"),
+]
+MONTHS_SHOWN = 18
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    kind: str  # a CSS class: error, warning, note, plain, unneeded
+    title: str  # the exact figure, shown on hover and to screen readers
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    caption: str
+    height: float
+    bars: list[Bar] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    marks: list[Line] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+
+    @property
+    def width(self) -> int:
+        return WIDTH
+
+
+def charts(audit: Audit) -> list[Chart]:
+    return [findings_by_rule(audit), tab_sizes(audit), batches_by_month(audit)]
+
+
+def findings_by_rule(audit: Audit) -> Chart:
+    counts = sorted(audit.result.by_rule().items(), key=lambda item: catalog_rank(item[0]))
+    severity = {f.rule: str(f.severity) for f in audit.result.findings}
+    row, left, right = 22, 70, 60
+    most = max((n for _, n in counts), default=1)
+    chart = Chart(
+        "by-rule",
+        "Findings by rule",
+        "Number of findings of each rule.",
+        height=max(row * len(counts) + 10, 40),
+    )
+    for number, (code, count) in enumerate(counts):
+        y = 5 + number * row
+        length = (WIDTH - left - right) * count / most
+        chart.bars.append(Bar(left, y, max(length, 1), row - 6, severity[code], f"{code}: {count}"))
+        chart.labels.append(Label(left - 8, y + row - 10, code, "end"))
+        chart.labels.append(Label(left + length + 6, y + row - 10, f"{count:,}"))
+    if not counts:
+        chart.labels.append(Label(WIDTH / 2, 25, "No findings.", "middle"))
+    return chart
+
+
+def _columns(chart: Chart, values: list[tuple[str, list[tuple[float, str, str]]]]) -> float:
+    """Vertical (stacked) bars: one column per label, segments of (value, kind, title)."""
+    top, bottom, left = 20, chart.height - 28, 40
+    most = max((sum(v for v, _, _ in segments) for _, segments in values), default=0) or 1
+    step = (WIDTH - left - 10) / max(len(values), 1)
+    for number, (label, segments) in enumerate(values):
+        x, base = left + number * step + step * 0.15, bottom
+        for value, kind, title in segments:
+            height = (bottom - top) * value / most
+            if value:
+                chart.bars.append(Bar(x, base - height, step * 0.7, height, kind, title))
+            base -= height
+        total = sum(v for v, _, _ in segments)
+        chart.labels.append(Label(x + step * 0.35, base - 4, f"{total:,.0f}", "middle"))
+        chart.labels.append(Label(x + step * 0.35, bottom + 16, label, "middle"))
+    chart.marks.append(Line(left, bottom, WIDTH - 10, bottom))
+    return step
+
+
+def tab_sizes(audit: Audit) -> Chart:
+    limit = audit.pack.setting("LT001", "max_tested_packages")
+    sizes = audit.lineage.packages["tab_tested_packages"].to_numpy()
+    chart = Chart(
+        "tab-sizes",
+        "Results-tab sizes",
+        f"Packages by how many tested packages their Lab Results tab shows. Right of the "
+        f"dashed line (more than {limit}) is LT001.",
+        height=200,
+    )
+    values = []
+    for low, high, label in TAB_BINS:
+        count = int(((sizes >= low) & (sizes <= high)).sum())
+        kind = "warning" if low > limit else "plain"
+        values.append((label, [(float(count), kind, f"{label} tested packages: {count:,} packages")]))
+    step = _columns(chart, values)
+    boundary = next((n for n, (low, _, _) in enumerate(TAB_BINS) if low > limit), len(TAB_BINS))
+    x = 40 + boundary * step
+    chart.marks.append(Line(x, 12, x, chart.height - 28))
+    chart.labels.append(Label(x + 4, 12, f"LT001: more than {limit}"))
+    return chart
+
+
+def batches_by_month(audit: Audit) -> Chart:
+    packages = audit.lineage.packages
+    unneeded_tags = {f.package_tag for f in audit.result.findings if f.rule in UNNEEDED}
+    batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
+    dated = batches.loc[batches["packaged_date"].notna()]
+    month = dated["packaged_date"].dt.strftime("%Y-%m")
+    unneeded = dated["tag"].isin(unneeded_tags)
+    table = pd.crosstab(month, unneeded).reindex(columns=[False, True], fill_value=0)
+    table = table.tail(MONTHS_SHOWN)
+    undated = len(batches) - len(dated)
+    caption = (
+        "Production batches by the month they were packaged: needed, and unneeded (PB001/PB002)."
+    )
+    if undated:
+        caption += f" {undated:,} without a packaged date are not shown."
+    chart = Chart(
+        "batches",
+        "Production batches per month",
+        caption,
+        height=200,
+        legend=[("plain", "needed"), ("unneeded", "unneeded (PB001/PB002)")],
+    )
+    values = [
+        (
+            pd.Timestamp(f"{label}-01").strftime("%b %y"),
+            [
+                (float(needed), "plain", f"{label}: {needed} needed"),
+                (float(extra), "unneeded", f"{label}: {extra} unneeded"),
+            ],
+        )
+        for label, needed, extra in zip(table.index, table[False], table[True], strict=True)
+    ]
+    if values:
+        _columns(chart, values)
+    else:
+        chart.labels.append(Label(WIDTH / 2, 100, "No dated production batches.", "middle"))
+    return chart

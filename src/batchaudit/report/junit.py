@@ -1,0 +1,66 @@
+"""JUnit XML: one test case per rule, so a scheduled CI job shows each rule that failed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from batchaudit.engine import Audit
+from batchaudit.findings import Finding, Severity
+from batchaudit.rules import catalog
+
+# A failing test case lists this many findings; the JSON or CSV report has all.
+LISTED = 50
+FAILING = (Severity.ERROR, Severity.WARNING)
+
+
+def render(audit: Audit, generated_at: datetime) -> str:
+    result = audit.result
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    skipped = {s.rule: s.reason for s in result.skipped_rules}
+    rules = catalog()
+    failed = [r for r in rules if any(f.severity in FAILING for f in by_rule.get(r.code, []))]
+    counts = {"tests": str(len(rules)), "failures": str(len(failed)), "errors": "0"}
+    suites = ET.Element("testsuites", {"name": "batchaudit", **counts})
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        {
+            "name": f"batchaudit ({result.jurisdiction})",
+            "skipped": str(len(skipped)),
+            "timestamp": generated_at.isoformat(timespec="seconds"),
+            **counts,
+        },
+    )
+    for rule in rules:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"batchaudit.{rule.code[:2]}",
+            name=f"{rule.code} {rule.name}",
+        )
+        findings = by_rule.get(rule.code, [])
+        if rule.code in skipped:
+            ET.SubElement(case, "skipped", message=skipped[rule.code])
+        elif rule in failed:
+            worst = min((f.severity for f in findings), key=lambda s: s.rank)
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{len(findings)} finding(s): {rule.summary()}",
+                type=str(worst),
+            )
+            failure.text = _listing(findings)
+        elif findings:
+            ET.SubElement(case, "system-out").text = _listing(findings)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _listing(findings: list[Finding]) -> str:
+    lines = [f"{f.package_tag or '-'}: {f.message}" for f in findings[:LISTED]]
+    if len(findings) > LISTED:
+        lines.append(f"... and {len(findings) - LISTED} more (see the JSON or CSV report)")
+    return "\n".join(lines)

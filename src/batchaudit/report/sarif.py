@@ -1,0 +1,86 @@
+"""SARIF 2.1.0: findings as static-analysis results, with rule metadata and locations that
+point at the export file and line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+from urllib.parse import quote
+
+from batchaudit import __version__
+from batchaudit.engine import Audit
+from batchaudit.findings import Finding, Source
+from batchaudit.rule_docs import rule_markdown
+from batchaudit.rules import catalog
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"
+
+
+def render(audit: Audit, generated_at: datetime) -> str:
+    result = audit.result
+    rules = catalog()
+    index = {rule.code: number for number, rule in enumerate(rules)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "batchaudit",
+                "version": __version__,
+                "rules": [
+                    {
+                        "id": rule.code,
+                        "name": rule.name,
+                        "shortDescription": {"text": rule.summary()},
+                        "fullDescription": {"text": rule.sections()["Checks"]},
+                        "help": {"text": rule.sections()["Fix"], "markdown": rule_markdown(rule)},
+                        "defaultConfiguration": {"level": str(rule.severity)},
+                    }
+                    for rule in rules
+                ],
+            }
+        },
+        "invocations": [
+            {"executionSuccessful": True, "endTimeUtc": generated_at.isoformat(timespec="seconds")}
+        ],
+        "artifacts": [
+            {"location": {"uri": uri(item.path)}, "hashes": {"sha-256": item.sha256}}
+            for item in result.inputs
+        ],
+        "results": [_result(finding, index[finding.rule]) for finding in result.findings],
+        "properties": {"jurisdiction": result.jurisdiction},
+    }
+    document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def uri(path: str) -> str:
+    """A URI reference for an export path: relative paths stay relative."""
+    pure = PurePath(path)
+    return pure.as_uri() if pure.is_absolute() else quote(pure.as_posix())
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": str(finding.severity),
+        "message": {"text": finding.message},
+        "partialFingerprints": {"batchauditIdentity/v1": finding.identity},
+        "properties": {"package_tag": finding.package_tag, "remedy": finding.remedy},
+    }
+    if finding.source is not None:
+        result["locations"] = [_location(finding.source)]
+    return result
+
+
+def _location(source: Source) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri(source.file)}}
+    if source.line is not None and source.unit == "line":
+        physical["region"] = {"startLine": source.line}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if source.line is not None and source.unit != "line":
+        # A spreadsheet row or JSON record is not a text line: name it instead.
+        where = source.describe().removeprefix(source.file).lstrip(", ")
+        location["message"] = {"text": where}
+    return location

@@ -1,0 +1,108 @@
+"""The lineage trail behind a finding, as boxes from sources to the package, for the HTML
+report to draw. Package details are looked up once for every finding shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pandas as pd
+
+from batchaudit.findings import Finding
+
+# A column of a trail shows this many packages; the finding's evidence lists the rest.
+BOXES_PER_COLUMN = 8
+_FROM_SOURCES = ("PB001", "PB002", "PB003", "PB004", "LN001", "LN002")
+_CAPTIONS = {
+    "LT001": "How results reached this package (tested package on the left)",
+    "LN002": "The source links around the cycle",
+    "LN001": "Sources, and the ones missing from the exports",
+}
+
+
+@dataclass(frozen=True)
+class Box:
+    tag: str
+    category: str = ""
+    production_batch: bool = False
+    testing_state: str = ""
+    known: bool = True
+    focus: bool = False  # the package the finding is about
+
+
+@dataclass(frozen=True)
+class Column:
+    boxes: list[Box]
+    hidden: int
+
+
+@dataclass(frozen=True)
+class Trail:
+    """Columns read left to right; a column holds the packages at one distance from the
+    finding's package, which is the last column."""
+
+    caption: str
+    columns: list[Column]
+
+
+class Trails:
+    """Draws trails for a set of findings, with the packages they mention looked up once."""
+
+    def __init__(self, packages: pd.DataFrame, findings: list[Finding]) -> None:
+        tags = {tag for finding in findings for path in _paths_of(finding) for tag in path}
+        details = packages.loc[packages["tag"].isin(tags)].set_index("tag")
+        columns = details[["category", "production_batch", "lab_testing_state"]]
+        self.details = cast(dict[str, dict[str, Any]], columns.to_dict("index"))
+
+    def trail(self, finding: Finding) -> Trail | None:
+        paths = _paths_of(finding)
+        if not paths:
+            return None
+        caption = _CAPTIONS.get(finding.rule, "Sources to the package")
+        depth = max(len(path) for path in paths)
+        by_distance: list[dict[str, None]] = [{} for _ in range(depth)]
+        for path in paths:
+            for distance, tag in enumerate(reversed(path)):
+                by_distance[distance].setdefault(tag)
+        columns = [
+            Column(
+                [
+                    self._box(tag, tag == finding.package_tag)
+                    for tag in list(tags)[:BOXES_PER_COLUMN]
+                ],
+                max(len(tags) - BOXES_PER_COLUMN, 0),
+            )
+            for tags in reversed(by_distance)
+        ]
+        return Trail(caption, columns)
+
+    def _box(self, tag: str, focus: bool) -> Box:
+        found = self.details.get(tag)
+        if found is None:
+            return Box(tag, known=False, focus=focus)
+        return Box(
+            tag,
+            found["category"],
+            bool(found["production_batch"]),
+            found["lab_testing_state"],
+            focus=focus,
+        )
+
+
+def _paths_of(finding: Finding) -> list[list[str]]:
+    """Each path as tags read left to right, ending at the finding's package."""
+    evidence, tag = finding.evidence, finding.package_tag
+    if tag is None:
+        return []
+    if finding.rule == "LT001":
+        return [list(reversed(t["inherited_through"])) for t in evidence["tested_packages"]]
+    if finding.rule in _FROM_SOURCES:
+        listed = (
+            evidence.get("sources")
+            or evidence.get("unknown_sources")
+            or evidence.get("sources_on_cycle")
+            or []
+        )
+        sources = [s["tag"] if isinstance(s, dict) else str(s) for s in listed]
+        return [[source, tag] for source in sources]
+    return []
