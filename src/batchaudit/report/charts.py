@@ -126,7 +126,9 @@ def tab_sizes(audit: Audit) -> Chart:
     for low, high, label in TAB_BINS:
         count = int(((sizes >= low) & (sizes <= high)).sum())
         kind = "warning" if low > limit else "plain"
-        values.append((label, [(float(count), kind, f"{label} tested packages: {count:,} packages")]))
+        values.append(
+            (label, [(float(count), kind, f"{label} tested packages: {count:,} packages")])
+        )
     step = _columns(chart, values)
     boundary = next((n for n, (low, _, _) in enumerate(TAB_BINS) if low > limit), len(TAB_BINS))
     x = 40 + boundary * step
