@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+CHROMIUM := /usr/bin/chromium
+
 .PHONY: install demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
@@ -19,7 +21,12 @@ demo: $(STAMP)
 	$(BIN)/batchaudit audit sample_data -o out/report.html -o out/findings.json --fail-on never
 	@echo "HTML report: $(CURDIR)/out/report.html"
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium through Playwright (never a browser download).
+$(CHROMIUM):
+	command -v apt-get >/dev/null || { echo "Install Chromium at $(CHROMIUM) for the browser tests."; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -118,7 +118,8 @@ def build_view(audit: Audit, generated_at: datetime) -> ReportView:
     for finding in result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     shown = [f for code in by_rule for f in by_rule[code][:FINDINGS_SHOWN_PER_RULE]]
-    shown.sort(key=Finding.sort_key)
+    # A reader meets production-batch problems first within each severity (catalog order).
+    shown.sort(key=lambda f: (f.severity.rank, catalog_rank(f.rule), f.package_tag or ""))
     packages = audit.lineage.packages
     names = packages.loc[packages["tag"].isin({f.package_tag for f in shown})].set_index("tag")
     trails = Trails(packages, shown)

@@ -1,0 +1,114 @@
+"""The HTML report in a real headless Chromium (Debian's package, driven by Playwright):
+no script errors, no network, the explorer filters and searches, print hides the controls.
+
+These tests fail, never skip, when Chromium is missing: `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from batchaudit.engine import audit
+from batchaudit.ingest.load import load
+from batchaudit.packs import load_pack
+from batchaudit.report import html
+
+SAMPLE_DATA = Path(__file__).parents[1] / "sample_data"
+CHROMIUM = os.environ.get("BATCHAUDIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Headless, and no background connections of Chromium's own (the machine has no network).
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    finished = audit(load(detected=[SAMPLE_DATA]), load_pack("oregon"))
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(html.render(finished, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; `make test` installs Debian's chromium.")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, report: Path) -> Iterator[Page]:
+    opened = browser.new_page()
+    opened.problems = []  # type: ignore[attr-defined]
+    opened.on("pageerror", lambda error: opened.problems.append(f"script error: {error}"))  # type: ignore[attr-defined]
+    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))  # type: ignore[attr-defined]
+    opened.on(
+        "request",
+        lambda r: r.url.startswith("file:") or opened.problems.append(f"request: {r.url}"),  # type: ignore[attr-defined]
+    )
+    opened.goto(report.as_uri())
+    yield opened
+    opened.close()
+
+
+def visible_rules(page: Page) -> list[str]:
+    return page.eval_on_selector_all(
+        "article.finding:not([hidden])", "items => items.map(item => item.dataset.rule)"
+    )
+
+
+def test_no_script_errors_and_no_network(page: Page) -> None:
+    page.wait_for_load_state("load")
+    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.locator("#shown-count").inner_text().startswith("Showing 61 of 61")
+
+
+def test_filter_by_rule(page: Page) -> None:
+    page.select_option("#filter-rule", "PB003")
+    assert visible_rules(page) == ["PB003"] * 3
+    assert page.locator("#shown-count").inner_text() == "Showing 3 of 61 findings"
+    page.select_option("#filter-rule", "")
+    page.select_option("#filter-severity", "note")
+    assert set(visible_rules(page)) == {"PB004", "LN001"}
+
+
+def test_summary_links_filter_the_explorer(page: Page) -> None:
+    page.click("#rules a[data-filter-rule='LT001']")
+    assert set(visible_rules(page)) == {"LT001"}
+    assert page.input_value("#filter-rule") == "LT001"
+
+
+def test_search_by_tag_item_or_category(page: Page) -> None:
+    tag = page.get_attribute("article.finding[data-rule='PB002']", "data-tag")
+    assert tag
+    page.fill("#filter-text", tag.lower()[-8:])
+    tags = page.eval_on_selector_all("article.finding:not([hidden])", "a => a.map(i => i.dataset.tag)")
+    assert tags and set(tags) == {tag}
+    page.fill("#filter-text", "concentrate")
+    assert "PB003" in visible_rules(page)
+    page.fill("#filter-text", "no such thing at all")
+    assert visible_rules(page) == []
+    assert page.locator("#none-match").is_visible()
+
+
+def test_sort_by_tag(page: Page) -> None:
+    page.select_option("#sort-by", "tag")
+    tags = page.eval_on_selector_all("article.finding", "a => a.map(i => i.dataset.tag)")
+    assert tags == sorted(tags)
+
+
+def test_print_layout_hides_the_controls(page: Page) -> None:
+    assert page.locator("#explorer").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("#explorer").is_visible()
+    assert page.locator("#summary").is_visible() and page.locator(".verdict").is_visible()
+    assert page.locator("article.finding").first.is_visible()
