@@ -38,7 +38,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; `make test` installs Debian's chromium.")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; `make test` installs Debian's chromium."
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield launched
@@ -91,7 +93,9 @@ def test_search_by_tag_item_or_category(page: Page) -> None:
     tag = page.get_attribute("article.finding[data-rule='PB002']", "data-tag")
     assert tag
     page.fill("#filter-text", tag.lower()[-8:])
-    tags = page.eval_on_selector_all("article.finding:not([hidden])", "a => a.map(i => i.dataset.tag)")
+    tags = page.eval_on_selector_all(
+        "article.finding:not([hidden])", "a => a.map(i => i.dataset.tag)"
+    )
     assert tags and set(tags) == {tag}
     page.fill("#filter-text", "concentrate")
     assert "PB003" in visible_rules(page)

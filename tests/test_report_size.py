@@ -16,7 +16,9 @@ LIMIT_BYTES = 15 * 1024 * 1024
 
 
 def test_report_of_100000_packages_stays_under_15_mb(tmp_path: Path) -> None:
-    finished = audit(load(detected=write_sample(tmp_path, packages=100_000, seed=1)), load_pack("oregon"))
+    finished = audit(
+        load(detected=write_sample(tmp_path, packages=100_000, seed=1)), load_pack("oregon")
+    )
     assert len(finished.result.findings) > 10_000
     page = html.render(finished, datetime(2026, 11, 29, tzinfo=UTC)).encode("utf-8")
     assert len(page) < LIMIT_BYTES
