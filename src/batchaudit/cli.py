@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -24,6 +26,25 @@ FAIL_ON = ("error", "warning", "note", "never")
 SHOWN_WHEN_NOTHING_READ = 5
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def export_options(command: F) -> F:
+    """The exports to read and the rule pack: PATHS, -p, -l, -j (audit and trace share them)."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("-p", "--packages", multiple=True, type=click.Path(path_type=Path),
+                     help="A packages export (repeatable)."),
+        click.option("-l", "--lab-results", multiple=True, type=click.Path(path_type=Path),
+                     help="A lab-results export (repeatable)."),
+        click.option("-j", "--jurisdiction", default=DEFAULT_PACK, show_default=True,
+                     help="Rule pack: a name under rules/ or a pack file."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 class CannotRun(click.ClickException):
     """A run that cannot be done: one sentence on standard error, exit status 2."""
 
@@ -40,34 +61,13 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-p",
-    "--packages",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A packages export (repeatable).",
-)
-@click.option(
-    "-l",
-    "--lab-results",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A lab-results export (repeatable).",
-)
-@click.option(
-    "-j",
-    "--jurisdiction",
-    default=DEFAULT_PACK,
-    show_default=True,
-    help="Rule pack: a name under rules/ or a pack file.",
-)
+@export_options
 @click.option(
     "-o",
     "--output",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Write a report; .html .json .csv .md (repeatable).",
+    help="Write a report: .html .json .csv .md .xml (JUnit) .sarif (repeatable).",
 )
 @click.option(
     "-f",
@@ -173,28 +173,7 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
 
 @cli.command()
 @click.argument("tag")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-p",
-    "--packages",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A packages export (repeatable).",
-)
-@click.option(
-    "-l",
-    "--lab-results",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="A lab-results export (repeatable).",
-)
-@click.option(
-    "-j",
-    "--jurisdiction",
-    default=DEFAULT_PACK,
-    show_default=True,
-    help="Rule pack: a name under rules/ or a pack file.",
-)
+@export_options
 def trace(
     tag: str,
     paths: tuple[Path, ...],
