@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from batchaudit.cli import cli
 from helpers import tag
 
-GOOD = f"Tag,Category,Source Package(s),Production Batch\n{tag(1)},Buds,,No\n"
+GOOD = f"Tag,Category,Source Package(s),Production Batch,P.B. No.\n{tag(1)},Buds,,No,\n"
 
 
 def truncated_workbook() -> bytes:
@@ -81,3 +81,20 @@ def test_inspect_explains_good_and_broken_files(tmp_path: Path) -> None:
 def test_inspect_exits_2_when_nothing_is_readable(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     assert CliRunner().invoke(cli, ["inspect", str(tmp_path / "empty.csv")]).exit_code == 2
+
+
+def test_folders_are_searched_below_and_an_empty_one_is_named(tmp_path: Path) -> None:
+    (tmp_path / "exports" / "2026-11").mkdir(parents=True)
+    (tmp_path / "exports" / "2026-11" / "active.csv").write_text(GOOD)
+    (tmp_path / "exports" / ".cache").mkdir()
+    (tmp_path / "exports" / ".cache" / "old.csv").write_text("not an export")
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "exports"), str(tmp_path / "empty")])
+    assert result.exit_code == 0
+    assert "1 packages" in result.stdout
+    assert (
+        result.stderr
+        == f"batchaudit: {tmp_path / 'empty'} is a folder with no export files in it (.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .json); check the path.\n"
+    )
+    inspected = CliRunner().invoke(cli, ["inspect", str(tmp_path / "empty")])
+    assert inspected.exit_code == 2 and "NOT READ" in inspected.stdout

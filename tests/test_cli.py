@@ -173,3 +173,24 @@ def test_every_row_invalid_names_the_file_and_the_reasons(tmp_path: Path) -> Non
     assert "line 3, column 'Tag': a blank cell" in err
     assert len(lines) == 3
     assert lines[-1].startswith(f"batchaudit: no packages could be read from {packages}: every row")
+
+
+def test_an_output_never_replaces_an_export_inside_an_input_folder(tmp_path: Path) -> None:
+    packages = write(tmp_path / "packages-active.csv", PACKAGES)
+    before = packages.read_bytes()
+    code, _, err = invoke("audit", str(tmp_path), "-o", str(packages))
+    assert code == 2 and "never writes over" in err
+    assert packages.read_bytes() == before
+
+
+def test_the_summary_shows_each_rules_severity_as_found(tmp_path: Path) -> None:
+    packages = write(
+        tmp_path / "p.csv",
+        "Tag,Category,Source Package(s),Production Batch,P.B. No.,Lab Testing\nT1,Buds,,No,,Lost\n",
+    )
+    code, out, _ = invoke("audit", str(packages))
+    assert code == 0  # an unknown testing state is a warning
+    assert "0 errors, 1 warnings, 0 notes" in out
+    assert [line.split()[:2] for line in out.splitlines() if line.startswith("DQ002")] == [
+        ["DQ002", "warning"]
+    ]

@@ -189,3 +189,76 @@ def test_broken_json_is_one_sentence(content: bytes, expected: str, tmp_path: Pa
     path.write_bytes(content)
     (sentence,) = load(detected=[path]).unreadable
     assert expected in sentence and str(path) in sentence
+
+
+def test_a_real_v2_package_record_with_nulls_and_both_unit_fields(tmp_path: Path) -> None:
+    record = {
+        "Id": 1234, "Label": tag(1), "PackageType": "Product", "SourceHarvestCount": 1,
+        "SourcePackageCount": 0, "SourceHarvestNames": "2026-GG-H014", "SourcePackageLabels": "",
+        "LocationName": "Vault", "Quantity": 1250.5, "OriginalPackageQuantity": 1250.5,
+        "UnitOfMeasureName": "Grams", "UnitOfMeasureAbbreviation": "g",
+        "ItemFromFacilityLicenseNumber": None, "Note": None, "PackagedDate": "2026-01-05",
+        "InitialLabTestingState": "NotSubmitted", "LabTestingState": "TestPassed",
+        "LabTestingStateDate": "2026-01-09", "LabTestingPerformedDate": None,
+        "LabTestResultExpirationDateTime": None, "IsProductionBatch": False,
+        "ProductionBatchNumber": None, "SourceProductionBatchNumbers": None,
+        "IsTradeSample": False, "IsDonation": False, "IsTestingSample": False,
+        "ProductRequiresRemediation": False, "ContainsRemediatedProduct": False,
+        "RemediationDate": None, "ReceivedDateTime": None, "ReceivedFromManifestNumber": None,
+        "ReceivedFromFacilityLicenseNumber": None, "IsOnHold": False, "ArchivedDate": None,
+        "IsFinished": False, "FinishedDate": None, "LastModified": "2026-01-09T17:00:00+00:00",
+        "Item": {"Id": 9, "Name": "Blue Dream Buds", "ProductCategoryName": "Buds",
+                 "ProductCategoryType": "Buds", "QuantityType": "WeightBased",
+                 "StrainName": "Blue Dream", "UnitOfMeasureName": "Grams"},
+    }  # fmt: skip
+    path = tmp_path / "active.json"
+    path.write_text(json.dumps(page(1, 1, [record], 1)))
+    tables = load(detected=[path])
+    assert tables.unreadable == [] and tables.findings == []
+    assert tables.packages["unit"].tolist() == ["g"]
+    assert tables.packages["production_batch_number"].tolist() == [""]
+    assert tables.packages["item_name"].tolist() == ["Blue Dream Buds"]
+
+
+def test_complete_single_pages_of_different_exports_are_not_one_broken_export(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "active.json").write_text(json.dumps(page(1, 1, [package(1), package(2)], 2)))
+    (tmp_path / "inactive.json").write_text(json.dumps(page(1, 1, [package(3)], 1)))
+    labs = [{"PackageId": 1000 + n, "LabTestResultId": n, "SourcePackageLabel": tag(n),
+             "TestTypeName": "THC", "TestPassed": True} for n in (1, 2)]  # fmt: skip
+    for number, row in enumerate(labs, 1):
+        (tmp_path / f"lab-{number}.json").write_text(json.dumps(page(1, 1, [row], 1)))
+    assert [f for f in load(detected=[tmp_path]).findings if f.rule == "DQ005"] == []
+
+
+def test_a_sheet_with_titles_but_no_rows_is_skipped_not_fatal(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "export.xlsx",
+        {
+            "Active": [HEADER, [tag(1), "Buds", "Buds", None, "No", 1, None, None]],
+            "On Hold": [HEADER],
+        },
+    )
+    tables = load(detected=[path])
+    assert tables.packages["tag"].tolist() == [tag(1)]
+    assert tables.unreadable == []
+
+
+def test_a_workbook_of_lab_results_given_as_packages_says_so(tmp_path: Path) -> None:
+    lab = [
+        ["PackageId", "LabTestResultId", "SourcePackageLabel", "TestTypeName"],
+        [1, 2, tag(1), "THC"],
+    ]
+    path = workbook(tmp_path / "lab.xlsx", {"Results": lab})
+    (sentence,) = load(packages=[path]).unreadable
+    assert "is a lab-results export, not a packages export; pass it with -l" in sentence
+
+
+def test_an_empty_lab_results_page_given_as_such_means_nothing_was_tested(tmp_path: Path) -> None:
+    packages = tmp_path / "p.json"
+    packages.write_text(json.dumps(page(1, 1, [package(1)], 1)))
+    lab = tmp_path / "lab.json"
+    lab.write_text(json.dumps(page(1, 1, [], 0)))
+    tables = load(packages=[packages], lab_results=[lab])
+    assert tables.unreadable == [] and tables.lab_results is not None and tables.lab_results.empty

@@ -64,3 +64,20 @@ def test_beyond_the_cap_the_report_points_to_the_csv_and_json(tmp_path: Path) ->
     page = html.render(audited(tmp_path, packages), NOW)
     assert page.count('data-rule="LN001"') == FINDINGS_SHOWN_PER_RULE
     assert f"5 more LN001 finding(s) beyond the first {FINDINGS_SHOWN_PER_RULE}" in page
+
+
+def test_a_huge_results_tab_does_not_swell_the_report(tmp_path: Path) -> None:
+    lots = range(1, 61)
+    rows = [f"T{n},Buds,,No," for n in lots] + [
+        f'T999,Buds,"{", ".join(f"T{n}" for n in lots)}",No,'
+    ]
+    packages = (
+        "tag,category,source_package_tags,production_batch,production_batch_number\n"
+        + "\n".join(rows)
+    )
+    lab = "tested_package,lab_test_result_id,test_type,test_passed\n" + "\n".join(
+        f"T{n},{n},THC,true" for n in lots
+    )
+    page = html.render(audited(tmp_path, packages, lab), NOW)
+    assert "and 48 more tested package(s), listed in the JSON report." in page
+    assert page.count("<tr><td><code>") <= 12 + 1

@@ -70,3 +70,12 @@ def test_markdown_summary_for_an_email(tmp_path: Path) -> None:
     assert text.startswith("# batchaudit: oregon")
     assert "| PB001 | production-batch-without-category-change | 1 |" in text
     assert "## Most serious" in text
+
+
+def test_junit_stays_well_formed_with_control_characters_in_exports(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch,production_batch_number\nT1,Bu\x0bds\x1b,,No,\n"
+    suites = ET.fromstring(junit.render(audited(tmp_path, packages), NOW))
+    dq004 = next(
+        case for case in suites.iter("testcase") if case.get("name", "").startswith("DQ004")
+    )
+    assert dq004.find("failure") is not None

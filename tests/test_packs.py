@@ -93,6 +93,8 @@ categories = ["Buds"]
             "production_batch_required_on",
         ),
         ("name = [", "not valid TOML"),
+        ("groups = [1]", "groups #1: must be a [[groups]] table"),
+        (GOOD.replace('name = "test"', 'name = ["x"]'), "name: must be a non-empty string"),
     ],
 )
 def test_bad_packs_are_refused_naming_file_and_key(text: str, named: str, tmp_path: Path) -> None:
@@ -174,11 +176,19 @@ def test_the_generic_pack_groups_by_metrc_category_type(tmp_path: Path) -> None:
     ]
 
 
-def test_without_category_types_the_generic_pack_compares_nothing_across_categories(
-    tmp_path: Path,
-) -> None:
+def test_without_category_types_the_generic_pack_says_what_it_skips(tmp_path: Path) -> None:
     result = run(
         load(packages=[write(tmp_path / "p.csv", BUDS_TO_PRE_ROLL)]), load_pack("metrc-generic")
     )
-    assert [f.rule for f in result.findings] == ["DQ004"]
-    assert "category type '(blank)'" in result.findings[0].message
+    assert [f.rule for f in result.findings] == ["DQ001"]
+    assert "No package has a category type" in result.findings[0].message
+    skipped = {s.rule: s.reason for s in result.skipped_rules}
+    assert skipped["PB003"] == "no package has the category_type the metrc-generic pack groups by"
+    assert {"PB002", "PB003", "DQ004"} <= skipped.keys()
+
+
+def test_a_pack_that_is_not_utf8_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "latin.toml"
+    path.write_bytes(GOOD.replace("flower", "fl\xf6wer").encode("cp1252"))
+    with pytest.raises(PackError, match="is not UTF-8 text"):
+        load_pack(str(path))

@@ -85,3 +85,20 @@ def test_an_unknown_tag_is_one_sentence(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["trace", tag(55), str(packages)])
     assert result.exit_code == 2
     assert result.stderr == f"batchaudit: {tag(55)} is not among the 9 loaded packages.\n"
+
+
+def test_many_sources_do_not_hide_the_descendants(tmp_path: Path) -> None:
+    rows = [f"T{n},Buds,,No," for n in range(1, 301)]
+    sources = ", ".join(f"T{n}" for n in range(1, 301))
+    rows += [f'T1000,Buds,"{sources}",No,', "T1001,Buds,T1000,No,", "T1002,Buds,T1000,No,"]
+    packages = write(
+        tmp_path / "p.csv",
+        "tag,category,source_package_tags,production_batch,production_batch_number\n"
+        + "\n".join(rows),
+    )
+    out = CliRunner().invoke(cli, ["trace", tag(1000), str(packages)]).stdout
+    sources_part, descendants = out.split("Descendants", 1)
+    assert tag(1001) in descendants and tag(1002) in descendants
+    assert "more not shown" not in descendants.split("Results tab")[0]
+    lines = sources_part.rstrip().splitlines()
+    assert "... 50 more not shown" in lines[-1]

@@ -14,7 +14,7 @@ import click
 from batchaudit import __version__
 from batchaudit.engine import audit as audit_exports
 from batchaudit.findings import AuditResult, Severity
-from batchaudit.ingest.load import load
+from batchaudit.ingest.load import expand, load
 from batchaudit.packs import DEFAULT_PACK, Pack, PackError, load_pack
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
@@ -160,7 +160,8 @@ def exit_status(result: AuditResult, fail_on: str) -> int:
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
-    resolved_inputs = {path.resolve() for path in inputs}
+    # Folders count by the files in them: -o must never replace an export it reads.
+    resolved_inputs = {path.resolve() for path in [*inputs, *expand(inputs)]}
     for path in outputs:
         if path.suffix.lower() not in RENDERERS:
             known = " ".join(RENDERERS)

@@ -9,6 +9,7 @@ from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
 from batchaudit.rules import evaluated_rules
 from batchaudit.rules.base import Rule
+from batchaudit.rules.data_quality import MissingColumn
 from batchaudit.tables import Tables
 
 
@@ -29,8 +30,13 @@ def audit(tables: Tables, pack: Pack) -> Audit:
     lineage = build(tables.packages, tables.lab_results, pack)
     findings: list[Finding] = list(tables.findings)
     skipped: list[SkippedRule] = []
+    ungrouped = pack.group_by != "category" and bool((tables.packages[pack.group_by] == "").all())
+    if ungrouped:
+        findings.append(_no_group_field(pack))
     for rule in evaluated_rules():
         reason = skip_reason(rule, tables, pack)
+        if not reason and ungrouped and rule.needs_groups:
+            reason = f"no package has the {pack.group_by} the {pack.name} pack groups by"
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
             continue
@@ -44,6 +50,17 @@ def audit(tables: Tables, pack: Pack) -> Audit:
         skipped_rules=tuple(skipped),
     )
     return Audit(result, lineage, pack)
+
+
+def _no_group_field(pack: Pack) -> Finding:
+    what = pack.group_by.replace("_", " ")
+    return MissingColumn.finding(
+        f"No package has a {what}, which the {pack.name} pack groups categories by; the rules "
+        "that compare test groups are skipped.",
+        evidence={"column": pack.group_by},
+        remedy=f"Use an API export, which carries Item.ProductCategoryType, with the {pack.name} "
+        "pack, or a pack that groups by category.",
+    )
 
 
 def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:

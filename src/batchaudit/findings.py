@@ -131,6 +131,15 @@ class AuditResult:
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
 
+    def severity_by_rule(self) -> dict[str, Severity]:
+        """Each rule's most severe finding, as the pack left it (a rule's findings may differ:
+        DQ002 is an error for a bad tag, a warning for an unknown testing state)."""
+        worst: dict[str, Severity] = {}
+        for finding in self.findings:
+            if finding.rule not in worst or finding.severity.rank < worst[finding.rule].rank:
+                worst[finding.rule] = finding.severity
+        return worst
+
     def worst_severity(self) -> Severity | None:
         if not self.findings:
             return None

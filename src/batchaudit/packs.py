@@ -95,6 +95,8 @@ def load_pack(name_or_path: str) -> Pack:
             )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise PackError(f"The pack {path} is not UTF-8 text; save it as UTF-8.") from error
     except OSError as error:
         raise PackError(f"Cannot read the pack {path}: {error.strerror}.") from error
     except tomllib.TOMLDecodeError as error:
@@ -108,6 +110,9 @@ def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
 
     for key in data.keys() - _TOP_KEYS:
         raise refuse(key, "unknown key")
+    for key in ("name", "title"):
+        if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+            raise refuse(key, "must be a non-empty string")
     name = data.get("name", path.stem)
     policy = data.get("production_batch_required_on", "group-change")
     if policy not in POLICIES:
@@ -135,6 +140,8 @@ def _parse_groups(raw: Any, refuse: Any) -> tuple[Group, ...]:
     groups = []
     for number, group in enumerate(raw, start=1):
         where = f"groups #{number}"
+        if not isinstance(group, dict):
+            raise refuse(where, "must be a [[groups]] table")
         for key in group.keys() - _GROUP_KEYS:
             raise refuse(f"{where}.{key}", "unknown key")
         if not isinstance(group.get("name"), str) or not group["name"]:

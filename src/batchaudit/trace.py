@@ -102,6 +102,7 @@ class _Walk:
 
     def up(self, start: int) -> Node:
         """Sources, and theirs, up to production batches (where tabs start) and harvests."""
+        self.budget = MAX_NODES
         root = self.node(start)
         seen = {start}
         stack = [(root, start)]
@@ -120,6 +121,8 @@ class _Walk:
         return root
 
     def down(self, start: int) -> Node:
+        """Children, and theirs."""
+        self.budget = MAX_NODES
         root = self.node(start)
         seen = {start}
         stack = [(root, start)]

@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from batchaudit.fields import Kind
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.raw import Page, RawTable
+from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -21,7 +23,9 @@ def looks_like_json(data: bytes) -> bool:
     return start[:1] in (b"{", b"[")
 
 
-def read_api_json(path: Path, data: bytes) -> RawTable:
+def read_api_json(path: Path, data: bytes, expected: Kind | None = None) -> RawTable:
+    """The records of a v1 array or v2 page. An empty lab-results export (given as such)
+    is a real answer, nothing tested; an empty one of unknown kind cannot be read."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
@@ -32,6 +36,12 @@ def read_api_json(path: Path, data: bytes) -> RawTable:
             "it may be truncated: download it from the API again."
         ) from error
     records, page = _records(path, document)
+    if not records and expected is Kind.LAB_RESULTS:
+        header = [titles[0] for titles in METRC_API_LAB_RESULTS.titles.values()]
+        empty = pd.DataFrame(columns=header, dtype="str")
+        return RawTable(
+            path, header, empty, np.zeros(0, dtype=np.int64), page=page, header_position=None
+        )
     if not records:
         raise InputError(f"{path} holds no records; check the API call that wrote it.")
     if not all(isinstance(record, dict) for record in records):

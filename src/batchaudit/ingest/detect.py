@@ -44,7 +44,7 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
     for rank, shape in enumerate(SHAPES):
         if expected is not None and shape.kind is not expected:
             continue
-        aliases, own = shape.aliases(), shape.own_aliases()
+        aliases, own = {**shape.fallback_aliases(), **shape.aliases()}, shape.own_aliases()
         fields = {aliases[key] for key in keys if key in aliases}
         if all(field in fields for field in _KEY_FIELDS[shape.kind]):
             candidates.append((len(fields), sum(key in own for key in keys), -rank, shape))
@@ -55,7 +55,7 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
 
 
 def _map_columns(path: Path, header: list[str], shape: Shape) -> Detection:
-    aliases = shape.aliases()
+    aliases, fallbacks = shape.aliases(), shape.fallback_aliases()
     columns: dict[str, str] = {}
     ignored: list[str] = []
     for title in header:
@@ -70,6 +70,11 @@ def _map_columns(path: Path, header: list[str], shape: Shape) -> Detection:
                 "remove one of them and run again."
             )
         columns[title] = field
+    for title in ignored.copy():
+        field = fallbacks.get(header_key(title))
+        if field is not None and field not in columns.values():
+            columns[title] = field
+            ignored.remove(title)
     return Detection(shape, columns, tuple(ignored))
 
 

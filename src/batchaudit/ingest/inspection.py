@@ -14,7 +14,7 @@ from batchaudit.fields import (
     Kind,
 )
 from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.load import ReadTable, expand, read_file, validate
+from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
 
 PROBLEMS_SHOWN = 5
 NEEDED: dict[Kind, tuple[str, ...]] = {
@@ -68,7 +68,11 @@ class FileInspection:
 
 
 def inspect_paths(paths: list[Path]) -> list[FileInspection]:
-    inspections = []
+    inspections = [
+        FileInspection(str(path), unreadable=sentence)
+        for path in paths
+        for sentence in empty_folders([path])
+    ]
     for path in expand(paths):
         try:
             read = read_file(path)

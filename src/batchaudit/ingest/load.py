@@ -68,14 +68,32 @@ class ReadFile:
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; folders become their data files, sorted by name."""
+    """Files as given; folders become the export files in them and their subfolders (hidden
+    ones aside), sorted by path."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(p for p in sorted(path.iterdir()) if p.suffix.lower() in DATA_SUFFIXES)
-        else:
-            files.append(path)
+        files.extend(_exports_in(path) if path.is_dir() else [path])
     return files
+
+
+def _exports_in(folder: Path) -> list[Path]:
+    return [
+        path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and path.suffix.lower() in DATA_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+
+
+def empty_folders(paths: list[Path]) -> list[str]:
+    """A sentence for each folder given that holds no export file."""
+    return [
+        f"{path} is a folder with no export files in it ({', '.join(DATA_SUFFIXES)}); "
+        "check the path."
+        for path in paths
+        if path.is_dir() and not _exports_in(path)
+    ]
 
 
 def load(
@@ -88,6 +106,7 @@ def load(
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
     given += [(path, None) for path in expand(detected or [])]
     tables = Tables(packages=_empty(Kind.PACKAGES), lab_results=None)
+    tables.unreadable += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
     read: list[ReadTable] = []
     for path, expected in given:
         try:
@@ -121,7 +140,7 @@ def read_file(path: Path, expected: Kind | None = None) -> ReadFile:
         workbook = read_workbook(path, data, expected)
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
-        raws = [read_api_json(path, data)]
+        raws = [read_api_json(path, data, expected)]
     else:
         raws = [read_text_table(path, data)]
     digest = hashlib.sha256(data).hexdigest()

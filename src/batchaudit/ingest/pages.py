@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from batchaudit.fields import Kind
 from batchaudit.findings import Finding, Source
@@ -11,12 +12,36 @@ from batchaudit.rules.data_quality import IncompleteExport
 
 
 def page_findings(tables: list[tuple[RawTable, Kind]]) -> list[Finding]:
-    """DQ005 for each kind of export whose page files disagree or leave pages out."""
-    paged: dict[Kind, list[RawTable]] = defaultdict(list)
+    """DQ005 for each export whose page files disagree or leave pages out.
+
+    A page that says it is the only page is an export of its own. Other pages are taken as
+    one export per kind and folder; where their page numbers repeat they are several
+    exports (per-package lab pulls, say), told apart by their totals."""
+    findings: list[Finding] = []
+    candidates: dict[tuple[Kind, Path], list[RawTable]] = defaultdict(list)
     for raw, kind in tables:
-        if raw.page is not None:
-            paged[kind].append(raw)
-    return [finding for kind, pages in paged.items() for finding in _check_pages(str(kind), pages)]
+        page = raw.page
+        if page is None:
+            continue
+        if page.total_pages in (None, 1):
+            findings += _check_pages(str(kind), [raw])
+        else:
+            candidates[(kind, raw.path.parent)].append(raw)
+    for (kind, _), pages in candidates.items():
+        for export in _exports(pages):
+            findings += _check_pages(str(kind), export)
+    return findings
+
+
+def _exports(pages: list[RawTable]) -> list[list[RawTable]]:
+    numbers = [raw.page.number for raw in pages if raw.page is not None]
+    if len(numbers) == len(set(numbers)):
+        return [pages]
+    by_total: dict[tuple[int | None, ...], list[RawTable]] = defaultdict(list)
+    for raw in pages:
+        page = raw.page
+        by_total[(page.total_records, page.total_pages) if page else (None,)].append(raw)
+    return list(by_total.values())
 
 
 def _check_pages(kind: str, pages: list[RawTable]) -> list[Finding]:

@@ -72,8 +72,8 @@ def as_text(cells: pd.DataFrame) -> pd.DataFrame:
     text = {}
     for position in range(cells.shape[1]):
         column = cells.iloc[:, position]
-        if isinstance(column.dtype, pd.StringDtype):  # read as text already (CSV)
-            text[position] = column
+        if isinstance(column.dtype, pd.StringDtype):  # text already; JSON nulls are blanks
+            text[position] = column.fillna("") if column.hasnans else column
         elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
             text[position] = column.fillna("").astype("str")
         else:

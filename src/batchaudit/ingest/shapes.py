@@ -28,6 +28,12 @@ class Shape:
     # Titles of a sibling shape that a file of this shape may mix in (the grid's full and
     # abbreviated headers); they map to fields but do not count towards detecting the shape.
     also: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Other fields of the export that carry the same value (the API has UnitOfMeasureName
+    # beside UnitOfMeasureAbbreviation): used only where the field's own title is absent.
+    fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def fallback_aliases(self) -> dict[str, str]:
+        return {header_key(t): name for name, titles in self.fallbacks.items() for t in titles}
 
     def own_aliases(self) -> dict[str, str]:
         """header key -> field, for this shape's own titles."""
@@ -107,18 +113,18 @@ METRC_API_PACKAGES = Shape(
         "tag": ("Label",),
         "package_id": ("Id",),
         "package_type": ("PackageType",),
-        "item_name": ("Item.Name", "ItemName", "ProductName"),
-        "category": ("Item.ProductCategoryName", "ProductCategoryName"),
+        "item_name": ("Item.Name", "ItemName"),
+        "category": ("Item.ProductCategoryName", "ItemProductCategoryName"),
         "category_type": ("Item.ProductCategoryType", "ProductCategoryType"),
         "item_strain": ("Item.StrainName", "ItemStrainName"),
         "source_harvest_names": ("SourceHarvestNames",),
         "source_package_tags": ("SourcePackageLabels",),
-        "location": ("LocationName", "RoomName"),
+        "location": ("LocationName",),
         "quantity": ("Quantity",),
         "original_quantity": ("OriginalPackageQuantity",),
-        "unit": ("UnitOfMeasureAbbreviation", "UnitOfMeasureName"),
+        "unit": ("UnitOfMeasureAbbreviation",),
         "packaged_date": ("PackagedDate",),
-        "lab_testing_state": ("LabTestingState", "LabTestingStateName"),
+        "lab_testing_state": ("LabTestingState",),
         "production_batch": ("IsProductionBatch",),
         "production_batch_number": ("ProductionBatchNumber",),
         "source_production_batch_numbers": ("SourceProductionBatchNumbers",),
@@ -132,6 +138,14 @@ METRC_API_PACKAGES = Shape(
         "finished_date": ("FinishedDate",),
         "discontinued": ("IsArchived",),
         "discontinued_date": ("ArchivedDate",),
+    },
+    fallbacks={
+        # Older flat v1 fields, and fields that repeat a value in another form.
+        "item_name": ("ProductName",),
+        "category": ("ProductCategoryName",),
+        "location": ("RoomName",),
+        "unit": ("UnitOfMeasureName", "Item.UnitOfMeasureName"),
+        "lab_testing_state": ("LabTestingStateName",),
     },
 )
 

@@ -12,16 +12,6 @@ from batchaudit.rules import catalog_rank
 
 WIDTH = 640
 UNNEEDED = ("PB001", "PB002")
-TAB_BINS = [
-    (0, 0, "0"),
-    (1, 1, "1"),
-    (2, 2, "2"),
-    (3, 3, "3"),
-    (4, 4, "4"),
-    (5, 5, "5"),
-    (6, 10, "6-10"),
-    (11, 10**9, "11+"),
-]
 MONTHS_SHOWN = 18
 
 
@@ -112,6 +102,14 @@ def _columns(chart: Chart, values: list[tuple[str, list[tuple[float, str, str]]]
     return step
 
 
+def tab_bins(limit: int) -> list[tuple[int, int, str]]:
+    """(low, high, label): one bin per size up to just past the limit, then two ranges."""
+    singles = [(n, n, str(n)) for n in range(limit + 2)]
+    low, high = limit + 2, 2 * limit + 2
+    middle = (low, high, f"{low}-{high}" if high > low else str(low))
+    return [*singles, middle, (high + 1, 10**9, f"{high + 1}+")]
+
+
 def tab_sizes(audit: Audit) -> Chart:
     limit = audit.pack.setting("LT001", "max_tested_packages")
     sizes = audit.lineage.packages["tab_tested_packages"].to_numpy()
@@ -123,17 +121,20 @@ def tab_sizes(audit: Audit) -> Chart:
         height=200,
     )
     values = []
-    for low, high, label in TAB_BINS:
+    bins = tab_bins(limit)
+    for low, high, label in bins:
         count = int(((sizes >= low) & (sizes <= high)).sum())
         kind = "warning" if low > limit else "plain"
         values.append(
             (label, [(float(count), kind, f"{label} tested packages: {count:,} packages")])
         )
     step = _columns(chart, values)
-    boundary = next((n for n, (low, _, _) in enumerate(TAB_BINS) if low > limit), len(TAB_BINS))
-    x = 40 + boundary * step
+    x = 40 + (limit + 1) * step  # bins 0..limit are within the limit
     chart.marks.append(Line(x, 12, x, chart.height - 28))
-    chart.labels.append(Label(x + 4, 12, f"LT001: more than {limit}"))
+    if x < WIDTH - 160:
+        chart.labels.append(Label(x + 4, 12, f"LT001: more than {limit}"))
+    else:  # keep the label inside the chart
+        chart.labels.append(Label(x - 4, 12, f"LT001: more than {limit}", "end"))
     return chart
 
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# A fact lists this many items (test types, sources); the JSON report has them all.
+ITEMS_SHOWN = 20
+
+
+def listing(items: list[Any]) -> str:
+    shown = ", ".join(str(item) for item in items[:ITEMS_SHOWN])
+    return shown + (f", and {len(items) - ITEMS_SHOWN} more" if len(items) > ITEMS_SHOWN else "")
+
 
 def facts(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     """The evidence a person reads, as label and plain text."""
@@ -43,7 +51,7 @@ def facts(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     }
     for key, label in simple_lists.items():
         if evidence.get(key):
-            found.append((label, ", ".join(str(item) for item in evidence[key])))
+            found.append((label, listing(evidence[key])))
     if "occurrences" in evidence:
         found.append(
             ("Rows", "; ".join(f"{o['file']} line {o['line']}" for o in evidence["occurrences"]))

@@ -19,6 +19,8 @@ from batchaudit.rules.base import REGISTRY
 # Beyond this many findings of one rule the report lists no more and points to CSV/JSON.
 FINDINGS_SHOWN_PER_RULE = 200
 TOP_PROBLEMS = 5
+# A finding lists this many tested packages of its results tab; the JSON has them all.
+TESTED_PACKAGES_SHOWN = 12
 DATA_QUALITY_EXAMPLES = 3
 UNNEEDED = ("PB001", "PB002")
 
@@ -57,6 +59,7 @@ class FindingView:
     location: str
     facts: list[tuple[str, str]]
     tested_packages: list[dict[str, Any]]
+    tested_packages_hidden: int
     trail: Trail | None
 
     @property
@@ -123,6 +126,7 @@ def build_view(audit: Audit, generated_at: datetime) -> ReportView:
     packages = audit.lineage.packages
     names = packages.loc[packages["tag"].isin({f.package_tag for f in shown})].set_index("tag")
     trails = Trails(packages, shown)
+    severity = result.severity_by_rule()
     return ReportView(
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=__version__,
@@ -131,14 +135,14 @@ def build_view(audit: Audit, generated_at: datetime) -> ReportView:
         verdict=_verdict(result),
         by_severity=result.by_severity(),
         figures=_figures(result),
-        problems=_problems(result, by_rule),
+        problems=_problems(result, by_rule, severity),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
         charts=charts(audit),
         rules=[
             RuleRow(
                 r.code,
                 r.name,
-                str(r.severity),
+                str(severity[r.code]),
                 r.summary(),
                 len(by_rule[r.code]),
                 min(len(by_rule[r.code]), FINDINGS_SHOWN_PER_RULE),
@@ -187,13 +191,15 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
     ]
 
 
-def _problems(result: AuditResult, by_rule: dict[str, list[Finding]]) -> list[Problem]:
-    ranked = sorted(by_rule, key=lambda code: (REGISTRY[code].severity.rank, catalog_rank(code)))
+def _problems(
+    result: AuditResult, by_rule: dict[str, list[Finding]], severity: dict[str, Severity]
+) -> list[Problem]:
+    ranked = sorted(by_rule, key=lambda code: (severity[code].rank, catalog_rank(code)))
     lost = rows_lost(result)
     return [
         Problem(
             code,
-            str(REGISTRY[code].severity),
+            str(severity[code]),
             PLAIN_WORDS[code].format(n=len(by_rule[code]), lost=lost),
         )
         for code in ranked[:TOP_PROBLEMS]
@@ -202,6 +208,7 @@ def _problems(result: AuditResult, by_rule: dict[str, list[Finding]]) -> list[Pr
 
 def _finding_view(finding: Finding, names: Any, trails: Trails) -> FindingView:
     evidence = finding.evidence
+    tested = list(evidence.get("tested_packages", []))
     tag = finding.package_tag or ""
     known = tag in names.index
     return FindingView(
@@ -216,7 +223,8 @@ def _finding_view(finding: Finding, names: Any, trails: Trails) -> FindingView:
         why=REGISTRY[finding.rule].sections()["Why"],
         location=finding.source.describe() if finding.source else "",
         facts=facts(evidence),
-        tested_packages=list(evidence.get("tested_packages", [])),
+        tested_packages=tested[:TESTED_PACKAGES_SHOWN],
+        tested_packages_hidden=max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
         trail=trails.trail(finding),
     )
 

@@ -17,8 +17,7 @@ def render(inspections: list[FileInspection]) -> str:
         for table in inspection.tables:
             lines += _table(table)
         if inspection.skipped_sheets:
-            skipped = ", ".join(repr(s) for s in inspection.skipped_sheets)
-            lines.append(f"  sheets without an export header, skipped: {skipped}")
+            lines.append(f"  sheets skipped: {', '.join(inspection.skipped_sheets)}")
         lines.append("")
     return "\n".join(lines)
 

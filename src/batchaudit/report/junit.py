@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
@@ -11,6 +12,8 @@ from batchaudit.rules import catalog
 
 # A failing test case lists this many findings; the JSON or CSV report has all.
 LISTED = 50
+# Characters XML 1.0 cannot hold, which export text may still contain.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FAILING = (Severity.ERROR, Severity.WARNING)
 
 
@@ -43,7 +46,7 @@ def render(audit: Audit, generated_at: datetime) -> str:
         )
         findings = by_rule.get(rule.code, [])
         if rule.code in skipped:
-            ET.SubElement(case, "skipped", message=skipped[rule.code])
+            ET.SubElement(case, "skipped", message=xml_text(skipped[rule.code]))
         elif rule in failed:
             worst = min((f.severity for f in findings), key=lambda s: s.rank)
             failure = ET.SubElement(
@@ -63,4 +66,8 @@ def _listing(findings: list[Finding]) -> str:
     lines = [f"{f.package_tag or '-'}: {f.message}" for f in findings[:LISTED]]
     if len(findings) > LISTED:
         lines.append(f"... and {len(findings) - LISTED} more (see the JSON or CSV report)")
-    return "\n".join(lines)
+    return xml_text("\n".join(lines))
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)

@@ -33,12 +33,12 @@ def render(result: AuditResult, width: int = 100) -> str:
     )
     console.print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes")
     if result.findings:
+        severity = result.severity_by_rule()
         table = Table(show_edge=False, pad_edge=False, box=None)
         for column in ("rule", "severity", "findings", "name"):
             table.add_column(column)
         for code, count in sorted(result.by_rule().items(), key=lambda item: catalog_rank(item[0])):
-            rule = REGISTRY[code]
-            table.add_row(code, str(rule.severity), str(count), rule.name)
+            table.add_row(code, str(severity[code]), str(count), REGISTRY[code].name)
         console.print(table)
         console.print("Most serious:")
         for finding in most_serious(result, _TOP):

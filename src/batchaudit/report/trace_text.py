@@ -58,18 +58,24 @@ def _label(node: Node) -> str:
 
 def _tree(title: str, root: Node) -> Tree:
     tree = Tree(title)
-    stack = [(tree, branch) for branch in reversed(root.branches)]
     if not root.branches:
         tree.add(root.note or "none")
+    # Last in, first out: what is pushed first (the "more not shown" line) prints last.
+    stack: list[tuple[Tree, Node | str]] = []
+    _push(stack, tree, root)
     while stack:
-        parent, node = stack.pop()
-        added = parent.add(_label(node))
-        stack.extend((added, branch) for branch in reversed(node.branches))
-        if node.hidden:
-            added.add(f"... {node.hidden} more not shown")
-    if root.hidden:
-        tree.add(f"... {root.hidden} more not shown")
+        parent, item = stack.pop()
+        if isinstance(item, str):
+            parent.add(item)
+            continue
+        _push(stack, parent.add(_label(item)), item)
     return tree
+
+
+def _push(stack: list[tuple[Tree, Node | str]], tree: Tree, node: Node) -> None:
+    if node.hidden:
+        stack.append((tree, f"... {node.hidden} more not shown"))
+    stack.extend((tree, branch) for branch in reversed(node.branches))
 
 
 def _tab_table(view: TraceView) -> Table:

@@ -92,6 +92,8 @@ class Rule(RuleInfo, ABC):
     # (a rule with lab fields needs lab results at all).
     needs: ClassVar[frozenset[str]] = frozenset()
     needs_lab: ClassVar[frozenset[str]] = frozenset()
+    # Compares test groups, so needs the field the pack groups by (category or type).
+    needs_groups: ClassVar[bool] = False
 
     @abstractmethod
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:

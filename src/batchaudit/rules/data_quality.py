@@ -144,6 +144,7 @@ class UnknownCategory(Rule):
     code = "DQ004"
     name = "unknown-category"
     severity = Severity.WARNING
+    needs_groups = True
     needs: ClassVar[frozenset[str]] = frozenset({"category"})
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:

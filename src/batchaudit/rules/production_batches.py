@@ -191,6 +191,7 @@ class ProductionBatchWithinTestGroup(_UnneededBatch):
     code = "PB002"
     name = "production-batch-within-test-group"
     severity = Severity.WARNING
+    needs_groups = True
     same_category = False
 
 
@@ -215,6 +216,7 @@ class ProcessingWithoutProductionBatch(Rule):
     code = "PB003"
     name = "processing-without-production-batch"
     severity = Severity.ERROR
+    needs_groups = True
     needs: ClassVar[frozenset[str]] = _SOURCE_FIELDS
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
