@@ -22,8 +22,7 @@ from batchaudit.fields import (
     FieldType,
     Kind,
 )
-
-Parser = Callable[[pd.Series], tuple[pd.Series, pd.Series]]
+from batchaudit.values import Parser
 
 PARSERS: dict[FieldType, Parser] = {
     FieldType.TAG: values.parse_tag,
