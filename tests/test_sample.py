@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -71,7 +72,12 @@ def _with_known_sources(packages: pd.DataFrame) -> pd.DataFrame:
     return packages[known]
 
 
-def _source_categories(packages: pd.DataFrame, row: pd.Series) -> set[str]:
+def _rows(frame: pd.DataFrame) -> list[tuple[str, dict[str, Any]]]:
+    """(tag, row) pairs of a small frame of candidates."""
+    return list(frame.to_dict("index").items())  # type: ignore[arg-type]
+
+
+def _source_categories(packages: pd.DataFrame, row: dict[str, Any]) -> set[str]:
     return {packages.loc[t, "Category"] for t in row["sources"]}
 
 
@@ -164,7 +170,7 @@ def test_a_production_batch_without_category_change_exists_and_one_can_be_discon
     candidates = _with_known_sources(packages[packages["production_batch"]])
     same = [
         tag
-        for tag, row in candidates.iterrows()
+        for tag, row in _rows(candidates)
         if _source_categories(packages, row) == {row["Category"]}
     ]
     assert same
@@ -186,7 +192,7 @@ def test_a_production_batch_within_one_test_group_exists(packages: pd.DataFrame)
     assert any(
         {GROUP.get(c) for c in _source_categories(packages, row)} == {GROUP[row["Category"]]}
         and _source_categories(packages, row) != {row["Category"]}
-        for _, row in candidates.iterrows()
+        for _, row in _rows(candidates)
     )
 
 
@@ -195,7 +201,7 @@ def test_processing_without_a_production_batch_exists(packages: pd.DataFrame) ->
     processing = {("Shake/Trim", "Concentrate"), ("Concentrate", "Edibles")}
     assert any(
         (source, row["Category"]) in processing
-        for _, row in candidates.iterrows()
+        for _, row in _rows(candidates)
         for source in _source_categories(packages, row)
     )
 
