@@ -201,14 +201,17 @@ def validate(read: list[ReadTable]) -> list[Validated]:
         owner = frame[_TABLE].to_numpy()
         for row, finding in found:
             read[owner[row]].findings.append(finding)
-        validated.append(Validated(detection.kind, frame.drop(index=unusable_rows)))
+        # Dropping nothing still copies every column: only drop when there is something to.
+        kept = frame.drop(index=unusable_rows) if unusable_rows else frame
+        validated.append(Validated(detection.kind, kept))
     return validated
 
 
 def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     """The group's rows as canonical text, each with its file, sheet, position and table."""
     columns = group[0].detection.columns
-    cells = pd.concat([t.raw.rows[list(columns)] for t in group], ignore_index=True)
+    selected = [t.raw.rows[list(columns)] for t in group]
+    cells = selected[0] if len(selected) == 1 else pd.concat(selected, ignore_index=True)
     frame = as_text(cells).rename(columns=columns)
     sizes = [len(t.raw.rows) for t in group]
     frame[FILE] = np.repeat([str(t.raw.path) for t in group], sizes)

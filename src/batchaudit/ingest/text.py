@@ -46,8 +46,9 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     rows.columns = pd.Index(header)
     lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
     blank = _blank_rows(rows)
-    rows = rows.loc[~blank].reset_index(drop=True)
-    return RawTable(path, header, rows, lines[~blank], "", encoding, delimiter, bad_lines)
+    if blank.any():
+        rows, lines = rows.loc[~blank].reset_index(drop=True), lines[~blank]
+    return RawTable(path, header, rows, lines, "", encoding, delimiter, bad_lines)
 
 
 def _read_simple_file(
