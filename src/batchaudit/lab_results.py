@@ -35,10 +35,15 @@ def test_events(
     rows = lab_results.copy()
     rows["tested_tag"] = _tested_tags(rows, packages)
     rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
-    by_id = "id:" + rows["lab_test_result_id"]
-    tested_on = rows["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
-    by_visit = rows["tested_tag"] + "|" + rows["lab_license"] + "|" + tested_on
-    rows["event"] = by_id.where(rows["lab_test_result_id"] != "", by_visit)
+    rows["event"] = "id:" + rows["lab_test_result_id"]
+    # Without a result id, an event is the tested package, lab and test date.
+    no_id = (rows["lab_test_result_id"] == "").to_numpy()
+    if no_id.any():
+        visits = rows.loc[no_id]
+        tested_on = visits["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+        rows.loc[no_id, "event"] = (
+            visits["tested_tag"] + "|" + visits["lab_license"] + "|" + tested_on
+        )
     rows = rows.drop_duplicates(["event", "test_type"], ignore_index=True)
     revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
     # Revoked and informational-only rows are shown in the tab but are not compliance results.

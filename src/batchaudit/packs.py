@@ -37,7 +37,10 @@ def category_key(category: str) -> str:
 
 
 def category_keys(categories: pd.Series) -> pd.Series:
-    return categories.str.strip().str.replace(_SPACES, " ", regex=True).str.casefold()
+    """`category_key` of a whole column, worked out once per distinct category."""
+    codes, distinct = pd.factorize(categories.fillna(""))
+    keys = [category_key(str(category)) for category in distinct]
+    return pd.Series(pd.array(keys, dtype="str").take(codes), index=categories.index)
 
 
 @dataclass(frozen=True)
