@@ -47,15 +47,17 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+PROBLEMS: list[str] = []  # script errors, console errors and network requests of the page
+
+
 @pytest.fixture
 def page(browser: Browser, report: Path) -> Iterator[Page]:
     opened = browser.new_page()
-    opened.problems = []  # type: ignore[attr-defined]
-    opened.on("pageerror", lambda error: opened.problems.append(f"script error: {error}"))  # type: ignore[attr-defined]
-    opened.on("console", lambda m: m.type == "error" and opened.problems.append(m.text))  # type: ignore[attr-defined]
+    PROBLEMS.clear()
+    opened.on("pageerror", lambda error: PROBLEMS.append(f"script error: {error}"))
+    opened.on("console", lambda m: m.type == "error" and PROBLEMS.append(m.text))
     opened.on(
-        "request",
-        lambda r: r.url.startswith("file:") or opened.problems.append(f"request: {r.url}"),  # type: ignore[attr-defined]
+        "request", lambda r: r.url.startswith("file:") or PROBLEMS.append(f"request: {r.url}")
     )
     opened.goto(report.as_uri())
     yield opened
@@ -70,7 +72,7 @@ def visible_rules(page: Page) -> list[str]:
 
 def test_no_script_errors_and_no_network(page: Page) -> None:
     page.wait_for_load_state("load")
-    assert page.problems == []  # type: ignore[attr-defined]
+    assert PROBLEMS == []
     assert page.locator("#shown-count").inner_text().startswith("Showing 61 of 61")
 
 
