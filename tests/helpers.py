@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 from batchaudit.engine import Audit, audit
-from batchaudit.findings import AuditResult
+from batchaudit.findings import AuditResult, Finding
 from batchaudit.ingest.load import load
 from batchaudit.packs import load_pack
+from batchaudit.rules.data_quality import data_quality_findings
+from batchaudit.tables import Tables
 
 PACKS = Path(__file__).parent / "packs"
 _SHORT_TAG = re.compile(r"\bT(\d{1,7})\b")
@@ -22,6 +24,11 @@ def tag(number: int) -> str:
 def expand_tags(text: str) -> str:
     """Replace every `T<n>` token with its full 24-character tag."""
     return _SHORT_TAG.sub(lambda match: tag(int(match.group(1))), text)
+
+
+def file_findings(tables: Tables) -> list[Finding]:
+    """What reading the files found, as the data-quality rules word it."""
+    return data_quality_findings(tables.problems)
 
 
 def write(path: Path, text: str) -> Path:

@@ -31,7 +31,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finished = audit(load(detected=[SAMPLE_DATA]), load_pack("oregon"))
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(html.render(finished, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8")
+    path.write_text(
+        html.render(finished.result, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8"
+    )
     return path
 
 

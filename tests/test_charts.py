@@ -41,7 +41,9 @@ def tab_chart(tmp_path: Path, limit: int) -> Chart:
     tables = load(
         packages=[write(tmp_path / "p.csv", PACKAGES)], lab_results=[write(tmp_path / "l.csv", LAB)]
     )
-    return next(c for c in charts(audit(tables, load_pack(str(pack)))) if c.key == "tab-sizes")
+    return next(
+        c for c in charts(audit(tables, load_pack(str(pack))).result) if c.key == "tab-sizes"
+    )
 
 
 @pytest.mark.parametrize("limit", [3, 7, 20])

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from batchaudit.ingest.load import load
-from helpers import tag
+from helpers import file_findings, tag
 
 HEADER = [
     "Tag",
@@ -62,7 +62,7 @@ def test_excel_header_below_title_rows_and_typed_cells(tmp_path: Path) -> None:
 def test_excel_problems_name_the_sheet_and_row(tmp_path: Path) -> None:
     rows: list[list[object]] = [HEADER, [tag(1), "Buds", "Buds", None, "Maybe", 1, None]]
     path = workbook(tmp_path / "export.xlsx", {"Inactive": rows})
-    (finding,) = load(detected=[path]).findings
+    (finding,) = file_findings(load(detected=[path]))
     assert finding.source is not None
     assert (
         finding.source.describe() == f"{path}, sheet 'Inactive', row 2, column 'Production Batch'"
@@ -132,7 +132,7 @@ def test_v2_pages_in_a_folder_with_nested_item(tmp_path: Path) -> None:
     assert {i.shape for i in tables.inputs} == {"metrc-api"}
     assert sorted(tables.packages["tag"]) == [tag(1), tag(2), tag(3)]
     assert set(tables.packages["category"]) == {"Buds"}
-    assert tables.findings == []
+    assert file_findings(tables) == []
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_pages_that_disagree_are_dq005(
 ) -> None:
     for number, document in pages.items():
         (tmp_path / f"page-{number}.json").write_text(json.dumps(document))
-    (finding,) = [f for f in load(detected=[tmp_path]).findings if f.rule == "DQ005"]
+    (finding,) = [f for f in file_findings(load(detected=[tmp_path])) if f.rule == "DQ005"]
     assert problem in finding.message
 
 
@@ -214,7 +214,7 @@ def test_a_real_v2_package_record_with_nulls_and_both_unit_fields(tmp_path: Path
     path = tmp_path / "active.json"
     path.write_text(json.dumps(page(1, 1, [record], 1)))
     tables = load(detected=[path])
-    assert tables.unreadable == [] and tables.findings == []
+    assert tables.unreadable == [] and file_findings(tables) == []
     assert tables.packages["unit"].tolist() == ["g"]
     assert tables.packages["production_batch_number"].tolist() == [""]
     assert tables.packages["item_name"].tolist() == ["Blue Dream Buds"]
@@ -229,7 +229,7 @@ def test_complete_single_pages_of_different_exports_are_not_one_broken_export(
              "TestTypeName": "THC", "TestPassed": True} for n in (1, 2)]  # fmt: skip
     for number, row in enumerate(labs, 1):
         (tmp_path / f"lab-{number}.json").write_text(json.dumps(page(1, 1, [row], 1)))
-    assert [f for f in load(detected=[tmp_path]).findings if f.rule == "DQ005"] == []
+    assert [f for f in file_findings(load(detected=[tmp_path])) if f.rule == "DQ005"] == []
 
 
 def test_a_sheet_with_titles_but_no_rows_is_skipped_not_fatal(tmp_path: Path) -> None:

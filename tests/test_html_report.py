@@ -21,7 +21,7 @@ LAB = "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (
 
 
 def test_export_text_is_escaped(tmp_path: Path) -> None:
-    page = html.render(audited(tmp_path, HOSTILE, LAB), NOW)
+    page = html.render(audited(tmp_path, HOSTILE, LAB).result, NOW)
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Buds" in page
     assert "<img" not in page and "<b>Bold</b>" not in page
@@ -31,7 +31,7 @@ def test_export_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_report_loads_nothing_and_allows_only_its_own_style_and_script(tmp_path: Path) -> None:
-    page = html.render(audited(tmp_path, HOSTILE, LAB), NOW)
+    page = html.render(audited(tmp_path, HOSTILE, LAB).result, NOW)
     (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
     assert policy.startswith("default-src 'none'; style-src 'sha256-")
     assert "unsafe-inline" not in policy
@@ -41,9 +41,12 @@ def test_report_loads_nothing_and_allows_only_its_own_style_and_script(tmp_path:
 
 def test_summary_charts_explorer_and_provenance(tmp_path: Path) -> None:
     report = audited(tmp_path, HOSTILE, LAB)
-    page = html.render(report, NOW)
+    page = html.render(report.result, NOW)
     assert "What matters most" in page
-    assert "production batch(es) were created where nothing was processed" in page
+    assert (
+        "1 production batch was created where nothing was processed; it dropped 1 inherited lab-result row."
+        in page
+    )
     assert "Lab-result rows lost to unneeded production batches</dt><dd>1<" in page
     assert page.count('<svg viewBox="0 0 640') == 3
     assert 'id="filter-rule"' in page and 'data-rule="PB001"' in page
@@ -61,7 +64,7 @@ def test_beyond_the_cap_the_report_points_to_the_csv_and_json(tmp_path: Path) ->
         "tag,category,source_package_tags,production_batch,production_batch_number\n"
         + "\n".join(rows)
     )
-    page = html.render(audited(tmp_path, packages), NOW)
+    page = html.render(audited(tmp_path, packages).result, NOW)
     assert page.count('data-rule="LN001"') == FINDINGS_SHOWN_PER_RULE
     assert f"5 more LN001 finding(s) beyond the first {FINDINGS_SHOWN_PER_RULE}" in page
 
@@ -78,6 +81,6 @@ def test_a_huge_results_tab_does_not_swell_the_report(tmp_path: Path) -> None:
     lab = "tested_package,lab_test_result_id,test_type,test_passed\n" + "\n".join(
         f"T{n},{n},THC,true" for n in lots
     )
-    page = html.render(audited(tmp_path, packages, lab), NOW)
+    page = html.render(audited(tmp_path, packages, lab).result, NOW)
     assert "and 48 more tested package(s), listed in the JSON report." in page
     assert page.count("<tr><td><code>") <= 12 + 1

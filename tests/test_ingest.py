@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from batchaudit.ingest.load import load
-from helpers import tag, write
+from helpers import file_findings, tag, write
 
 GRID_FULL = """
 Tag,Source Harvest(s),Source Package(s),Item,Category,Quantity,Unit of Measure,Production Batch,Production Batch Number,Lab Testing,Packaged Date,Received From,Unit THC Content
@@ -45,7 +45,7 @@ COMPARED = ["tag", "item_name", "category", "quantity", "production_batch", "lab
 def test_every_package_shape_reads_to_the_same_table(text: str, shape: str, tmp_path: Path) -> None:
     tables = load(detected=[write(tmp_path / "export.csv", text)])
     assert [item.shape for item in tables.inputs] == [shape]
-    assert tables.findings == []
+    assert file_findings(tables) == []
     packages = tables.packages
     assert packages["tag"].tolist() == [tag(1), tag(2)]
     assert packages["quantity"].tolist() == [3465.22, 100.0]
@@ -81,7 +81,9 @@ def test_encodings_and_delimiters_of_saved_files(
 def test_missing_required_column_is_dq001_and_the_rest_is_audited(tmp_path: Path) -> None:
     path = write(tmp_path / "p.csv", "Tag,Category,Source Package(s)\nT1,Buds,\nT2,Buds,T1\n")
     tables = load(packages=[path])
-    (finding,) = [f for f in tables.findings if f.rule == "DQ001" and "Number" not in f.message]
+    (finding,) = [
+        f for f in file_findings(tables) if f.rule == "DQ001" and "Number" not in f.message
+    ]
     assert finding.source is not None
     assert (finding.source.file, finding.source.line, finding.source.column) == (
         str(path),
@@ -100,7 +102,9 @@ def test_malformed_tag_is_dq002_naming_file_line_and_column(tmp_path: Path) -> N
     )
     tables = load(packages=[path])
     problems = {
-        (f.rule, f.source.line, f.source.column, f.package_tag) for f in tables.findings if f.source
+        (f.rule, f.source.line, f.source.column, f.package_tag)
+        for f in file_findings(tables)
+        if f.source
     }
     assert problems == {
         ("DQ002", 3, "Tag", None),
@@ -116,7 +120,7 @@ def test_unknown_testing_state_is_a_warning_and_kept(tmp_path: Path) -> None:
         "Tag,Category,Source Package(s),Production Batch,Lab Testing,Production Batch Number\nT1,Buds,,No,Lost In Mail,\n",
     )
     tables = load(packages=[path])
-    (finding,) = tables.findings
+    (finding,) = file_findings(tables)
     assert (finding.rule, str(finding.severity)) == ("DQ002", "warning")
     assert tables.packages["lab_testing_state"].tolist() == ["Lost In Mail"]
 
@@ -127,7 +131,7 @@ def test_row_with_too_many_fields_is_reported_not_dropped_silently(tmp_path: Pat
         "Tag,Category,Source Package(s),Production Batch,Production Batch Number\nT1,Buds,,No,\nT2,Buds,,No,,extra\nT3,Buds,,No,\n",
     )
     tables = load(packages=[path])
-    (finding,) = tables.findings
+    (finding,) = file_findings(tables)
     assert finding.rule == "DQ002" and finding.source is not None and finding.source.line == 3
     assert tables.packages["tag"].tolist() == [tag(1), tag(3)]
     assert tables.packages["line"].tolist() == [2, 4]
@@ -140,7 +144,7 @@ def test_duplicates_merge_when_equal_and_conflict_when_not(tmp_path: Path) -> No
         tmp_path / "inactive.csv", f"{header},Finished\nT1,Buds,,No,10,,Yes\nT2,Buds,,No,0,,Yes\n"
     )
     tables = load(packages=[active, inactive])
-    (conflict,) = tables.findings
+    (conflict,) = file_findings(tables)
     assert (conflict.rule, conflict.package_tag) == ("DQ003", tag(2))
     assert str(active) in conflict.message and str(inactive) in conflict.message
     assert conflict.evidence["differing_fields"] == ["quantity"]
@@ -245,7 +249,7 @@ def test_blank_against_a_value_is_a_conflict_but_source_order_is_not(tmp_path: P
     second = write(
         tmp_path / "b.csv", f'{header}\nT1,Buds,,No,,\nT3,Buds,"T2,T1, ",No,,\nT4,Buds,,No,,\n'
     )
-    conflicts = [f for f in load(packages=[first, second]).findings if f.rule == "DQ003"]
+    conflicts = [f for f in file_findings(load(packages=[first, second])) if f.rule == "DQ003"]
     assert [(f.package_tag, f.evidence["differing_fields"]) for f in conflicts] == [
         (tag(4), ["received_date"])
     ]
@@ -259,7 +263,7 @@ def test_the_file_given_last_wins_even_across_shapes(tmp_path: Path) -> None:
     third = write(tmp_path / "3.csv", f"{grid}\nT1,Buds,,No,,3\n")
     tables = load(packages=[first, second, third])
     assert tables.packages["quantity"].tolist() == [3.0]
-    (conflict,) = tables.findings
+    (conflict,) = file_findings(tables)
     assert conflict.evidence["occurrences"] == [
         {"file": str(path), "sheet": None, "line": 2} for path in (first, second, third)
     ]

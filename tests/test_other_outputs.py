@@ -28,7 +28,7 @@ SARIF_SCHEMA = json.loads(
 
 
 def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
-    document = json.loads(sarif.render(audited(tmp_path, PACKAGES), NOW))
+    document = json.loads(sarif.render(audited(tmp_path, PACKAGES).result, NOW))
     jsonschema.validate(document, SARIF_SCHEMA)
     run = document["runs"][0]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
@@ -42,7 +42,7 @@ def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
 
 
 def test_junit_has_one_test_case_per_rule_and_fails_rules_with_findings(tmp_path: Path) -> None:
-    suites = ET.fromstring(junit.render(audited(tmp_path, PACKAGES), NOW))
+    suites = ET.fromstring(junit.render(audited(tmp_path, PACKAGES).result, NOW))
     cases = {case.get("name", "").split()[0]: case for case in suites.iter("testcase")}
     assert len(cases) == int(suites.get("tests", "0")) == 14
     assert cases["PB001"].find("failure") is not None
@@ -74,7 +74,7 @@ def test_markdown_summary_for_an_email(tmp_path: Path) -> None:
 
 def test_junit_stays_well_formed_with_control_characters_in_exports(tmp_path: Path) -> None:
     packages = "tag,category,source_package_tags,production_batch,production_batch_number\nT1,Bu\x0bds\x1b,,No,\n"
-    suites = ET.fromstring(junit.render(audited(tmp_path, packages), NOW))
+    suites = ET.fromstring(junit.render(audited(tmp_path, packages).result, NOW))
     dq004 = next(
         case for case in suites.iter("testcase") if case.get("name", "").startswith("DQ004")
     )

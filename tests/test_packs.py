@@ -9,6 +9,8 @@ import pytest
 from batchaudit.engine import run
 from batchaudit.ingest.load import load
 from batchaudit.packs import PackError, category_key, load_pack
+from batchaudit.rules.results_tab import InheritedResultsTabTooLong
+from batchaudit.rules.settings import checked_pack
 from helpers import audit_text, tag, tags_of, write
 
 OREGON_CATEGORIES = {
@@ -35,8 +37,8 @@ def test_oregon_pack_has_the_spec_groups() -> None:
             assert table.loc[category, "group"] == group
     assert not table.loc["Waste", "tested"] and table.loc["Buds", "tested"]
     assert len(table) == 36
-    assert pack.setting("LT001", "max_rows") == 200
-    assert pack.setting("LT001", "max_tested_packages") == 3
+    assert InheritedResultsTabTooLong.setting(pack, "max_rows") == 200
+    assert InheritedResultsTabTooLong.setting(pack, "max_tested_packages") == 3
 
 
 def test_category_keys_ignore_case_and_spacing() -> None:
@@ -101,21 +103,21 @@ def test_bad_packs_are_refused_naming_file_and_key(text: str, named: str, tmp_pa
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(PackError) as refused:
-        load_pack(str(path))
+        checked_pack(str(path))
     assert str(path) in str(refused.value) and named in str(refused.value)
 
 
 def test_a_custom_pack_loads_from_a_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(GOOD)
-    assert load_pack(str(path)).setting("LT001", "max_rows") == 10
+    assert InheritedResultsTabTooLong.setting(checked_pack(str(path)), "max_rows") == 10
 
 
 def test_settings_default_to_the_rule_when_a_pack_leaves_them_out(tmp_path: Path) -> None:
     path = tmp_path / "minimal.toml"
     path.write_text("[[groups]]\nname = 'flower'\ntested = true\ncategories = ['Buds']\n")
-    pack = load_pack(str(path))
-    assert pack.setting("LT001", "max_rows") == 200
+    pack = checked_pack(str(path))
+    assert InheritedResultsTabTooLong.setting(pack, "max_rows") == 200
     assert pack.enabled("PB002") and pack.severity("PB002") is None
 
 

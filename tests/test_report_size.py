@@ -20,7 +20,7 @@ def test_report_of_100000_packages_stays_under_15_mb(tmp_path: Path) -> None:
         load(detected=write_sample(tmp_path, packages=100_000, seed=1)), load_pack("oregon")
     )
     assert len(finished.result.findings) > 10_000
-    page = html.render(finished, datetime(2026, 11, 29, tzinfo=UTC)).encode("utf-8")
+    page = html.render(finished.result, datetime(2026, 11, 29, tzinfo=UTC)).encode("utf-8")
     assert len(page) < LIMIT_BYTES
     shown = page.count(b'<article class="finding')
     rules = len(finished.result.by_rule())

@@ -15,9 +15,11 @@ from batchaudit import __version__
 from batchaudit.engine import audit as audit_exports
 from batchaudit.findings import AuditResult, Severity
 from batchaudit.ingest.load import expand, load
-from batchaudit.packs import DEFAULT_PACK, Pack, PackError, load_pack
+from batchaudit.packs import DEFAULT_PACK, Pack, PackError
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
+from batchaudit.rules.data_quality import data_quality_findings
+from batchaudit.rules.settings import checked_pack
 from batchaudit.tables import Tables
 
 EXIT_FINDINGS = 1
@@ -103,7 +105,7 @@ def audit(
     result = finished.result
     now = datetime.now(UTC)
     for path in output:
-        path.write_text(RENDERERS[path.suffix.lower()](finished, now), encoding="utf-8")
+        path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
         click.echo(f"Wrote {path}", err=True)
     click.echo(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
@@ -127,7 +129,7 @@ def _load(
 ) -> tuple[Pack, Tables]:
     """The pack and the exports; unreadable files are named on standard error."""
     try:
-        pack = load_pack(jurisdiction)
+        pack = checked_pack(jurisdiction)
     except PackError as error:
         raise CannotRun(str(error)) from error
     tables = load(packages=list(packages), lab_results=list(lab_results), detected=list(paths))
@@ -143,7 +145,7 @@ def _nothing_to_audit(tables: Tables) -> str:
     read = [item.path for item in tables.inputs if item.kind == "packages"]
     if not read:
         return "no packages could be read, so there is nothing to audit."
-    for finding in tables.findings[:SHOWN_WHEN_NOTHING_READ]:
+    for finding in data_quality_findings(tables.problems[:SHOWN_WHEN_NOTHING_READ]):
         click.echo(f"batchaudit: {finding.message}", err=True)
     return (
         f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
@@ -184,7 +186,7 @@ def trace(
 ) -> None:
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
-    from batchaudit.report import trace_text
+    from batchaudit.terminal import trace as trace_text
     from batchaudit.trace import trace as trace_package
 
     _check_inputs([*paths, *packages, *lab_results])
@@ -201,20 +203,21 @@ def trace(
 )
 def list_rules(markdown: bool) -> None:
     """List every rule: code, name, severity and summary."""
-    from batchaudit.report import rules_text
-    from batchaudit.rule_docs import catalog_markdown
+    from batchaudit.rules import catalog
+    from batchaudit.rules.docs import catalog_markdown
+    from batchaudit.terminal import rules as rules_text
 
-    click.echo(catalog_markdown() if markdown else rules_text.render_catalog(), nl=False)
+    click.echo(catalog_markdown(catalog()) if markdown else rules_text.render_catalog(), nl=False)
 
 
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
     """Explain a rule: what it checks, why it matters, an example, how to fix, its options."""
-    from batchaudit.report import rules_text
-    from batchaudit.rule_docs import find_rule
+    from batchaudit.rules import REGISTRY
+    from batchaudit.terminal import rules as rules_text
 
-    rule = find_rule(code)
+    rule = REGISTRY.get(code.strip().upper())
     if rule is None:
         raise CannotRun(f"there is no rule {code!r}; `batchaudit rules` lists them.")
     click.echo(rules_text.render_explanation(rule), nl=False)
@@ -224,8 +227,8 @@ def explain(code: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def inspect(paths: tuple[Path, ...]) -> None:
     """Show how each file is read: kind, shape, columns, what is missing, first problems."""
-    from batchaudit.ingest.inspection import inspect_paths
-    from batchaudit.report import inspection_text
+    from batchaudit.inspection import inspect_paths
+    from batchaudit.terminal import inspection as inspection_text
 
     inspections = inspect_paths(list(paths))
     click.echo(inspection_text.render(inspections), nl=False)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
+from batchaudit.figures import chart_data
 from batchaudit.findings import AuditResult, Finding, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
-from batchaudit.rules import evaluated_rules
+from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
-from batchaudit.rules.data_quality import MissingColumn
+from batchaudit.rules.data_quality import MissingColumn, data_quality_findings
 from batchaudit.tables import Tables
+
+# What reports show of each package.
+SHOWN_COLUMNS = ["tag", "item_name", "category", "production_batch", "lab_testing_state"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +34,11 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
 
 def audit(tables: Tables, pack: Pack) -> Audit:
     lineage = build(tables.packages, tables.lab_results, pack)
-    findings: list[Finding] = list(tables.findings)
+    findings = data_quality_findings(tables.problems)
     skipped: list[SkippedRule] = []
     ungrouped = pack.group_by != "category" and bool((tables.packages[pack.group_by] == "").all())
     if ungrouped:
-        findings.append(_no_group_field(pack))
+        findings.append(MissingColumn.no_group_field(pack))
     for rule in evaluated_rules():
         reason = skip_reason(rule, tables, pack)
         if not reason and ungrouped and rule.needs_groups:
@@ -41,26 +47,29 @@ def audit(tables: Tables, pack: Pack) -> Audit:
             skipped.append(SkippedRule(rule.code, reason))
             continue
         findings.extend(rule().findings(lineage, pack))
-    findings = as_the_pack_says(findings, pack)
+    findings = sorted(as_the_pack_says(findings, pack), key=Finding.sort_key)
+    cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(
         jurisdiction=pack.name,
         inputs=tuple(tables.inputs),
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        findings=tuple(findings),
         summary=summarise(lineage),
         skipped_rules=tuple(skipped),
+        jurisdiction_title=pack.title,
+        rules=cards,
+        charts=chart_data(lineage.packages, findings, cards, tab_limit(pack)),
+        packages=lineage.packages[SHOWN_COLUMNS],
     )
     return Audit(result, lineage, pack)
 
 
-def _no_group_field(pack: Pack) -> Finding:
-    what = pack.group_by.replace("_", " ")
-    return MissingColumn.finding(
-        f"No package has a {what}, which the {pack.name} pack groups categories by; the rules "
-        "that compare test groups are skipped.",
-        evidence={"column": pack.group_by},
-        remedy=f"Use an API export, which carries Item.ProductCategoryType, with the {pack.name} "
-        "pack, or a pack that groups by category.",
-    )
+def tab_limit(pack: Pack) -> tuple[str, int] | None:
+    """The rule that limits how many tested packages a results tab may show, and its limit."""
+    for rule in evaluated_rules():
+        limit = rule.tab_size_limit(pack)
+        if limit is not None:
+            return rule.code, limit
+    return None
 
 
 def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
@@ -90,11 +99,12 @@ def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:
 
 def summarise(lineage: Lineage) -> Summary:
     links = lineage.links
+    packages: pd.DataFrame = lineage.packages
     return Summary(
-        packages=len(lineage.packages),
+        packages=len(packages),
         test_events=len(lineage.events),
         lab_result_rows=len(lineage.lab_rows),
         source_links=len(links),
         known_source_links=int((links["source"] != NO_PACKAGE).sum()),
-        production_batches=int(lineage.packages["production_batch"].sum()),
+        production_batches=int(packages["production_batch"].sum()),
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Severity(StrEnum):
@@ -116,6 +120,64 @@ class Summary:
         return self.known_source_links / self.source_links
 
 
+@dataclass(frozen=True)
+class RuleCard:
+    """What the reports know of a rule, provided by the rule itself (`RuleInfo.card`): its
+    identity, documentation and the wording of its findings. Reports never name a rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    checks: str
+    why: str
+    fix: str
+    markdown: str
+    # The findings are production batches that were not needed (counted as such in reports).
+    unneeded_batch: bool
+    # The findings are about the export files themselves (grouped apart in reports).
+    data_quality: bool
+    trail_caption: str
+    # "3 production batches were created where nothing was processed; ..."
+    headline: Callable[[Sequence[Finding]], str]
+    # A finding's evidence as (label, plain text) facts a person reads.
+    facts: Callable[[Finding], list[tuple[str, str]]]
+    # The lineage behind a finding: paths of tags read left to right, ending at its package.
+    trail: Callable[[Finding], list[list[str]]]
+    # The tested packages a finding lists (tag, category, events, inherited_through).
+    tested_packages: Callable[[Finding], list[dict[str, Any]]]
+    # Lab-result rows the finding's package lost (for unneeded production batches).
+    rows_lost: Callable[[Finding], int]
+    # What data-quality findings are grouped by ("" groups them all under the summary).
+    problem: Callable[[Finding], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A rule's threshold, as charts mark it."""
+
+    rule: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchMonth:
+    month: str  # YYYY-MM, of the packaged date
+    needed: int
+    unneeded: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """The figures behind the report's charts, computed by the engine."""
+
+    # Number of tested packages in a results tab -> packages with a tab that size.
+    tab_sizes: dict[int, int]
+    tab_limit: Limit | None
+    batches_by_month: tuple[BatchMonth, ...]
+    undated_batches: int
+
+
 @dataclass(frozen=True, slots=True)
 class AuditResult:
     jurisdiction: str
@@ -123,6 +185,20 @@ class AuditResult:
     findings: tuple[Finding, ...]
     summary: Summary
     skipped_rules: tuple[SkippedRule, ...] = ()
+    jurisdiction_title: str = ""
+    # Every rule of the catalog, in catalog order.
+    rules: tuple[RuleCard, ...] = ()
+    charts: ChartData | None = None
+    # The audited packages as reports show them: tag, item_name, category, production_batch,
+    # lab_testing_state.
+    packages: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    def rule(self, code: str) -> RuleCard:
+        return next(card for card in self.rules if card.code == code)
+
+    def rank(self, code: str) -> int:
+        """Position of a rule in the catalog: production batches first, data quality last."""
+        return next(n for n, card in enumerate(self.rules) if card.code == code)
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(finding.severity for finding in self.findings)

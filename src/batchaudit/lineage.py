@@ -26,8 +26,8 @@ class Lineage:
     """The audited packages and everything derived from their links and lab results.
 
     packages: one row per tag, position = package code; adds category_key, group,
-      group_tested, category_known, children, on_cycle, and the tab columns
-      tab_rows, tab_events, tab_tested_packages.
+      group_tested, category_known, children, on_cycle, the tab columns tab_rows,
+      tab_events, tab_tested_packages, and the source facts (see `with_source_facts`).
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
     inherited: package, ancestor, via (codes): ancestor's own results are in package's tab,
       reached from via (NO_PACKAGE for the package itself).
@@ -58,6 +58,7 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
     packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
     packages["on_cycle"] = on_cycle(links, len(packages))
+    packages = with_source_facts(packages, links)
     codes = np.arange(len(packages))
     start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
     inherited = inheritance(start, links, packages["production_batch"].to_numpy())
@@ -150,4 +151,57 @@ def _with_tab_sizes(
     )
     for column in sizes.columns:
         packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)
+    return packages
+
+
+def with_source_facts(packages: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """What the production-batch rules read about each package's sources, whole-frame:
+
+    sources_listed, sources_known: how many sources the package lists, and how many are loaded.
+    sources_checkable: the package's sources can be judged: it lists at least one, every one
+      is loaded and has a category, its own category is stated, and it is not on a cycle
+      (whose lineage cannot be trusted).
+    sources_same_category: every known source has exactly the package's category.
+    sources_same_group: every known source is in the package's test group.
+    source_in_other_tested_group: a known source is in another group, both groups tested.
+    """
+    known = (links["source"] != NO_PACKAGE).to_numpy()
+    child = links["child"].to_numpy()
+    source = links["source"].to_numpy().clip(min=0)
+    category = packages["category_key"].to_numpy()
+    group = packages["group"].to_numpy()
+    tested = packages["group_tested"].to_numpy(dtype=bool)
+    same_group = known & (group[child] == group[source])
+    per_link = pd.DataFrame(
+        {
+            "child": child,
+            "known": known,
+            "categorised": ~known | (category[source] != ""),
+            "same_category": known & (category[child] == category[source]),
+            "same_group": same_group,
+            "other_tested_group": known & ~same_group & tested[child] & tested[source],
+        }
+    )
+    facts = per_link.groupby("child").agg(
+        sources_listed=("known", "size"),
+        sources_known=("known", "sum"),
+        categorised=("categorised", "all"),
+        sources_same_category=("same_category", "all"),
+        sources_same_group=("same_group", "all"),
+        source_in_other_tested_group=("other_tested_group", "any"),
+    )
+    facts = facts.reindex(packages.index)
+    listed = facts["sources_listed"].fillna(0).to_numpy(np.int64)
+    loaded = facts["sources_known"].fillna(0).to_numpy(np.int64)
+    packages["sources_listed"] = listed
+    packages["sources_known"] = loaded
+    packages["sources_checkable"] = (
+        (listed > 0)
+        & (loaded == listed)
+        & facts["categorised"].fillna(True).to_numpy(dtype=bool)
+        & (category != "")
+        & ~packages["on_cycle"].to_numpy(dtype=bool)
+    )
+    for column in ("sources_same_category", "sources_same_group", "source_in_other_tested_group"):
+        packages[column] = facts[column].fillna(False).to_numpy(dtype=bool)
     return packages

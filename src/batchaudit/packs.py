@@ -21,7 +21,6 @@ from batchaudit.resources import packs_dir
 DEFAULT_PACK = "oregon"
 POLICIES = ("group-change", "category-change")
 GROUP_BY = ("category", "category_type")
-RULE_SWITCHES = ("enabled", "severity")
 _TOP_KEYS = {"name", "title", "production_batch_required_on", "group_by", "rules", "groups"}
 _GROUP_KEYS = {"name", "tested", "categories"}
 _SPACES = re.compile(r"\s+")
@@ -70,13 +69,6 @@ class Pack:
         ]
         return pd.DataFrame(rows, columns=["category_key", "category", "group", "tested"])
 
-    def setting(self, rule: str, key: str) -> Any:
-        """The pack's value for a rule setting, or the rule's default."""
-        from batchaudit.rules.base import REGISTRY
-
-        default = next(s.default for s in REGISTRY[rule].settings if s.name == key)
-        return self.rules.get(rule, {}).get(key, default)
-
     def enabled(self, rule: str) -> bool:
         return bool(self.rules.get(rule, {}).get("enabled", True))
 
@@ -109,7 +101,7 @@ def load_pack(name_or_path: str) -> Pack:
 
 def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
     def refuse(key: str, problem: str) -> PackError:
-        return PackError(f"In the pack {path}, {key}: {problem}.")
+        return refusal(path, key, problem)
 
     for key in data.keys() - _TOP_KEYS:
         raise refuse(key, "unknown key")
@@ -164,30 +156,16 @@ def _parse_groups(raw: Any, refuse: Any) -> tuple[Group, ...]:
 
 
 def _parse_rules(raw: Any, refuse: Any) -> dict[str, dict[str, Any]]:
-    """[rules.CODE] tables: enabled, severity, and the rule's own settings."""
-    from batchaudit.rules.base import REGISTRY
-
+    """[rules.CODE] tables, as given; the rules check their codes and keys
+    (`batchaudit.rules.settings`)."""
     if not isinstance(raw, dict):
         raise refuse("rules", "must be a table of [rules.CODE] tables")
-    rules: dict[str, dict[str, Any]] = {}
     for code, given in raw.items():
-        if code not in REGISTRY:
-            raise refuse(f"rules.{code}", "is not a rule code (see `batchaudit rules`)")
         if not isinstance(given, dict):
             raise refuse(f"rules.{code}", "must be a table")
-        settings = {s.name for s in REGISTRY[code].settings}
-        for key, value in given.items():
-            where = f"rules.{code}.{key}"
-            if key == "enabled" and not isinstance(value, bool):
-                raise refuse(where, "must be true or false")
-            elif key == "severity" and value not in [str(s) for s in Severity]:
-                raise refuse(where, "must be error, warning or note")
-            elif key in settings and (
-                not isinstance(value, int) or isinstance(value, bool) or value < 0
-            ):
-                raise refuse(where, "must be a whole number, 0 or more")
-            elif key not in settings and key not in RULE_SWITCHES:
-                known = ", ".join([*RULE_SWITCHES, *sorted(settings)])
-                raise refuse(where, f"unknown key (known: {known})")
-        rules[code] = dict(given)
-    return rules
+    return {code: dict(given) for code, given in raw.items()}
+
+
+def refusal(path: str | Path, key: str, problem: str) -> PackError:
+    """The sentence that refuses a pack, naming its file and key."""
+    return PackError(f"In the pack {path}, {key}: {problem}.")

@@ -33,16 +33,6 @@ PARSERS: dict[FieldType, Parser] = {
     FieldType.TESTING_STATE: values.parse_testing_state,
 }
 
-# What a reader is told a cell should look like, by the check that failed.
-EXPECTED: dict[str, str] = {
-    FieldType.TAG: "a 24-character package tag of capital letters and digits",
-    FieldType.TAG_LIST: "package tags separated by commas",
-    FieldType.BOOLEAN: "Yes/No, True/False, Y/N or 1/0",
-    FieldType.DATE: "a date such as 2026-01-05, 01/05/2026 or 01/05/2026 05:30 pm",
-    FieldType.NUMBER: 'a number such as 12.5 or "3,465.22"',
-    FieldType.TESTING_STATE: "one of Metrc's lab testing states, such as TestPassed",
-    "required": "a value",
-}
 REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
     Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS + LAB_RESULT_RULE_FIELDS,

@@ -15,22 +15,22 @@ import numpy as np
 import pandas as pd
 
 from batchaudit.fields import FIELDS, FILE, LINE, SHEET, TESTED_PACKAGE_FIELDS, Kind
-from batchaudit.findings import Finding, InputFile
+from batchaudit.findings import InputFile
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
-from batchaudit.ingest.pages import page_findings
+from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
-    bad_line_findings,
-    cell_findings,
-    duplicate_findings,
-    missing_column_findings,
+    bad_line_problems,
+    cell_problems,
+    duplicate_problems,
+    missing_column_problems,
 )
 from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.text import read_text_table
 from batchaudit.schemas import PARSERS, REQUIRED_FIELDS, failures
-from batchaudit.tables import Tables
+from batchaudit.tables import Problem, Tables
 from batchaudit.values import parse_boolean
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
@@ -48,7 +48,7 @@ class ReadTable:
     detection: Detection
     input: InputFile
     missing: set[str]
-    findings: list[Finding]
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,12 @@ def load(
     validated = validate(read)
     for table in read:
         tables.inputs.append(table.input)
-        tables.findings.extend(table.findings)
+        tables.problems.extend(table.problems)
         if table.detection.kind is Kind.PACKAGES:
             tables.missing_fields |= table.missing
         else:
             tables.missing_lab_fields |= table.missing
-    tables.findings.extend(page_findings([(t.raw, t.detection.kind) for t in read]))
+    tables.problems.extend(page_problems([(t.raw, t.detection.kind) for t in read]))
     package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
     lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
     if package_rows:
@@ -172,8 +172,8 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
         # Either column says which package was tested; without both the rows lead nowhere.
         missing.add("tested_package")
     needed = [f for f in FIELDS[kind] if f in missing]
-    findings = bad_line_findings(str(raw.path), raw.bad_lines, len(raw.header))
-    findings += missing_column_findings(raw, detection, needed)
+    problems: list[Problem] = [*bad_line_problems(str(raw.path), raw.bad_lines, len(raw.header))]
+    problems += missing_column_problems(raw, detection, needed)
     item = InputFile(
         path=str(raw.path),
         kind=str(kind),
@@ -184,12 +184,12 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
         delimiter=raw.delimiter,
         sheet=raw.sheet,
     )
-    return ReadTable(raw, detection, item, missing, findings)
+    return ReadTable(raw, detection, item, missing, problems)
 
 
 def validate(read: list[ReadTable]) -> list[Validated]:
     """Check every cell, one pandera pass per group of tables that map the same columns
-    (the pages of one API export are one group). Findings go to the table of their row."""
+    (the pages of one API export are one group). Problems go to the table of their row."""
     groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for number, table in enumerate(read):
         groups[(table.detection.kind, *table.detection.columns.items())].append(number)
@@ -197,10 +197,10 @@ def validate(read: list[ReadTable]) -> list[Validated]:
     for numbers in groups.values():
         detection = read[numbers[0]].detection
         frame = _canonical([read[n] for n in numbers], numbers)
-        found, unusable_rows = cell_findings(frame, failures(frame, detection.kind), detection)
+        found, unusable_rows = cell_problems(frame, failures(frame, detection.kind), detection)
         owner = frame[_TABLE].to_numpy()
-        for row, finding in found:
-            read[owner[row]].findings.append(finding)
+        for row, problem in found:
+            read[owner[row]].problems.append(problem)
         # Dropping nothing still copies every column: only drop when there is something to.
         kept = frame.drop(index=unusable_rows) if unusable_rows else frame
         validated.append(Validated(detection.kind, kept))
@@ -237,7 +237,7 @@ def _merge_packages(
         )
         for name in FIELDS[Kind.PACKAGES]
     }
-    tables.findings.extend(duplicate_findings(packages, present))
+    tables.problems.extend(duplicate_problems(packages, present))
     return packages.drop_duplicates("tag", keep="last").reset_index(drop=True)
 
 

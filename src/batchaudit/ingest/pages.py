@@ -6,31 +6,30 @@ from collections import defaultdict
 from pathlib import Path
 
 from batchaudit.fields import Kind
-from batchaudit.findings import Finding, Source
 from batchaudit.ingest.raw import RawTable
-from batchaudit.rules.data_quality import IncompleteExport
+from batchaudit.tables import IncompletePages
 
 
-def page_findings(tables: list[tuple[RawTable, Kind]]) -> list[Finding]:
-    """DQ005 for each export whose page files disagree or leave pages out.
+def page_problems(tables: list[tuple[RawTable, Kind]]) -> list[IncompletePages]:
+    """Each export whose page files disagree or leave pages out (DQ005).
 
     A page that says it is the only page is an export of its own. Other pages are taken as
     one export per kind and folder; where their page numbers repeat they are several
     exports (per-package lab pulls, say), told apart by their totals."""
-    findings: list[Finding] = []
+    found: list[IncompletePages] = []
     candidates: dict[tuple[Kind, Path], list[RawTable]] = defaultdict(list)
     for raw, kind in tables:
         page = raw.page
         if page is None:
             continue
         if page.total_pages in (None, 1):
-            findings += _check_pages(str(kind), [raw])
+            found += _check_pages(str(kind), [raw])
         else:
             candidates[(kind, raw.path.parent)].append(raw)
     for (kind, _), pages in candidates.items():
         for export in _exports(pages):
-            findings += _check_pages(str(kind), export)
-    return findings
+            found += _check_pages(str(kind), export)
+    return found
 
 
 def _exports(pages: list[RawTable]) -> list[list[RawTable]]:
@@ -44,8 +43,7 @@ def _exports(pages: list[RawTable]) -> list[list[RawTable]]:
     return list(by_total.values())
 
 
-def _check_pages(kind: str, pages: list[RawTable]) -> list[Finding]:
-    files = ", ".join(str(raw.path) for raw in pages)
+def _check_pages(kind: str, pages: list[RawTable]) -> list[IncompletePages]:
     problems = []
     for raw in pages:
         page = raw.page
@@ -73,11 +71,4 @@ def _check_pages(kind: str, pages: list[RawTable]) -> list[Finding]:
             problems.append(f"the pages hold {held} records of the {expected} the API reported")
     if not problems:
         return []
-    return [
-        IncompleteExport.finding(
-            f"The {kind} API pages ({files}) do not make a whole export: {'; '.join(problems)}.",
-            evidence={"files": [str(raw.path) for raw in pages], "problems": problems},
-            remedy="Download every page of the export again, in one go, and pass them all.",
-            source=Source(str(pages[0].path)),
-        )
-    ]
+    return [IncompletePages(kind, tuple(str(raw.path) for raw in pages), tuple(problems))]

@@ -4,14 +4,11 @@ template draws them as inline SVG. Nothing here is markup."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-import pandas as pd
-
-from batchaudit.engine import Audit
-from batchaudit.rules import catalog_rank
+from batchaudit.findings import AuditResult, ChartData
 
 WIDTH = 640
-UNNEEDED = ("PB001", "PB002")
 MONTHS_SHOWN = 18
 
 
@@ -57,13 +54,17 @@ class Chart:
         return WIDTH
 
 
-def charts(audit: Audit) -> list[Chart]:
-    return [findings_by_rule(audit), tab_sizes(audit), batches_by_month(audit)]
+def charts(result: AuditResult) -> list[Chart]:
+    figures = result.charts
+    if figures is None:
+        return [findings_by_rule(result)]
+    unneeded = "/".join(card.code for card in result.rules if card.unneeded_batch)
+    return [findings_by_rule(result), tab_sizes(figures), batches_by_month(figures, unneeded)]
 
 
-def findings_by_rule(audit: Audit) -> Chart:
-    counts = sorted(audit.result.by_rule().items(), key=lambda item: catalog_rank(item[0]))
-    severity = {f.rule: str(f.severity) for f in audit.result.findings}
+def findings_by_rule(result: AuditResult) -> Chart:
+    counts = sorted(result.by_rule().items(), key=lambda item: result.rank(item[0]))
+    severity = {f.rule: str(f.severity) for f in result.findings}
     row, left, right = 22, 70, 60
     most = max((n for _, n in counts), default=1)
     chart = Chart(
@@ -110,20 +111,20 @@ def tab_bins(limit: int) -> list[tuple[int, int, str]]:
     return [*singles, middle, (high + 1, 10**9, f"{high + 1}+")]
 
 
-def tab_sizes(audit: Audit) -> Chart:
-    limit = audit.pack.setting("LT001", "max_tested_packages")
-    sizes = audit.lineage.packages["tab_tested_packages"].to_numpy()
+def tab_sizes(figures: ChartData) -> Chart:
+    limit = figures.tab_limit.value if figures.tab_limit else 0
+    rule = figures.tab_limit.rule if figures.tab_limit else ""
     chart = Chart(
         "tab-sizes",
         "Results-tab sizes",
         f"Packages by how many tested packages their Lab Results tab shows. Right of the "
-        f"dashed line (more than {limit}) is LT001.",
+        f"dashed line (more than {limit}) is {rule}.",
         height=200,
     )
     values = []
     bins = tab_bins(limit)
     for low, high, label in bins:
-        count = int(((sizes >= low) & (sizes <= high)).sum())
+        count = sum(n for size, n in figures.tab_sizes.items() if low <= size <= high)
         kind = "warning" if low > limit else "plain"
         values.append(
             (label, [(float(count), kind, f"{label} tested packages: {count:,} packages")])
@@ -132,43 +133,36 @@ def tab_sizes(audit: Audit) -> Chart:
     x = 40 + (limit + 1) * step  # bins 0..limit are within the limit
     chart.marks.append(Line(x, 12, x, chart.height - 28))
     if x < WIDTH - 160:
-        chart.labels.append(Label(x + 4, 12, f"LT001: more than {limit}"))
+        chart.labels.append(Label(x + 4, 12, f"{rule}: more than {limit}"))
     else:  # keep the label inside the chart
-        chart.labels.append(Label(x - 4, 12, f"LT001: more than {limit}", "end"))
+        chart.labels.append(Label(x - 4, 12, f"{rule}: more than {limit}", "end"))
     return chart
 
 
-def batches_by_month(audit: Audit) -> Chart:
-    packages = audit.lineage.packages
-    unneeded_tags = {f.package_tag for f in audit.result.findings if f.rule in UNNEEDED}
-    batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
-    dated = batches.loc[batches["packaged_date"].notna()]
-    month = dated["packaged_date"].dt.strftime("%Y-%m")
-    unneeded = dated["tag"].isin(unneeded_tags)
-    table = pd.crosstab(month, unneeded).reindex(columns=[False, True], fill_value=0)
-    table = table.tail(MONTHS_SHOWN)
-    undated = len(batches) - len(dated)
+def batches_by_month(figures: ChartData, unneeded_rules: str) -> Chart:
+    months = figures.batches_by_month[-MONTHS_SHOWN:]
     caption = (
-        "Production batches by the month they were packaged: needed, and unneeded (PB001/PB002)."
+        "Production batches by the month they were packaged: needed, and unneeded "
+        f"({unneeded_rules})."
     )
-    if undated:
-        caption += f" {undated:,} without a packaged date are not shown."
+    if figures.undated_batches:
+        caption += f" {figures.undated_batches:,} without a packaged date are not shown."
     chart = Chart(
         "batches",
         "Production batches per month",
         caption,
         height=200,
-        legend=[("plain", "needed"), ("unneeded", "unneeded (PB001/PB002)")],
+        legend=[("plain", "needed"), ("unneeded", f"unneeded ({unneeded_rules})")],
     )
     values = [
         (
-            pd.Timestamp(f"{label}-01").strftime("%b %y"),
+            date.fromisoformat(f"{m.month}-01").strftime("%b %y"),
             [
-                (float(needed), "plain", f"{label}: {needed} needed"),
-                (float(extra), "unneeded", f"{label}: {extra} unneeded"),
+                (float(m.needed), "plain", f"{m.month}: {m.needed} needed"),
+                (float(m.unneeded), "unneeded", f"{m.month}: {m.unneeded} unneeded"),
             ],
         )
-        for label, needed, extra in zip(table.index, table[False], table[True], strict=True)
+        for m in months
     ]
     if values:
         _columns(chart, values)

@@ -14,7 +14,7 @@ from datetime import datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from batchaudit.engine import Audit
+from batchaudit.findings import AuditResult
 from batchaudit.report.html_view import build_view
 from batchaudit.resources import templates_dir
 
@@ -43,10 +43,10 @@ def environment() -> Environment:
     )
 
 
-def render(audit: Audit, generated_at: datetime) -> str:
+def render(result: AuditResult, generated_at: datetime) -> str:
     template = environment().get_template("report.html.j2")
     return template.render(
-        view=build_view(audit, generated_at),
+        view=build_view(result, generated_at),
         style=asset("report.css"),
         script=asset("report.js"),
     )

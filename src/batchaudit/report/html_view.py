@@ -8,13 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.engine import Audit
 from batchaudit.findings import AuditResult, Finding, InputFile, Severity
 from batchaudit.report.charts import Chart, charts
-from batchaudit.report.evidence import facts
 from batchaudit.report.trails import Trail, Trails
-from batchaudit.rules import catalog, catalog_rank
-from batchaudit.rules.base import REGISTRY
 
 # Beyond this many findings of one rule the report lists no more and points to CSV/JSON.
 FINDINGS_SHOWN_PER_RULE = 200
@@ -22,27 +18,6 @@ TOP_PROBLEMS = 5
 # A finding lists this many tested packages of its results tab; the JSON has them all.
 TESTED_PACKAGES_SHOWN = 12
 DATA_QUALITY_EXAMPLES = 3
-UNNEEDED = ("PB001", "PB002")
-
-PLAIN_WORDS = {
-    "PB001": "{n} production batch(es) were created where nothing was processed; together "
-    "they dropped {lost:,} inherited lab-result rows.",
-    "PB002": "{n} production batch(es) only moved product within one test group (such as "
-    "buds into pre-rolls) and dropped their inherited lab results.",
-    "PB003": "{n} package(s) were processed into another tested product without a production "
-    "batch, so they show their sources' tests instead of their own.",
-    "PB004": "{n} of the unneeded production batches can still be discontinued in Metrc.",
-    "PB005": "{n} production batch(es) have a missing or shared batch number.",
-    "LT001": "{n} package(s) have a Lab Results tab too long for a buyer to read.",
-    "LT002": "{n} package(s) show a pass and a fail for the same test in their Lab Results tab.",
-    "LN001": "{n} package(s) list sources that are not in the exports.",
-    "LN002": "{n} package(s) sit on a cycle of source links, which real lineage never has.",
-    "DQ001": "{n} column(s) the rules need are missing; some rules were skipped.",
-    "DQ002": "{n} value(s) in the exports could not be read.",
-    "DQ003": "{n} package(s) appear with conflicting data in different files.",
-    "DQ004": "{n} categor(ies) are not known to the rule pack.",
-    "DQ005": "{n} API export(s) are missing pages or disagree between pages.",
-}
 
 
 @dataclass(frozen=True)
@@ -115,42 +90,40 @@ class ReportView:
         return [row for row in self.rules if row.count > row.shown]
 
 
-def build_view(audit: Audit, generated_at: datetime) -> ReportView:
-    result = audit.result
+def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
     by_rule: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     shown = [f for code in by_rule for f in by_rule[code][:FINDINGS_SHOWN_PER_RULE]]
     # A reader meets production-batch problems first within each severity (catalog order).
-    shown.sort(key=lambda f: (f.severity.rank, catalog_rank(f.rule), f.package_tag or ""))
-    packages = audit.lineage.packages
-    names = packages.loc[packages["tag"].isin({f.package_tag for f in shown})].set_index("tag")
-    trails = Trails(packages, shown)
+    shown.sort(key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or ""))
+    names = _names(result, {f.package_tag for f in shown if f.package_tag})
+    trails = Trails(result, shown)
     severity = result.severity_by_rule()
     return ReportView(
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=__version__,
         jurisdiction=result.jurisdiction,
-        jurisdiction_title=audit.pack.title,
+        jurisdiction_title=result.jurisdiction_title,
         verdict=_verdict(result),
         by_severity=result.by_severity(),
         figures=_figures(result),
         problems=_problems(result, by_rule, severity),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
-        charts=charts(audit),
+        charts=charts(result),
         rules=[
             RuleRow(
                 r.code,
                 r.name,
                 str(severity[r.code]),
-                r.summary(),
+                r.summary,
                 len(by_rule[r.code]),
                 min(len(by_rule[r.code]), FINDINGS_SHOWN_PER_RULE),
             )
-            for r in catalog()
+            for r in result.rules
             if r.code in by_rule
         ],
-        findings=[_finding_view(f, names, trails) for f in shown],
+        findings=[_finding_view(result, f, names, trails) for f in shown],
         quality=_quality_groups(result),
         inputs=result.inputs,
     )
@@ -168,8 +141,14 @@ def _verdict(result: AuditResult) -> str:
     return "No production-batch or results-tab problems were found."
 
 
+def unneeded_batches(result: AuditResult) -> list[Finding]:
+    """Findings of production batches that were not needed, as the rules mark them."""
+    unneeded = {card.code for card in result.rules if card.unneeded_batch}
+    return [finding for finding in result.findings if finding.rule in unneeded]
+
+
 def rows_lost(result: AuditResult) -> int:
-    return sum(f.evidence["results_lost"]["rows"] for f in result.findings if f.rule in UNNEEDED)
+    return sum(result.rule(f.rule).rows_lost(f) for f in unneeded_batches(result))
 
 
 def _figures(result: AuditResult) -> list[tuple[str, str]]:
@@ -177,7 +156,7 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
     affected = {
         f.package_tag for f in result.findings if f.package_tag and f.severity != Severity.NOTE
     }
-    unneeded = sum(1 for f in result.findings if f.rule in UNNEEDED)
+    unneeded = len(unneeded_batches(result))
     return [
         ("Packages audited", f"{summary.packages:,}"),
         ("Packages with errors or warnings", f"{len(affected):,}"),
@@ -194,35 +173,42 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
 def _problems(
     result: AuditResult, by_rule: dict[str, list[Finding]], severity: dict[str, Severity]
 ) -> list[Problem]:
-    ranked = sorted(by_rule, key=lambda code: (severity[code].rank, catalog_rank(code)))
-    lost = rows_lost(result)
+    ranked = sorted(by_rule, key=lambda code: (severity[code].rank, result.rank(code)))
     return [
-        Problem(
-            code,
-            str(severity[code]),
-            PLAIN_WORDS[code].format(n=len(by_rule[code]), lost=lost),
-        )
+        Problem(code, str(severity[code]), result.rule(code).headline(by_rule[code]))
         for code in ranked[:TOP_PROBLEMS]
     ]
 
 
-def _finding_view(finding: Finding, names: Any, trails: Trails) -> FindingView:
-    evidence = finding.evidence
-    tested = list(evidence.get("tested_packages", []))
+def _names(result: AuditResult, tags: set[str]) -> dict[str, dict[str, Any]]:
+    """Item name and category of each package a shown finding names."""
+    packages = result.packages
+    if packages is None:
+        return {}
+    shown = packages.loc[packages["tag"].isin(tags), ["tag", "item_name", "category"]]
+    rows = shown.to_dict("records")
+    return {str(row["tag"]): {str(k): v for k, v in row.items()} for row in rows}
+
+
+def _finding_view(
+    result: AuditResult, finding: Finding, names: dict[str, dict[str, Any]], trails: Trails
+) -> FindingView:
+    rule = result.rule(finding.rule)
+    tested = rule.tested_packages(finding)
     tag = finding.package_tag or ""
-    known = tag in names.index
+    named = names.get(tag, {})
     return FindingView(
         rule=finding.rule,
         name=finding.name,
         severity=str(finding.severity),
         tag=tag,
-        item=str(names.at[tag, "item_name"]) if known else "",
-        category=str(names.at[tag, "category"]) if known else "",
+        item=str(named.get("item_name", "")),
+        category=str(named.get("category", "")),
         message=finding.message,
         remedy=finding.remedy or "",
-        why=REGISTRY[finding.rule].sections()["Why"],
+        why=rule.why,
         location=finding.source.describe() if finding.source else "",
-        facts=facts(evidence),
+        facts=rule.facts(finding),
         tested_packages=tested[:TESTED_PACKAGES_SHOWN],
         tested_packages_hidden=max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
         trail=trails.trail(finding),
@@ -233,17 +219,15 @@ def _quality_groups(result: AuditResult) -> list[QualityGroup]:
     """Data-quality findings grouped by problem (rule, column, what was expected)."""
     groups: dict[tuple[str, str], list[Finding]] = {}
     for finding in result.findings:
-        if finding.rule.startswith("DQ"):
-            column = finding.evidence.get("column") or ""
-            expected = finding.evidence.get("expected") or ""
-            problem = f"column {column!r}: not {expected}" if expected else str(column)
-            groups.setdefault((finding.rule, problem), []).append(finding)
+        rule = result.rule(finding.rule)
+        if rule.data_quality:
+            groups.setdefault((finding.rule, rule.problem(finding)), []).append(finding)
     counted = Counter({key: len(found) for key, found in groups.items()})
     return [
         QualityGroup(
             rule,
-            REGISTRY[rule].name,
-            problem or REGISTRY[rule].summary(),
+            result.rule(rule).name,
+            problem or result.rule(rule).summary,
             count,
             [f.message for f in groups[(rule, problem)][:DATA_QUALITY_EXAMPLES]],
         )

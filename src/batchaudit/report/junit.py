@@ -6,9 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-from batchaudit.engine import Audit
-from batchaudit.findings import Finding, Severity
-from batchaudit.rules import catalog
+from batchaudit.findings import AuditResult, Finding, Severity
 
 # A failing test case lists this many findings; the JSON or CSV report has all.
 LISTED = 50
@@ -17,13 +15,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FAILING = (Severity.ERROR, Severity.WARNING)
 
 
-def render(audit: Audit, generated_at: datetime) -> str:
-    result = audit.result
+def render(result: AuditResult, generated_at: datetime) -> str:
     by_rule: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
     skipped = {s.rule: s.reason for s in result.skipped_rules}
-    rules = catalog()
+    rules = result.rules
     failed = [r for r in rules if any(f.severity in FAILING for f in by_rule.get(r.code, []))]
     counts = {"tests": str(len(rules)), "failures": str(len(failed)), "errors": "0"}
     suites = ET.Element("testsuites", {"name": "batchaudit", **counts})
@@ -52,7 +49,7 @@ def render(audit: Audit, generated_at: datetime) -> str:
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{len(findings)} finding(s): {rule.summary()}",
+                message=f"{len(findings)} finding(s): {rule.summary}",
                 type=str(worst),
             )
             failure.text = _listing(findings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from batchaudit.findings import AuditResult
 from batchaudit.report.text import most_serious
-from batchaudit.rules.base import REGISTRY
 
 _LISTED = 10
 
@@ -27,7 +26,7 @@ def render(result: AuditResult) -> str:
     if result.findings:
         lines += ["| rule | name | findings |", "|---|---|---:|"]
         lines += [
-            f"| {code} | {REGISTRY[code].name} | {n} |" for code, n in result.by_rule().items()
+            f"| {code} | {result.rule(code).name} | {n} |" for code, n in result.by_rule().items()
         ]
         lines += ["", "## Most serious", ""]
         lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]

@@ -10,17 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from batchaudit import __version__
-from batchaudit.engine import Audit
-from batchaudit.findings import Finding, Source
-from batchaudit.rule_docs import rule_markdown
-from batchaudit.rules import catalog
+from batchaudit.findings import AuditResult, Finding, Source
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"
 
 
-def render(audit: Audit, generated_at: datetime) -> str:
-    result = audit.result
-    rules = catalog()
+def render(result: AuditResult, generated_at: datetime) -> str:
+    rules = result.rules
     index = {rule.code: number for number, rule in enumerate(rules)}
     run = {
         "tool": {
@@ -31,9 +27,9 @@ def render(audit: Audit, generated_at: datetime) -> str:
                     {
                         "id": rule.code,
                         "name": rule.name,
-                        "shortDescription": {"text": rule.summary()},
-                        "fullDescription": {"text": rule.sections()["Checks"]},
-                        "help": {"text": rule.sections()["Fix"], "markdown": rule_markdown(rule)},
+                        "shortDescription": {"text": rule.summary},
+                        "fullDescription": {"text": rule.checks},
+                        "help": {"text": rule.fix, "markdown": rule.markdown},
                         "defaultConfiguration": {"level": str(rule.severity)},
                     }
                     for rule in rules

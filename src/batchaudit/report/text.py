@@ -8,8 +8,6 @@ from rich.console import Console
 from rich.table import Table
 
 from batchaudit.findings import AuditResult, Finding, Severity
-from batchaudit.rules import catalog_rank
-from batchaudit.rules.base import REGISTRY
 
 _TOP = 5
 
@@ -17,7 +15,7 @@ _TOP = 5
 def most_serious(result: AuditResult, count: int) -> list[Finding]:
     """The first findings a reader should see: by severity, then in catalog order."""
     ranked = sorted(
-        result.findings, key=lambda f: (f.severity.rank, catalog_rank(f.rule), f.package_tag or "")
+        result.findings, key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or "")
     )
     return ranked[:count]
 
@@ -37,8 +35,8 @@ def render(result: AuditResult, width: int = 100) -> str:
         table = Table(show_edge=False, pad_edge=False, box=None)
         for column in ("rule", "severity", "findings", "name"):
             table.add_column(column)
-        for code, count in sorted(result.by_rule().items(), key=lambda item: catalog_rank(item[0])):
-            table.add_row(code, str(severity[code]), str(count), REGISTRY[code].name)
+        for code, count in sorted(result.by_rule().items(), key=lambda item: result.rank(item[0])):
+            table.add_row(code, str(severity[code]), str(count), result.rule(code).name)
         console.print(table)
         console.print("Most serious:")
         for finding in most_serious(result, _TOP):

@@ -8,16 +8,10 @@ from typing import Any, cast
 
 import pandas as pd
 
-from batchaudit.findings import Finding
+from batchaudit.findings import AuditResult, Finding
 
 # A column of a trail shows this many packages; the finding's evidence lists the rest.
 BOXES_PER_COLUMN = 8
-_FROM_SOURCES = ("PB001", "PB002", "PB003", "PB004", "LN001", "LN002")
-_CAPTIONS = {
-    "LT001": "How results reached this package (tested package on the left)",
-    "LN002": "The source links around the cycle",
-    "LN001": "Sources, and the ones missing from the exports",
-}
 
 
 @dataclass(frozen=True)
@@ -48,17 +42,23 @@ class Trail:
 class Trails:
     """Draws trails for a set of findings, with the packages they mention looked up once."""
 
-    def __init__(self, packages: pd.DataFrame, findings: list[Finding]) -> None:
-        tags = {tag for finding in findings for path in _paths_of(finding) for tag in path}
+    def __init__(self, result: AuditResult, findings: list[Finding]) -> None:
+        self.result = result
+        packages = result.packages if result.packages is not None else pd.DataFrame()
+        tags = {tag for finding in findings for path in self._paths(finding) for tag in path}
         details = packages.loc[packages["tag"].isin(tags)].set_index("tag")
         columns = details[["category", "production_batch", "lab_testing_state"]]
         self.details = cast(dict[str, dict[str, Any]], columns.to_dict("index"))
 
+    def _paths(self, finding: Finding) -> list[list[str]]:
+        """Each path as tags read left to right, ending at the finding's package."""
+        return self.result.rule(finding.rule).trail(finding)
+
     def trail(self, finding: Finding) -> Trail | None:
-        paths = _paths_of(finding)
+        paths = self._paths(finding)
         if not paths:
             return None
-        caption = _CAPTIONS.get(finding.rule, "Sources to the package")
+        caption = self.result.rule(finding.rule).trail_caption
         depth = max(len(path) for path in paths)
         by_distance: list[dict[str, None]] = [{} for _ in range(depth)]
         for path in paths:
@@ -87,22 +87,3 @@ class Trails:
             found["lab_testing_state"],
             focus=focus,
         )
-
-
-def _paths_of(finding: Finding) -> list[list[str]]:
-    """Each path as tags read left to right, ending at the finding's package."""
-    evidence, tag = finding.evidence, finding.package_tag
-    if tag is None:
-        return []
-    if finding.rule == "LT001":
-        return [list(reversed(t["inherited_through"])) for t in evidence["tested_packages"]]
-    if finding.rule in _FROM_SOURCES:
-        listed = (
-            evidence.get("sources")
-            or evidence.get("unknown_sources")
-            or evidence.get("sources_on_cycle")
-            or []
-        )
-        sources = [s["tag"] if isinstance(s, dict) else str(s) for s in listed]
-        return [[source, tag] for source in sources]
-    return []

@@ -1,29 +1,27 @@
 """What a rule is: a code, a name, a severity, documentation, and a whole-frame evaluation.
 
 A rule's `evaluate` is pure: it takes the lineage (and pack) and returns one row per offending
-package. `describe` turns one such row into the finding's message, evidence and remedy, so
-that all of a rule's wording lives in one place.
+package. `describe` turns one such row into the finding's message, evidence and remedy; the
+rule's other words (its headline in a report, the facts a person reads, the trail behind a
+finding) are classmethods here too, so that everything a rule says lives on the rule.
 """
 
 from __future__ import annotations
 
-import inspect
-import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
-import pandas as pd
-
-from batchaudit.findings import Finding, Severity, Source
+from batchaudit.findings import Finding, RuleCard, Severity, Source
+from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
+from batchaudit.rules.wording import plural
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
-
-
-DOC_SECTIONS = ("Checks", "Why", "Example", "Fix")
-_SECTION = re.compile(r"^\*\*(" + "|".join(DOC_SECTIONS) + r")\*\*\s*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -38,29 +36,117 @@ class Setting:
 @dataclass(frozen=True)
 class Description:
     message: str
-    evidence: dict[str, Any]
+    evidence: Mapping[str, Any]
     remedy: str | None = None
 
 
+class NoEvidence(TypedDict):
+    """A finding that carries no evidence beyond its message."""
+
+
 class RuleInfo:
-    """A code of the catalog: its identity and documentation (the class docstring)."""
+    """A code of the catalog: its identity, documentation (the class docstring, whose
+    **Checks**, **Why**, **Example** and **Fix** paragraphs are parsed, strictly, when the
+    class is defined) and the wording of its findings."""
 
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
     settings: ClassVar[tuple[Setting, ...]] = ()
+    # The TypedDict of the evidence its findings carry; each field Annotated with its meaning.
+    evidence: ClassVar[type] = NoEvidence
+    # The report's headline for its findings, singular and plural, with {n} for the count.
+    headline_one: ClassVar[str] = ""
+    headline_many: ClassVar[str] = ""
+    trail_caption: ClassVar[str] = "Sources to the package"
+    unneeded_batch: ClassVar[bool] = False
+    data_quality: ClassVar[bool] = False
+    _sections: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:  # a rule of the catalog, not a shared base
+            cls._sections = parse_sections(cls.code, cls.__doc__ or "")
+            evidence_fields(cls.evidence)  # every field has a meaning, or the import fails
+
+    @classmethod
+    def evaluated(cls) -> bool:
+        """Evaluated on the lineage (a Rule), or found while reading files."""
+        return False
 
     @classmethod
     def summary(cls) -> str:
-        first_paragraph = inspect.cleandoc(cls.__doc__ or "").split("\n\n", 1)[0]
-        return " ".join(first_paragraph.split())
+        return cls._sections["Summary"]
 
     @classmethod
     def sections(cls) -> dict[str, str]:
         """The docstring's **Checks**, **Why**, **Example** and **Fix** paragraphs."""
-        parts = _SECTION.split(inspect.cleandoc(cls.__doc__ or ""))
-        found = dict(zip(parts[1::2], parts[2::2], strict=True))
-        return {name: " ".join(found[name].split()) for name in DOC_SECTIONS if name in found}
+        return {name: cls._sections[name] for name in DOC_SECTIONS}
+
+    @classmethod
+    def setting(cls, pack: Pack, key: str) -> int:
+        """The pack's value for one of the rule's settings, or its default."""
+        default = next(s.default for s in cls.settings if s.name == key)
+        return int(pack.rules.get(cls.code, {}).get(key, default))
+
+    @classmethod
+    def headline(cls, findings: Sequence[Finding]) -> str:
+        """One plain sentence on all of the rule's findings, for "what matters most"."""
+        if not cls.headline_one:
+            return plural(
+                len(findings), f"{{n}} {cls.name} finding.", f"{{n}} {cls.name} findings."
+            )
+        return plural(len(findings), cls.headline_one, cls.headline_many)
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        """The finding's evidence as (label, plain text), as a person reads it."""
+        return []
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        """The lineage behind a finding: paths of tags, each ending at its package."""
+        return []
+
+    @classmethod
+    def tested_packages(cls, finding: Finding) -> list[dict[str, Any]]:
+        return []
+
+    @classmethod
+    def rows_lost(cls, finding: Finding) -> int:
+        return 0
+
+    @classmethod
+    def problem(cls, finding: Finding) -> str:
+        return ""
+
+    @classmethod
+    def card(cls) -> RuleCard:
+        sections = cls.sections()
+        return RuleCard(
+            code=cls.code,
+            name=cls.name,
+            severity=cls.severity,
+            summary=cls.summary(),
+            checks=sections["Checks"],
+            why=sections["Why"],
+            fix=sections["Fix"],
+            markdown=rule_markdown(cls),
+            unneeded_batch=cls.unneeded_batch,
+            data_quality=cls.data_quality,
+            trail_caption=cls.trail_caption,
+            headline=cls.headline,
+            facts=cls.facts,
+            trail=cls.trail,
+            tested_packages=cls.tested_packages,
+            rows_lost=cls.rows_lost,
+            problem=cls.problem,
+        )
+
+    @classmethod
+    def evidence_fields(cls) -> list[tuple[str, str, str]]:
+        """(field, type, meaning) of the evidence its findings carry."""
+        return evidence_fields(cls.evidence)
 
     @classmethod
     def finding(
@@ -68,7 +154,7 @@ class RuleInfo:
         message: str,
         *,
         package_tag: str | None = None,
-        evidence: dict[str, Any] | None = None,
+        evidence: Mapping[str, Any] | None = None,
         remedy: str | None = None,
         source: Source | None = None,
         severity: Severity | None = None,
@@ -79,7 +165,7 @@ class RuleInfo:
             severity=severity or cls.severity,
             package_tag=package_tag,
             message=message,
-            evidence=evidence or {},
+            evidence=dict(evidence or {}),
             remedy=remedy,
             source=source,
         )
@@ -103,6 +189,15 @@ class Rule(RuleInfo, ABC):
     def describe(self, row: dict[str, Any]) -> Description:
         """The finding's wording for one offending row."""
 
+    @classmethod
+    def evaluated(cls) -> bool:
+        return True
+
+    @classmethod
+    def tab_size_limit(cls, pack: Pack) -> int | None:
+        """The most tested packages a results tab may show, if the rule limits it."""
+        return None
+
     def findings(self, lineage: Lineage, pack: Pack) -> list[Finding]:
         offending = self.evaluate(lineage, pack)
         found = []
@@ -124,11 +219,24 @@ class Rule(RuleInfo, ABC):
 
 def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
     """A column of Python objects (lists, dicts) aligned with `frame`'s rows."""
+    import pandas as pd
+
     return pd.Series(items, index=frame.index, dtype="object")
 
 
 REGISTRY: dict[str, type[RuleInfo]] = {}
 R = TypeVar("R", bound=type[RuleInfo])
+CATALOG_ORDER = ("PB", "LT", "LN", "DQ")
+
+
+def catalog_rank(code: str) -> tuple[int, str]:
+    """Position of a rule code in the catalog: production batches first, data quality last."""
+    return (CATALOG_ORDER.index(code[:2]), code)
+
+
+def catalog() -> list[type[RuleInfo]]:
+    """Every registered rule, ordered by family as the spec lists them, then by code."""
+    return sorted(REGISTRY.values(), key=lambda rule: catalog_rank(rule.code))
 
 
 def register(rule: R) -> R:

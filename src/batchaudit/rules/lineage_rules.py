@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import Severity
+from batchaudit.findings import Finding, Severity
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.wording import listing, source_paths
 
 if TYPE_CHECKING:
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+
+
+class UnknownSourceEvidence(TypedDict):
+    unknown_sources: Annotated[list[str], "the listed source tags that no loaded file holds"]
+    received: Annotated[bool, "whether the package was received from another licensee"]
+
+
+class CycleEvidence(TypedDict):
+    sources_on_cycle: Annotated[list[str], "its sources that lie on the same cycle"]
 
 
 @register
@@ -22,9 +32,6 @@ class UnknownSourcePackage(Rule):
 
     **Checks** Fires on a package that lists a source tag not found among the loaded packages.
     The summary reports lineage coverage: the share of source links that resolve.
-
-    **Checks** Fires on every package on a cycle of source links: in a strongly connected group
-    of two or more packages, or listing itself.
 
     **Why** Received packages have sources at other licensees, and a grid export may leave out
     a tab. The production-batch rules skip a package with an unknown source rather than guess,
@@ -40,6 +47,10 @@ class UnknownSourcePackage(Rule):
     name = "unknown-source-package"
     severity = Severity.NOTE
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
+    evidence: ClassVar[type] = UnknownSourceEvidence
+    headline_one = "{n} package lists sources that are not in the exports."
+    headline_many = "{n} packages list sources that are not in the exports."
+    trail_caption = "Sources, and the ones missing from the exports"
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         unknown = lineage.links.loc[lineage.links["source"] == NO_PACKAGE]
@@ -56,12 +67,21 @@ class UnknownSourcePackage(Rule):
             if received
             else "export the tab that holds it, or check the tag"
         )
+        evidence: UnknownSourceEvidence = {"unknown_sources": unknown, "received": received}
         return Description(
             f"Package {row['tag']} lists {len(unknown)} source package(s) not in the loaded "
             f"exports ({', '.join(unknown)}); {context}.",
-            {"unknown_sources": unknown, "received": received},
+            evidence,
             None if received else "Export every grid tab (Active, On Hold, Inactive) together.",
         )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        return [("Sources not in the exports", listing(finding.evidence["unknown_sources"]))]
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        return source_paths(finding.package_tag, finding.evidence["unknown_sources"])
 
 
 @register
@@ -84,6 +104,10 @@ class LineageCycle(Rule):
     name = "lineage-cycle"
     severity = Severity.ERROR
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
+    evidence: ClassVar[type] = CycleEvidence
+    headline_one = "{n} package sits on a cycle of source links, which real lineage never has."
+    headline_many = "{n} packages sit on a cycle of source links, which real lineage never has."
+    trail_caption = "The source links around the cycle"
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
@@ -98,10 +122,20 @@ class LineageCycle(Rule):
 
     def describe(self, row: dict[str, Any]) -> Description:
         sources = row["cycle_sources"] if isinstance(row["cycle_sources"], list) else []
+        evidence: CycleEvidence = {"sources_on_cycle": sources}
         return Description(
             f"Package {row['tag']} lies on a cycle of source links: it lists "
             f"{', '.join(sources)}, which lead back to it.",
-            {"sources_on_cycle": sources},
+            evidence,
             "Compare these packages' Source Package(s) in Metrc with the export and correct "
             "the file, or report the inconsistency to Metrc support.",
         )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        sources = finding.evidence["sources_on_cycle"]
+        return [("Sources on the cycle", listing(sources))] if sources else []
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        return source_paths(finding.package_tag, finding.evidence["sources_on_cycle"])

@@ -1,33 +1,46 @@
-"""Production-batch rules (PB): the box checked when nothing was processed, or left unchecked
-when something was. See the regulator's bulletin on production batches."""
+"""Unneeded production batches (PB001, PB002, PB004): the box checked when nothing was
+processed, which throws tested product back to NotSubmitted. See the regulator's bulletin."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import Severity
+from batchaudit.findings import Finding, Severity
 from batchaudit.rules.base import Description, Rule, per_row, register
-from batchaudit.rules.sources import likely_intent, results_lost, source_facts, sources_of
+from batchaudit.rules.sources import (
+    ResultsLost,
+    SourceEvidence,
+    likely_intent,
+    results_lost,
+    sources_of,
+)
+from batchaudit.rules.wording import plural, source_paths
 
 if TYPE_CHECKING:
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
 
-_SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
+SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
 
 
-def unneeded_batches(lineage: Lineage, same_category: bool) -> pd.Series:
-    """Production batches whose sources are all known and all in the same category (PB001)
-    or, failing that, all in the same test group (PB002)."""
-    facts = source_facts(lineage)
-    batch = lineage.packages["production_batch"].to_numpy(dtype=bool) & facts["all_known"]
-    unneeded: pd.Series = batch & facts["same_category"]
-    if not same_category:
-        unneeded = batch & facts["same_group"] & ~facts["same_category"]
-    return unneeded
+class UnneededBatchEvidence(TypedDict):
+    category: Annotated[str, "the package's category"]
+    group: Annotated[str, "its test group in the jurisdiction pack"]
+    testing_state: Annotated[str, "its Lab Testing state (NotSubmitted after the box)"]
+    production_batch_number: Annotated[str, "its production batch number"]
+    sources: Annotated[list[SourceEvidence], "each source: tag, item, category, group, flags"]
+    results_lost: Annotated[
+        ResultsLost, "rows, test events and tested packages of the sources' tabs it lost"
+    ]
+    likely_intent: Annotated[
+        list[str], "repackaging, remediation, retesting or category correction, where shown"
+    ]
+    discontinuable: Annotated[bool, "whether it can still be discontinued (see PB004)"]
+    not_discontinuable_because: Annotated[str | None, "why it cannot, if it cannot"]
 
 
 def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
@@ -59,16 +72,19 @@ def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
     return text
 
 
-class _UnneededBatch(Rule):
-    """Shared evaluation and wording of PB001 and PB002."""
+class UnneededBatch(Rule):
+    """The evidence and wording PB001 and PB002 share; each decides in its own `evaluate`."""
 
-    needs: ClassVar[frozenset[str]] = _SOURCE_FIELDS
-    same_category: ClassVar[bool]
+    needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
+    evidence: ClassVar[type] = UnneededBatchEvidence
+    unneeded_batch = True
+    made_from: ClassVar[str]  # how the sources relate, in the message
+    intents: ClassVar[tuple[str, ...]] = ()  # what the rule itself shows was meant
 
-    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        flagged = unneeded_batches(lineage, self.same_category).to_numpy()
+    def offending(self, lineage: Lineage, fires: pd.Series) -> pd.DataFrame:
+        """The packages where the rule fires, with the evidence its findings carry."""
         packages = lineage.packages
-        codes = np.flatnonzero(flagged)
+        codes = np.flatnonzero(fires.to_numpy(dtype=bool))
         lost = results_lost(lineage, codes)
         sources = sources_of(lineage, codes)
         offending = packages.iloc[codes].assign(
@@ -82,16 +98,10 @@ class _UnneededBatch(Rule):
 
     def describe(self, row: dict[str, Any]) -> Description:
         sources = row["sources"]
-        intent = likely_intent(sources, row["item_name"], self.same_category)
         source_tags = ", ".join(source["tag"] for source in sources)
-        what = (
-            "from source(s) of the same category"
-            if self.same_category
-            else "from source(s) in the same test group"
-        )
         message = (
-            f"Package {row['tag']} ({row['category']}) was created as a production batch {what}, "
-            f"so it lost {row['lost_rows']} inherited lab-result row(s) from "
+            f"Package {row['tag']} ({row['category']}) was created as a production batch "
+            f"{self.made_from}, so it lost {row['lost_rows']} inherited lab-result row(s) from "
             f"{row['lost_tested_packages']} tested package(s) and shows "
             f"{row['lab_testing_state'] or 'no testing state'}."
         )
@@ -107,7 +117,7 @@ class _UnneededBatch(Rule):
                 f"Discontinue {row['tag']}: nothing else has been done with it, so its quantity "
                 f"returns to {source_tags}. Then create it again without Production Batch."
             )
-        evidence = {
+        evidence: UnneededBatchEvidence = {
             "category": row["category"],
             "group": row["group"],
             "testing_state": row["lab_testing_state"],
@@ -118,37 +128,49 @@ class _UnneededBatch(Rule):
                 "events": int(row["lost_events"]),
                 "tested_packages": int(row["lost_tested_packages"]),
             },
-            "likely_intent": intent,
+            "likely_intent": [*likely_intent(sources, row["item_name"]), *self.intents],
             "discontinuable": not row["blockers"],
             "not_discontinuable_because": row["blockers"] or None,
         }
         return Description(message, evidence, remedy)
 
+    @classmethod
+    def rows_lost(cls, finding: Finding) -> int:
+        return int(finding.evidence["results_lost"]["rows"])
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        evidence = finding.evidence
+        lost = evidence["results_lost"]
+        facts = [
+            ("Testing state", evidence["testing_state"] or "(blank)"),
+            (
+                "Results lost",
+                f"{lost['rows']} rows, {lost['events']} test events from "
+                f"{lost['tested_packages']} tested package(s)",
+            ),
+        ]
+        if evidence["likely_intent"]:
+            facts.append(("Likely intent", ", ".join(evidence["likely_intent"])))
+        if evidence["not_discontinuable_because"]:
+            facts.append(("Cannot be discontinued", evidence["not_discontinuable_because"]))
+        if evidence["production_batch_number"]:
+            facts.append(("Production batch number", evidence["production_batch_number"]))
+        return facts
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        return source_paths(finding.package_tag, finding.evidence["sources"])
+
 
 @register
-class ProductionBatchWithoutCategoryChange(_UnneededBatch):
+class ProductionBatchWithoutCategoryChange(UnneededBatch):
     """A production batch whose every source has exactly its category.
 
     **Checks** Fires on a package that is a production batch, has at least one source, every
     source is loaded (known), and every source has exactly its category (compared
     case-insensitively, runs of spaces collapsed). Packages on a lineage cycle or with a blank
     category are skipped.
-
-    **Checks** Fires on a production batch whose sources are all known and all in its test group
-    (from the jurisdiction pack), when PB001 does not fire: some source's category differs from
-    its own.
-
-    **Checks** Fires on a package that is not a production batch, whose sources are all known,
-    when at least one source is in a different test group and both groups are tested. Under a
-    pack whose policy is `category-change`, every category is its own group.
-
-    **Checks** Fires on a package that fired PB001 or PB002 and has no children, is not
-    finished, is not discontinued, was not received from another licensee, and whose quantity
-    equals its original quantity where the export carries `OriginalPackageQuantity`.
-
-    **Checks** Fires as an error on a production batch with a blank production batch number, and
-    as a warning on every production batch that shares its number with a production batch of
-    another category.
 
     **Why** Checking "Production Batch" in Metrc starts the new package over: its testing state
     goes back to NotSubmitted and its Lab Results tab is empty, although the product was
@@ -165,11 +187,35 @@ class ProductionBatchWithoutCategoryChange(_UnneededBatch):
     code = "PB001"
     name = "production-batch-without-category-change"
     severity = Severity.ERROR
-    same_category = True
+    made_from = "from source(s) of the same category"
+
+    @staticmethod
+    def fires(packages: pd.DataFrame) -> pd.Series:
+        return (
+            packages["production_batch"]
+            & packages["sources_checkable"]
+            & packages["sources_same_category"]
+        )
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        return self.offending(lineage, self.fires(lineage.packages))
+
+    @classmethod
+    def headline(cls, findings: Sequence[Finding]) -> str:
+        lost = sum(cls.rows_lost(finding) for finding in findings)
+        rows = plural(lost, "{n} inherited lab-result row", "{n} inherited lab-result rows")
+        return plural(
+            len(findings),
+            "{n} production batch was created where nothing was processed; it dropped "
+            + rows
+            + ".",
+            "{n} production batches were created where nothing was processed; together they "
+            "dropped " + rows + ".",
+        )
 
 
 @register
-class ProductionBatchWithinTestGroup(_UnneededBatch):
+class ProductionBatchWithinTestGroup(UnneededBatch):
     """A production batch whose sources are all in its test group, though some category
     differs.
 
@@ -192,80 +238,35 @@ class ProductionBatchWithinTestGroup(_UnneededBatch):
     name = "production-batch-within-test-group"
     severity = Severity.WARNING
     needs_groups = True
-    same_category = False
+    made_from = "from source(s) in the same test group"
+    intents = ("category correction",)
+    headline_one = (
+        "{n} production batch only moved product within one test group (such as buds into "
+        "pre-rolls) and dropped its inherited lab results."
+    )
+    headline_many = (
+        "{n} production batches only moved product within one test group (such as buds into "
+        "pre-rolls) and dropped their inherited lab results."
+    )
 
-
-@register
-class ProcessingWithoutProductionBatch(Rule):
-    """A package processed into another tested group without the Production Batch box.
-
-    **Checks** Fires on a package that is not a production batch, whose sources are all known,
-    when at least one source is in a different test group and both groups are tested. Under a
-    pack whose policy is `category-change`, every category is its own group.
-
-    **Why** Shake/Trim into Concentrate, or Concentrate into Edibles, is processing: the new
-    product needs its own compliance tests. Without the box it silently inherits its sources'
-    results, so it looks tested when it is not.
-
-    **Example** 1A4...0090 (Concentrate) made from 1A4...0033 (Shake/Trim), box unchecked.
-
-    **Fix** Have the package sampled and tested as a new process lot; in future check
-    Production Batch when processing into a new category.
-    """
-
-    code = "PB003"
-    name = "processing-without-production-batch"
-    severity = Severity.ERROR
-    needs_groups = True
-    needs: ClassVar[frozenset[str]] = _SOURCE_FIELDS
+    @staticmethod
+    def fires(packages: pd.DataFrame) -> pd.Series:
+        return (
+            packages["production_batch"]
+            & packages["sources_checkable"]
+            & packages["sources_same_group"]
+            & ~packages["sources_same_category"]
+        )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        facts = source_facts(lineage)
-        packages = lineage.packages
-        flagged = ~packages["production_batch"].to_numpy(dtype=bool) & facts["all_known"]
-        codes = np.flatnonzero(flagged & facts["tested_group_change"])
-        sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].copy()
-        offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
-        offending["inherited_tests"] = per_row(offending, _inherited_test_types(lineage, codes))
-        return offending
-
-    def describe(self, row: dict[str, Any]) -> Description:
-        changed = [s for s in row["sources"] if s["group"] != row["group"]]
-        sources = ", ".join(f"{s['tag']} ({s['category']}, {s['group']})" for s in changed)
-        tests = row["inherited_tests"]
-        message = (
-            f"Package {row['tag']} ({row['category']}, {row['group']}) was processed from "
-            f"{sources} without Production Batch, so it shows its sources' "
-            f"{len(tests)} test type(s) instead of tests of its own."
-        )
-        return Description(
-            message,
-            {
-                "category": row["category"],
-                "group": row["group"],
-                "testing_state": row["lab_testing_state"],
-                "sources": row["sources"],
-                "tests_only_through_sources": tests,
-            },
-            f"Have {row['tag']} sampled and tested as a new process lot; check Production Batch "
-            "when processing into another category in future.",
-        )
+        return self.offending(lineage, self.fires(lineage.packages))
 
 
-def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]]:
-    """Per package, the test types its tab shows only through other (tested) packages."""
-    inherited = lineage.inherited
-    inherited = inherited.loc[inherited["package"].isin(codes)]
-    rows = lineage.lab_rows[["tested", "test_type"]].drop_duplicates()
-    tab = inherited.merge(rows, left_on="ancestor", right_on="tested")
-    own = tab["package"] == tab["ancestor"]
-    own_types = tab.loc[own, ["package", "test_type"]].drop_duplicates()
-    others = tab.loc[~own, ["package", "test_type"]].drop_duplicates()
-    others = others.merge(own_types, how="left", indicator=True)
-    only_inherited = others.loc[others["_merge"] == "left_only"].sort_values("test_type")
-    types = only_inherited.groupby("package")["test_type"].agg(list)
-    return [types.get(code, []) for code in codes]
+class DiscontinuableEvidence(TypedDict):
+    sources: Annotated[list[str], "the tags its quantity returns to"]
+    quantity: Annotated[float | None, "its quantity now"]
+    original_quantity: Annotated[float | None, "its quantity when made, where exported"]
+    children: Annotated[int, "its child packages (0)"]
 
 
 @register
@@ -289,95 +290,42 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
     code = "PB004"
     name = "erroneous-production-batch-can-be-discontinued"
     severity = Severity.NOTE
-    needs: ClassVar[frozenset[str]] = _SOURCE_FIELDS
+    needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
+    evidence: ClassVar[type] = DiscontinuableEvidence
+    headline_one = "{n} of the unneeded production batches can still be discontinued in Metrc."
+    headline_many = headline_one
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        unneeded = unneeded_batches(lineage, True) | unneeded_batches(lineage, False)
-        free = discontinue_blockers(lineage.packages) == ""
-        codes = np.flatnonzero(unneeded.to_numpy() & free.to_numpy())
+        packages = lineage.packages
+        unneeded = ProductionBatchWithoutCategoryChange.fires(
+            packages
+        ) | ProductionBatchWithinTestGroup.fires(packages)
+        fires = unneeded & (discontinue_blockers(packages) == "")
+        codes = np.flatnonzero(fires.to_numpy(dtype=bool))
         sources = sources_of(lineage, codes)
-        offending = lineage.packages.iloc[codes].copy()
+        offending = packages.iloc[codes].copy()
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
         source_tags = ", ".join(s["tag"] for s in row["sources"])
+        evidence: DiscontinuableEvidence = {
+            "sources": [s["tag"] for s in row["sources"]],
+            "quantity": _number(row["quantity"]),
+            "original_quantity": _number(row["original_quantity"]),
+            "children": int(row["children"]),
+        }
         return Description(
             f"Package {row['tag']} is an unneeded production batch that nothing has been done "
             "with yet; it can still be discontinued.",
-            {
-                "sources": [s["tag"] for s in row["sources"]],
-                "quantity": _number(row["quantity"]),
-                "original_quantity": _number(row["original_quantity"]),
-                "children": int(row["children"]),
-            },
+            evidence,
             f"Discontinue {row['tag']}; its quantity returns to {source_tags}.",
         )
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        return source_paths(finding.package_tag, finding.evidence["sources"])
 
 
 def _number(value: Any) -> float | None:
     return None if pd.isna(value) else float(value)
-
-
-@register
-class ProductionBatchNumber(Rule):
-    """A production batch without a batch number, or one number shared across categories.
-
-    **Checks** Fires as an error on a production batch with a blank production batch number, and
-    as a warning on every production batch that shares its number with a production batch of
-    another category.
-
-    **Why** Metrc's "Prod. Batch No." is the process lot's unique identification number that
-    the processor rules require. A blank one cannot be traced to a process lot; one number on
-    production batches of different categories mixes two process lots.
-
-    **Example** error: 1A4...0090 is a production batch with a blank number. warning:
-    PB-2026-0042 is on a Concentrate and on an Edibles production batch.
-
-    **Fix** Record the process lot number on every production batch, one number per lot.
-    """
-
-    code = "PB005"
-    name = "production-batch-number"
-    severity = Severity.ERROR
-    needs: ClassVar[frozenset[str]] = frozenset(
-        {"category", "production_batch", "production_batch_number"}
-    )
-
-    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        packages = lineage.packages
-        batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
-        blank = batches.loc[batches["production_batch_number"] == ""]
-        numbered = batches.loc[batches["production_batch_number"] != ""]
-        kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
-        shared = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
-        mixed = (
-            shared.drop_duplicates(["production_batch_number", "category_key"])
-            .sort_values("category")
-            .groupby("production_batch_number")["category"]
-            .agg(list)
-        )
-        return pd.concat(
-            [
-                blank.assign(severity=str(Severity.ERROR), shared_with=None),
-                shared.assign(
-                    severity=str(Severity.WARNING),
-                    shared_with=shared["production_batch_number"].map(mixed),
-                ),
-            ]
-        )
-
-    def describe(self, row: dict[str, Any]) -> Description:
-        number = row["production_batch_number"]
-        if not number:
-            return Description(
-                f"Package {row['tag']} is a production batch with no production batch number.",
-                {"production_batch_number": None},
-                "Record the process lot's number on the package in Metrc.",
-            )
-        return Description(
-            f"Production batch number {number} is used by production batches of different "
-            f"categories ({', '.join(row['shared_with'])}), including {row['tag']}.",
-            {"production_batch_number": number, "categories": row["shared_with"]},
-            "Give each process lot its own production batch number.",
-        )

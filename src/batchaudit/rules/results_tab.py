@@ -3,21 +3,53 @@ whether the product was tested."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import Severity
+from batchaudit.findings import Finding, Severity
 from batchaudit.lab_results import passed_label
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
+from batchaudit.rules.wording import listing
 
 if TYPE_CHECKING:
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
 
 ROWS_PER_PAGE = 20
+
+
+class TestEventEvidence(TypedDict):
+    date: Annotated[str | None, "the test date"]
+    result: Annotated[str, "passed, failed or unknown"]
+    lab: Annotated[str, "the lab's license number"]
+    rows: Annotated[int, "its result rows"]
+
+
+class TestedPackageEvidence(TypedDict):
+    tag: Annotated[str, "the tested package's tag"]
+    category: Annotated[str, "its category"]
+    events: Annotated[list[TestEventEvidence], "its test events"]
+    inherited_through: Annotated[list[str], "the tags from the package down to the tested one"]
+
+
+class LongTabEvidence(TypedDict):
+    rows: Annotated[int, "result rows in the tab"]
+    events: Annotated[int, "test events in the tab"]
+    tested_package_count: Annotated[int, "distinct tested packages in the tab"]
+    pages: Annotated[int, "pages of the tab at rows_per_page rows a page"]
+    rows_per_page: Annotated[int, "rows Metrc shows on a page"]
+    max_rows: Annotated[int, "the max_rows setting"]
+    max_tested_packages: Annotated[int, "the max_tested_packages setting"]
+    tested_packages: Annotated[
+        list[TestedPackageEvidence], "each tested package, its events and the inheritance chain"
+    ]
+
+
+class ConflictEvidence(TypedDict):
+    test_types: Annotated[list[str], "test types with a pass and a fail from different packages"]
 
 
 def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, int], list[int]]:
@@ -76,10 +108,6 @@ class InheritedResultsTabTooLong(Rule):
     unless it is a production batch, the tabs of its known sources; each event once) holds more
     than `max_rows` rows or rows from more than `max_tested_packages` distinct tested packages.
 
-    **Checks** Fires on a package whose results tab, ignoring revoked and informational-only
-    rows, has for some test type a passing row from one tested package and a failing row from
-    another.
-
     **Why** Without production batches, every repackaging and combining adds its sources'
     results to the new package's tab. The regulator warns that receiving licensees then cannot
     tell whether the product was properly tested: "pages and pages of results".
@@ -106,11 +134,17 @@ class InheritedResultsTabTooLong(Rule):
     )
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package"})
+    evidence: ClassVar[type] = LongTabEvidence
+    headline_one = "{n} package has a Lab Results tab too long for a buyer to read."
+    headline_many = "{n} packages have a Lab Results tab too long for a buyer to read."
+    trail_caption = "How results reached this package (tested package on the left)"
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        too_long = (packages["tab_rows"] > pack.setting(self.code, "max_rows")) | (
-            packages["tab_tested_packages"] > pack.setting(self.code, "max_tested_packages")
+        max_rows = self.setting(pack, "max_rows")
+        max_tested_packages = self.setting(pack, "max_tested_packages")
+        too_long = (packages["tab_rows"] > max_rows) | (
+            packages["tab_tested_packages"] > max_tested_packages
         )
         codes = np.flatnonzero(too_long.to_numpy())
         tabs = tested_packages_in_tabs(lineage, codes)
@@ -118,8 +152,8 @@ class InheritedResultsTabTooLong(Rule):
         offending["tested_packages"] = per_row(
             offending, [tabs.get(int(code), []) for code in codes]
         )
-        offending["max_rows"] = pack.setting(self.code, "max_rows")
-        offending["max_tested_packages"] = pack.setting(self.code, "max_tested_packages")
+        offending["max_rows"] = max_rows
+        offending["max_tested_packages"] = max_tested_packages
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
@@ -129,21 +163,48 @@ class InheritedResultsTabTooLong(Rule):
             f"from {row['tab_tested_packages']} tested packages ({pages} pages) in its Lab "
             "Results tab; a buyer cannot tell which results are this product's."
         )
+        evidence: LongTabEvidence = {
+            "rows": int(row["tab_rows"]),
+            "events": int(row["tab_events"]),
+            "tested_package_count": int(row["tab_tested_packages"]),
+            "pages": pages,
+            "rows_per_page": ROWS_PER_PAGE,
+            "max_rows": int(row["max_rows"]),
+            "max_tested_packages": int(row["max_tested_packages"]),
+            "tested_packages": row["tested_packages"],
+        }
         return Description(
             message,
-            {
-                "rows": int(row["tab_rows"]),
-                "events": int(row["tab_events"]),
-                "tested_package_count": int(row["tab_tested_packages"]),
-                "pages": pages,
-                "rows_per_page": ROWS_PER_PAGE,
-                "max_rows": int(row["max_rows"]),
-                "max_tested_packages": int(row["max_tested_packages"]),
-                "tested_packages": row["tested_packages"],
-            },
+            evidence,
             "Combine fewer tested lots per package and repackage in fewer steps; where the "
             "combined lot is a new product, make it a production batch and have it tested.",
         )
+
+    @classmethod
+    def tab_size_limit(cls, pack: Pack) -> int | None:
+        return cls.setting(pack, "max_tested_packages")
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        tab = finding.evidence
+        return [
+            (
+                "Results tab",
+                f"{tab['rows']} rows, {tab['events']} test events from "
+                f"{tab['tested_package_count']} tested packages, {tab['pages']} pages "
+                f"(limits: {tab['max_rows']} rows, {tab['max_tested_packages']} tested "
+                "packages)",
+            )
+        ]
+
+    @classmethod
+    def tested_packages(cls, finding: Finding) -> list[dict[str, Any]]:
+        return list(finding.evidence["tested_packages"])
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        tested = finding.evidence["tested_packages"]
+        return [list(reversed(t["inherited_through"])) for t in tested]
 
 
 @register
@@ -170,6 +231,11 @@ class ConflictingInheritedResults(Rule):
     severity = Severity.WARNING
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package", "test_passed"})
+    evidence: ClassVar[type] = ConflictEvidence
+    headline_one = "{n} package shows a pass and a fail for the same test in its Lab Results tab."
+    headline_many = (
+        "{n} packages show a pass and a fail for the same test in their Lab Results tab."
+    )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         rows = lineage.lab_rows
@@ -209,11 +275,16 @@ class ConflictingInheritedResults(Rule):
 
     def describe(self, row: dict[str, Any]) -> Description:
         types = row["conflicts"]
+        evidence: ConflictEvidence = {"test_types": types}
         return Description(
             f"Package {row['tag']}'s Lab Results tab shows both a pass and a fail for "
             f"{len(types)} test type(s) from different tested packages ({', '.join(types[:3])}"
             f"{', ...' if len(types) > 3 else ''}).",
-            {"test_types": types},
+            evidence,
             "Check that no failed lot was combined into this package; keep the passing retest "
             "results with its records.",
         )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        return [("Test types passing and failing", listing(finding.evidence["test_types"]))]

@@ -1,76 +1,35 @@
-"""Facts about each package's sources that the production-batch rules share, whole-frame."""
+"""Evidence about packages' sources that the production-batch rules share: each source as
+the finding lists it, the results a production batch no longer shows, the likely intent."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
-import numpy as np
 import pandas as pd
 
-from batchaudit.lineage import NO_PACKAGE, Lineage
+if TYPE_CHECKING:
+    import numpy as np
+
+    from batchaudit.lineage import Lineage
 
 RETEST_STATES = ("TestFailed", "RetestFailed")
 
 
-def source_facts(lineage: Lineage) -> pd.DataFrame:
-    """Per package (position): sources listed and known, and how the known ones compare.
-
-    Columns: listed, known, all_known, same_category, same_group, tested_group_change.
-    `all_known` is what the PB rules need: every source loaded, every category stated, and
-    the package not on a cycle (its lineage cannot be trusted).
-    Computed once per lineage; several rules share it.
-    """
-    cached = lineage.derived.get("source_facts")
-    if cached is None:
-        cached = lineage.derived["source_facts"] = _source_facts(lineage)
-    return cached
+class SourceEvidence(TypedDict):
+    tag: Annotated[str, "the source's tag"]
+    item: Annotated[str, "its item name"]
+    category: Annotated[str, "its category"]
+    group: Annotated[str, "its test group in the jurisdiction pack"]
+    testing_state: Annotated[str, "its Lab Testing state"]
+    production_batch: Annotated[bool, "whether it is a production batch"]
+    requires_remediation: Annotated[bool, "whether it requires remediation"]
+    contains_remediated: Annotated[bool, "whether it contains remediated product"]
 
 
-def _source_facts(lineage: Lineage) -> pd.DataFrame:
-    packages = lineage.packages
-    links = lineage.links
-    known = links["source"] != NO_PACKAGE
-    child = links["child"].to_numpy()
-    source = links["source"].to_numpy().clip(min=0)
-    category = packages["category_key"].to_numpy()
-    group = packages["group"].to_numpy()
-    tested = packages["group_tested"].to_numpy()
-    same_category = known & (category[child] == category[source])
-    same_group = known & (group[child] == group[source])
-    tested_change = known & ~same_group & tested[child] & tested[source]
-    per_link = pd.DataFrame(
-        {
-            "child": child,
-            "known": known,
-            "stated": ~known | (category[source] != ""),
-            "same_category": same_category,
-            "same_group": same_group,
-            "tested_group_change": tested_change,
-        }
-    )
-    facts = per_link.groupby("child").agg(
-        listed=("known", "size"),
-        known=("known", "sum"),
-        sources_stated=("stated", "all"),
-        same_category=("same_category", "all"),
-        same_group=("same_group", "all"),
-        tested_group_change=("tested_group_change", "any"),
-    )
-    facts = facts.reindex(np.arange(len(packages)))
-    facts["listed"] = facts["listed"].fillna(0).astype(np.int64)
-    facts["known"] = facts["known"].fillna(0).astype(np.int64)
-    for column in ("same_category", "same_group", "tested_group_change"):
-        facts[column] = facts[column].fillna(False).astype(bool)
-    facts["sources_stated"] = facts["sources_stated"].fillna(True).astype(bool)
-    stated = packages["category_key"].to_numpy() != ""
-    facts["all_known"] = (
-        (facts["listed"] > 0)
-        & (facts["known"] == facts["listed"])
-        & facts["sources_stated"]
-        & stated
-        & ~packages["on_cycle"].to_numpy()
-    )
-    return facts.drop(columns="sources_stated")
+class ResultsLost(TypedDict):
+    rows: Annotated[int, "lab-result rows"]
+    events: Annotated[int, "test events"]
+    tested_packages: Annotated[int, "distinct tested packages"]
 
 
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:
@@ -127,7 +86,7 @@ def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
     return sizes.reindex(batches, fill_value=0)
 
 
-def likely_intent(sources: list[dict[str, Any]], item_name: str, same_category: bool) -> list[str]:
+def likely_intent(sources: list[dict[str, Any]], item_name: str) -> list[str]:
     """What the person probably meant to do, where the sources show it."""
     intents = []
     if item_name and any(source["item"] == item_name for source in sources):
@@ -141,6 +100,4 @@ def likely_intent(sources: list[dict[str, Any]], item_name: str, same_category: 
         intents.append("remediation")
     if any(source["testing_state"] in RETEST_STATES for source in sources):
         intents.append("retesting")
-    if not same_category:
-        intents.append("category correction")
     return intents

@@ -15,6 +15,7 @@ from batchaudit.fields import (
 )
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
+from batchaudit.rules.data_quality import data_quality_findings
 
 PROBLEMS_SHOWN = 5
 NEEDED: dict[Kind, tuple[str, ...]] = {
@@ -106,6 +107,6 @@ def _table(table: ReadTable) -> TableInspection:
             for f in detection.missing(USEFUL[kind])
             if f in detection.shape.titles  # only what this kind of export can carry
         ],
-        problems=[finding.message for finding in table.findings[:PROBLEMS_SHOWN]],
-        problem_count=len(table.findings),
+        problems=[f.message for f in data_quality_findings(table.problems[:PROBLEMS_SHOWN])],
+        problem_count=len(table.problems),
     )

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from batchaudit.rule_docs import rule_markdown
 from batchaudit.rules import catalog
 from batchaudit.rules.base import RuleInfo
+from batchaudit.rules.docs import rule_markdown
 
 WIDTH = 100
 

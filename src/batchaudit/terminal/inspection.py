@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from batchaudit.ingest.inspection import FileInspection, TableInspection
+from batchaudit.inspection import FileInspection, TableInspection
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 

@@ -1,0 +1,105 @@
+"""Production batch numbers (PB005): every process lot needs its own number."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
+
+import pandas as pd
+
+from batchaudit.findings import Finding, Severity
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.wording import listing
+
+if TYPE_CHECKING:
+    from batchaudit.lineage import Lineage
+    from batchaudit.packs import Pack
+
+
+class BatchNumberEvidence(TypedDict):
+    production_batch_number: Annotated[str | None, "the number (null when blank)"]
+
+
+class SharedBatchNumberEvidence(BatchNumberEvidence, total=False):
+    categories: Annotated[list[str], "the categories sharing the number (warning only)"]
+
+
+@register
+class ProductionBatchNumber(Rule):
+    """A production batch without a batch number, or one number shared across categories.
+
+    **Checks** Fires as an error on a production batch with a blank production batch number, and
+    as a warning on every production batch that shares its number with a production batch of
+    another category.
+
+    **Why** Metrc's "Prod. Batch No." is the process lot's unique identification number that
+    the processor rules require. A blank one cannot be traced to a process lot; one number on
+    production batches of different categories mixes two process lots.
+
+    **Example** error: 1A4...0090 is a production batch with a blank number. warning:
+    PB-2026-0042 is on a Concentrate and on an Edibles production batch.
+
+    **Fix** Record the process lot number on every production batch, one number per lot.
+    """
+
+    code = "PB005"
+    name = "production-batch-number"
+    severity = Severity.ERROR
+    needs: ClassVar[frozenset[str]] = frozenset(
+        {"category", "production_batch", "production_batch_number"}
+    )
+    evidence: ClassVar[type] = SharedBatchNumberEvidence
+    headline_one = "{n} production batch has a missing or shared batch number."
+    headline_many = "{n} production batches have a missing or shared batch number."
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        packages = lineage.packages
+        batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
+        blank = batches.loc[batches["production_batch_number"] == ""]
+        numbered = batches.loc[batches["production_batch_number"] != ""]
+        kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
+        shared = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
+        mixed = (
+            shared.drop_duplicates(["production_batch_number", "category_key"])
+            .sort_values("category")
+            .groupby("production_batch_number")["category"]
+            .agg(list)
+        )
+        return pd.concat(
+            [
+                blank.assign(severity=str(Severity.ERROR), shared_with=None),
+                shared.assign(
+                    severity=str(Severity.WARNING),
+                    shared_with=shared["production_batch_number"].map(mixed),
+                ),
+            ]
+        )
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        number = row["production_batch_number"]
+        if not number:
+            blank: SharedBatchNumberEvidence = {"production_batch_number": None}
+            return Description(
+                f"Package {row['tag']} is a production batch with no production batch number.",
+                blank,
+                "Record the process lot's number on the package in Metrc.",
+            )
+        shared: SharedBatchNumberEvidence = {
+            "production_batch_number": number,
+            "categories": row["shared_with"],
+        }
+        return Description(
+            f"Production batch number {number} is used by production batches of different "
+            f"categories ({', '.join(row['shared_with'])}), including {row['tag']}.",
+            shared,
+            "Give each process lot its own production batch number.",
+        )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        evidence = finding.evidence
+        facts = []
+        if evidence.get("categories"):
+            facts.append(("Categories", listing(evidence["categories"])))
+        if evidence["production_batch_number"]:
+            facts.append(("Production batch number", evidence["production_batch_number"]))
+        return facts

@@ -1,0 +1,128 @@
+"""Processing without a production batch (PB003): a new tested product that silently
+inherits its sources' results instead of being tested itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
+
+import numpy as np
+import pandas as pd
+
+from batchaudit.findings import Finding, Severity
+from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.production_batches import SOURCE_FIELDS
+from batchaudit.rules.sources import SourceEvidence, sources_of
+from batchaudit.rules.wording import listing, source_paths
+
+if TYPE_CHECKING:
+    from batchaudit.lineage import Lineage
+    from batchaudit.packs import Pack
+
+
+class ProcessingEvidence(TypedDict):
+    category: Annotated[str, "the package's category"]
+    group: Annotated[str, "its test group in the jurisdiction pack"]
+    testing_state: Annotated[str, "its Lab Testing state"]
+    sources: Annotated[list[SourceEvidence], "each source: tag, item, category, group, flags"]
+    tests_only_through_sources: Annotated[
+        list[str], "test types its tab shows only through other tested packages"
+    ]
+
+
+@register
+class ProcessingWithoutProductionBatch(Rule):
+    """A package processed into another tested group without the Production Batch box.
+
+    **Checks** Fires on a package that is not a production batch, whose sources are all known,
+    when at least one source is in a different test group and both groups are tested. Under a
+    pack whose policy is `category-change`, every category is its own group.
+
+    **Why** Shake/Trim into Concentrate, or Concentrate into Edibles, is processing: the new
+    product needs its own compliance tests. Without the box it silently inherits its sources'
+    results, so it looks tested when it is not.
+
+    **Example** 1A4...0090 (Concentrate) made from 1A4...0033 (Shake/Trim), box unchecked.
+
+    **Fix** Have the package sampled and tested as a new process lot; in future check
+    Production Batch when processing into a new category.
+    """
+
+    code = "PB003"
+    name = "processing-without-production-batch"
+    severity = Severity.ERROR
+    needs_groups = True
+    needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
+    evidence: ClassVar[type] = ProcessingEvidence
+    headline_one = (
+        "{n} package was processed into another tested product without a production batch, "
+        "so it shows its sources' tests instead of its own."
+    )
+    headline_many = (
+        "{n} packages were processed into another tested product without a production batch, "
+        "so they show their sources' tests instead of their own."
+    )
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        packages = lineage.packages
+        fires = (
+            ~packages["production_batch"]
+            & packages["sources_checkable"]
+            & packages["source_in_other_tested_group"]
+        )
+        codes = np.flatnonzero(fires.to_numpy(dtype=bool))
+        sources = sources_of(lineage, codes)
+        offending = packages.iloc[codes].copy()
+        offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
+        offending["inherited_tests"] = per_row(offending, _inherited_test_types(lineage, codes))
+        return offending
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        changed = [s for s in row["sources"] if s["group"] != row["group"]]
+        sources = ", ".join(f"{s['tag']} ({s['category']}, {s['group']})" for s in changed)
+        tests = row["inherited_tests"]
+        message = (
+            f"Package {row['tag']} ({row['category']}, {row['group']}) was processed from "
+            f"{sources} without Production Batch, so it shows its sources' "
+            f"{len(tests)} test type(s) instead of tests of its own."
+        )
+        evidence: ProcessingEvidence = {
+            "category": row["category"],
+            "group": row["group"],
+            "testing_state": row["lab_testing_state"],
+            "sources": row["sources"],
+            "tests_only_through_sources": tests,
+        }
+        return Description(
+            message,
+            evidence,
+            f"Have {row['tag']} sampled and tested as a new process lot; check Production Batch "
+            "when processing into another category in future.",
+        )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        evidence = finding.evidence
+        facts = [("Testing state", evidence["testing_state"] or "(blank)")]
+        if evidence["tests_only_through_sources"]:
+            tests = listing(evidence["tests_only_through_sources"])
+            facts.append(("Tests shown only through sources", tests))
+        return facts
+
+    @classmethod
+    def trail(cls, finding: Finding) -> list[list[str]]:
+        return source_paths(finding.package_tag, finding.evidence["sources"])
+
+
+def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]]:
+    """Per package, the test types its tab shows only through other (tested) packages."""
+    inherited = lineage.inherited
+    inherited = inherited.loc[inherited["package"].isin(codes)]
+    rows = lineage.lab_rows[["tested", "test_type"]].drop_duplicates()
+    tab = inherited.merge(rows, left_on="ancestor", right_on="tested")
+    own = tab["package"] == tab["ancestor"]
+    own_types = tab.loc[own, ["package", "test_type"]].drop_duplicates()
+    others = tab.loc[~own, ["package", "test_type"]].drop_duplicates()
+    others = others.merge(own_types, how="left", indicator=True)
+    only_inherited = others.loc[others["_merge"] == "left_only"].sort_values("test_type")
+    types = only_inherited.groupby("package")["test_type"].agg(list)
+    return [types.get(code, []) for code in codes]

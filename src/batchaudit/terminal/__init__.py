@@ -1,0 +1,1 @@
+"""What the other commands print in a terminal: rules and explain, trace, inspect."""
