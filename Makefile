@@ -33,9 +33,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 docs: $(STAMP)
 	$(BIN)/batchaudit rules --markdown > docs/rules.md
+	$(BIN)/python tests/contract/update_evidence.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py --packages 100000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -201,13 +202,23 @@ def trace(
 @click.option(
     "--markdown", is_flag=True, help="Print the full catalog as Markdown (docs/rules.md)."
 )
-def list_rules(markdown: bool) -> None:
+@click.option(
+    "--evidence-schema",
+    is_flag=True,
+    help="Print, per rule, the JSON schema of its findings' evidence.",
+)
+def list_rules(markdown: bool, evidence_schema: bool) -> None:
     """List every rule: code, name, severity and summary."""
     from batchaudit.rules import catalog
-    from batchaudit.rules.docs import catalog_markdown
+    from batchaudit.rules.docs import catalog_markdown, evidence_contract
     from batchaudit.terminal import rules as rules_text
 
-    click.echo(catalog_markdown(catalog()) if markdown else rules_text.render_catalog(), nl=False)
+    if evidence_schema:
+        click.echo(json.dumps(evidence_contract(catalog()), indent=2))
+    elif markdown:
+        click.echo(catalog_markdown(catalog()), nl=False)
+    else:
+        click.echo(rules_text.render_catalog(), nl=False)
 
 
 @cli.command()

@@ -60,16 +60,24 @@ def evidence_fields(evidence: type) -> list[tuple[str, str, str]]:
 
 
 def evidence_schema(evidence: type) -> dict[str, Any]:
-    """The JSON schema of an evidence TypedDict: every field required, each described."""
+    """The JSON schema of an evidence TypedDict, each field described."""
     hints = get_type_hints(evidence, include_extras=True)
+    required: frozenset[str] = getattr(evidence, "__required_keys__", frozenset())
     return {
         "type": "object",
-        "required": list(hints),
+        "required": [name for name in hints if name in required],
+        "additionalProperties": False,
         "properties": {
             name: {**json_type(get_args(hint)[0]), "description": hint.__metadata__[0]}
             for name, hint in hints.items()
         },
     }
+
+
+def evidence_contract(rules: list[type[RuleInfo]]) -> dict[str, Any]:
+    """Per rule code, the JSON schema of its findings' evidence (the report contract's
+    `$defs.evidence`)."""
+    return {rule.code: evidence_schema(rule.evidence) for rule in rules}
 
 
 def type_name(hint: Any) -> str:
@@ -91,7 +99,9 @@ def json_type(hint: Any) -> dict[str, Any]:
         return {"anyOf": [json_type(arg) for arg in args]}
     if origin is list:
         return {"type": "array", "items": json_type(args[0])} if args else {"type": "array"}
-    if origin is dict or is_typeddict(hint):
+    if is_typeddict(hint):
+        return evidence_schema(hint)
+    if origin is dict:
         return {"type": "object"}
     names = {str: "string", int: "integer", float: "number", bool: "boolean"}
     if hint is type(None):
