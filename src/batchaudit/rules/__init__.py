@@ -2,7 +2,11 @@
 
 from batchaudit.rules import (  # noqa: F401  (imported to register the rules)
     batch_numbers,
+    categories,
     data_quality,
+    discontinuable,
+    duplicates,
+    invalid_values,
     lineage_rules,
     processing,
     production_batches,

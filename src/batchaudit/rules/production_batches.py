@@ -14,6 +14,7 @@ from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.sources import (
     ResultsLost,
     SourceEvidence,
+    discontinue_blockers,
     likely_intent,
     results_lost,
     sources_of,
@@ -41,35 +42,6 @@ class UnneededBatchEvidence(TypedDict):
     ]
     discontinuable: Annotated[bool, "whether it can still be discontinued (see PB004)"]
     not_discontinuable_because: Annotated[str | None, "why it cannot, if it cannot"]
-
-
-def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
-    """Why each package can no longer be discontinued ("" when nothing stands in the way)."""
-    adjusted = packages["original_quantity"].notna() & (
-        packages["quantity"] != packages["original_quantity"]
-    )
-    received = (packages["received_from_license"] != "") | packages["received_date"].notna()
-    reasons = [
-        (
-            packages["children"] > 0,
-            "it already has " + packages["children"].astype(str) + " child package(s)",
-        ),
-        (
-            packages["finished"].to_numpy(dtype=bool),
-            pd.Series("it is finished", index=packages.index),
-        ),
-        (
-            packages["discontinued"].to_numpy(dtype=bool),
-            pd.Series("it is already discontinued", index=packages.index),
-        ),
-        (received, pd.Series("it was received from another licensee", index=packages.index)),
-        (adjusted, pd.Series("its quantity was adjusted since it was made", index=packages.index)),
-    ]
-    text = pd.Series("", index=packages.index, dtype="str")
-    for mask, reason in reasons:
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=packages.index)
-        text = text.where(~mask, text.where(text == "", text + "; ") + reason)
-    return text
 
 
 class UnneededBatch(Rule):
@@ -193,6 +165,7 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
     def fires(packages: pd.DataFrame) -> pd.Series:
         return (
             packages["production_batch"]
+            # at least one source, every one loaded and categorised, not on a cycle
             & packages["sources_checkable"]
             & packages["sources_same_category"]
         )
@@ -253,79 +226,11 @@ class ProductionBatchWithinTestGroup(UnneededBatch):
     def fires(packages: pd.DataFrame) -> pd.Series:
         return (
             packages["production_batch"]
+            # at least one source, every one loaded and categorised, not on a cycle
             & packages["sources_checkable"]
             & packages["sources_same_group"]
-            & ~packages["sources_same_category"]
+            & ~packages["sources_same_category"]  # else PB001
         )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         return self.offending(lineage, self.fires(lineage.packages))
-
-
-class DiscontinuableEvidence(TypedDict):
-    sources: Annotated[list[str], "the tags its quantity returns to"]
-    quantity: Annotated[float | None, "its quantity now"]
-    original_quantity: Annotated[float | None, "its quantity when made, where exported"]
-    children: Annotated[int, "its child packages (0)"]
-
-
-@register
-class ErroneousProductionBatchCanBeDiscontinued(Rule):
-    """An unneeded production batch (PB001/PB002) that can still be discontinued.
-
-    **Checks** Fires on a package that fired PB001 or PB002 and has no children, is not
-    finished, is not discontinued, was not received from another licensee, and whose quantity
-    equals its original quantity where the export carries `OriginalPackageQuantity`.
-
-    **Why** Metrc lets a package made in error be discontinued only while nothing else has been
-    done with it: no child packages, no sale or transfer, no adjustment. Discontinuing returns
-    its quantity to the sources, and their lab results with it.
-
-    **Example** 1A4...0042 fired PB001, has no children, is not finished, and its quantity is
-    still its original quantity.
-
-    **Fix** Discontinue the package in Metrc now, before anything is done with it.
-    """
-
-    code = "PB004"
-    name = "erroneous-production-batch-can-be-discontinued"
-    severity = Severity.NOTE
-    needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
-    evidence: ClassVar[type] = DiscontinuableEvidence
-    headline_one = "{n} of the unneeded production batches can still be discontinued in Metrc."
-    headline_many = headline_one
-
-    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        packages = lineage.packages
-        unneeded = ProductionBatchWithoutCategoryChange.fires(
-            packages
-        ) | ProductionBatchWithinTestGroup.fires(packages)
-        fires = unneeded & (discontinue_blockers(packages) == "")
-        codes = np.flatnonzero(fires.to_numpy(dtype=bool))
-        sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].copy()
-        offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
-        return offending
-
-    def describe(self, row: dict[str, Any]) -> Description:
-        source_tags = ", ".join(s["tag"] for s in row["sources"])
-        evidence: DiscontinuableEvidence = {
-            "sources": [s["tag"] for s in row["sources"]],
-            "quantity": _number(row["quantity"]),
-            "original_quantity": _number(row["original_quantity"]),
-            "children": int(row["children"]),
-        }
-        return Description(
-            f"Package {row['tag']} is an unneeded production batch that nothing has been done "
-            "with yet; it can still be discontinued.",
-            evidence,
-            f"Discontinue {row['tag']}; its quantity returns to {source_tags}.",
-        )
-
-    @classmethod
-    def trail(cls, finding: Finding) -> list[list[str]]:
-        return source_paths(finding.package_tag, finding.evidence["sources"])
-
-
-def _number(value: Any) -> float | None:
-    return None if pd.isna(value) else float(value)

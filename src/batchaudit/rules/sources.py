@@ -1,15 +1,15 @@
-"""Evidence about packages' sources that the production-batch rules share: each source as
-the finding lists it, the results a production batch no longer shows, the likely intent."""
+"""Evidence about packages and their sources that the production-batch rules share: each
+source as the finding lists it, the results a production batch no longer shows, the likely
+intent, and what stops a package from being discontinued."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from batchaudit.lineage import Lineage
 
 RETEST_STATES = ("TestFailed", "RetestFailed")
@@ -101,3 +101,32 @@ def likely_intent(sources: list[dict[str, Any]], item_name: str) -> list[str]:
     if any(source["testing_state"] in RETEST_STATES for source in sources):
         intents.append("retesting")
     return intents
+
+
+def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
+    """Why each package can no longer be discontinued ("" when nothing stands in the way)."""
+    adjusted = packages["original_quantity"].notna() & (
+        packages["quantity"] != packages["original_quantity"]
+    )
+    received = (packages["received_from_license"] != "") | packages["received_date"].notna()
+    reasons = [
+        (
+            packages["children"] > 0,
+            "it already has " + packages["children"].astype(str) + " child package(s)",
+        ),
+        (
+            packages["finished"].to_numpy(dtype=bool),
+            pd.Series("it is finished", index=packages.index),
+        ),
+        (
+            packages["discontinued"].to_numpy(dtype=bool),
+            pd.Series("it is already discontinued", index=packages.index),
+        ),
+        (received, pd.Series("it was received from another licensee", index=packages.index)),
+        (adjusted, pd.Series("its quantity was adjusted since it was made", index=packages.index)),
+    ]
+    text = pd.Series("", index=packages.index, dtype="str")
+    for mask, reason in reasons:
+        mask = pd.Series(np.asarray(mask, dtype=bool), index=packages.index)
+        text = text.where(~mask, text.where(text == "", text + "; ") + reason)
+    return text
