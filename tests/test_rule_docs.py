@@ -66,11 +66,13 @@ def test_no_two_rules_share_a_check() -> None:
     assert len(set(checks)) == len(checks)
 
 
-@pytest.mark.parametrize("rule", catalog(), ids=lambda rule: rule.code)
+@pytest.mark.parametrize(
+    "rule",
+    [rule for rule in catalog() if rule.code in spec_definitions()],
+    ids=lambda rule: rule.code,
+)
 def test_each_check_matches_its_own_definition_in_the_spec(rule: type[RuleInfo]) -> None:
     definitions = spec_definitions()
-    if rule.code not in definitions:
-        pytest.skip(f"{rule.code} is not in the spec's catalog")
     check = rule.sections()["Checks"]
     scores = {code: likeness(check, text) for code, text in definitions.items()}
     best = max(scores, key=lambda code: scores[code])

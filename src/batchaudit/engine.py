@@ -12,7 +12,7 @@ from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
 from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
-from batchaudit.rules.data_quality import MissingColumn, data_quality_findings
+from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
 from batchaudit.tables import Tables
 
 # What reports show of each package.
@@ -48,12 +48,14 @@ def audit(tables: Tables, pack: Pack) -> Audit:
             continue
         findings.extend(rule().findings(lineage, pack))
     findings = sorted(as_the_pack_says(findings, pack), key=Finding.sort_key)
+    sources_exported = "source_package_tags" in tables.package_fields or tables.packages.empty
     cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(
         jurisdiction=pack.name,
-        inputs=tuple(tables.inputs),
+        inputs=tuple(accounted(tables.inputs, tables.problems)),
+        not_read=tuple(tables.not_read),
         findings=tuple(findings),
-        summary=summarise(lineage),
+        summary=summarise(lineage, sources_exported),
         skipped_rules=tuple(skipped),
         jurisdiction_title=pack.title,
         rules=cards,
@@ -97,7 +99,7 @@ def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:
     return None
 
 
-def summarise(lineage: Lineage) -> Summary:
+def summarise(lineage: Lineage, sources_exported: bool = True) -> Summary:
     links = lineage.links
     packages: pd.DataFrame = lineage.packages
     return Summary(
@@ -107,4 +109,5 @@ def summarise(lineage: Lineage) -> Summary:
         source_links=len(links),
         known_source_links=int((links["source"] != NO_PACKAGE).sum()),
         production_batches=int(packages["production_batch"].sum()),
+        sources_exported=sources_exported,
     )

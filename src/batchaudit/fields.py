@@ -53,6 +53,7 @@ PACKAGE_FIELDS: dict[str, FieldType] = {
     "finished_date": FieldType.DATE,
     "discontinued": FieldType.BOOLEAN,
     "discontinued_date": FieldType.DATE,
+    "last_modified": FieldType.DATE,
 }
 
 # Without these a packages file cannot be audited at all.
@@ -96,3 +97,4 @@ FIELDS: dict[Kind, dict[str, FieldType]] = {
 FILE = "file"
 LINE = "line"  # line of a text file, row of a sheet, record of a JSON export
 SHEET = "sheet"  # the workbook sheet, "" for other files
+SHAPE = "shape"  # the export shape the row was read as (metrc-grid, metrc-api, ...)

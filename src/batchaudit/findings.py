@@ -78,16 +78,20 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One file the audit read, as the report's provenance lists it."""
+    """One file (or sheet) the audit read, as the report's provenance lists it, with every
+    row accounted for: rows_read = rows_used + the rows left out, by the code that says why."""
 
     path: str
     kind: str
     shape: str
     sha256: str
-    rows: int
+    rows: int  # data rows the table holds as parsed (lines that did not fit are not among them)
     encoding: str = "utf-8"
     delimiter: str = ","
     sheet: str = ""
+    rows_read: int = 0  # every data row of the file, the ones that did not fit included
+    rows_used: int = 0
+    rows_left_out: dict[str, int] = field(default_factory=dict)  # rule code -> rows
 
     @property
     def format(self) -> str:
@@ -95,6 +99,14 @@ class InputFile:
         if self.sheet:
             return "excel"
         return "json" if suffix == "json" else "text"
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A file or folder given that could not be read at all, and why (one sentence)."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +123,29 @@ class Summary:
     source_links: int
     known_source_links: int
     production_batches: int
+    # Some packages export carries the source packages (an old flat v1 API response does not).
+    sources_exported: bool = True
 
     @property
-    def lineage_coverage(self) -> float:
-        """Share of source links that resolve to a loaded package (1.0 when there are none)."""
+    def lineage_coverage(self) -> float | None:
+        """Share of source links that resolve to a loaded package; None (not measured) when
+        there are no source links to resolve."""
         if self.source_links == 0:
-            return 1.0
+            return None
         return self.known_source_links / self.source_links
+
+    def coverage_text(self, digits: int = 0) -> str:
+        """Lineage coverage in words: "93% of 412 source links resolve", or why it is not
+        measured."""
+        coverage = self.lineage_coverage
+        if coverage is None:
+            why = (
+                "no export carries source packages"
+                if not self.sources_exported
+                else ("no package lists a source package")
+            )
+            return f"not measured ({why})"
+        return f"{coverage:.{digits}%} of {self.source_links:,} source links resolve"
 
 
 @dataclass(frozen=True)
@@ -185,6 +213,7 @@ class AuditResult:
     findings: tuple[Finding, ...]
     summary: Summary
     skipped_rules: tuple[SkippedRule, ...] = ()
+    not_read: tuple[NotRead, ...] = ()
     jurisdiction_title: str = ""
     # Every rule of the catalog, in catalog order.
     rules: tuple[RuleCard, ...] = ()

@@ -70,9 +70,7 @@ class FileInspection:
 
 def inspect_paths(paths: list[Path]) -> list[FileInspection]:
     inspections = [
-        FileInspection(str(path), unreadable=sentence)
-        for path in paths
-        for sentence in empty_folders([path])
+        FileInspection(item.path, unreadable=item.reason) for item in empty_folders(paths)
     ]
     for path in expand(paths):
         try:

@@ -158,9 +158,10 @@ def with_source_facts(packages: pd.DataFrame, links: pd.DataFrame) -> pd.DataFra
     """What the production-batch rules read about each package's sources, whole-frame:
 
     sources_listed, sources_known: how many sources the package lists, and how many are loaded.
-    sources_checkable: the package's sources can be judged: it lists at least one, every one
-      is loaded and has a category, its own category is stated, and it is not on a cycle
-      (whose lineage cannot be trusted).
+    sources_checkable: the package can be judged against its sources: it lists at least one,
+      every one is loaded and has a category, its own category and Production Batch flag are
+      stated (a transferred-packages response has no flag), and it is not on a cycle (whose
+      lineage cannot be trusted).
     sources_same_category: every known source has exactly the package's category.
     sources_same_group: every known source is in the package's test group.
     source_in_other_tested_group: a known source is in another group, both groups tested.
@@ -200,8 +201,15 @@ def with_source_facts(packages: pd.DataFrame, links: pd.DataFrame) -> pd.DataFra
         & (loaded == listed)
         & facts["categorised"].fillna(True).to_numpy(dtype=bool)
         & (category != "")
+        & _batch_flag_known(packages)
         & ~packages["on_cycle"].to_numpy(dtype=bool)
     )
     for column in ("sources_same_category", "sources_same_group", "source_in_other_tested_group"):
         packages[column] = facts[column].fillna(False).to_numpy(dtype=bool)
     return packages
+
+
+def _batch_flag_known(packages: pd.DataFrame) -> np.ndarray:
+    if "batch_flag_known" not in packages:  # tables made without ingest know every flag
+        return np.ones(len(packages), dtype=bool)
+    return packages["batch_flag_known"].to_numpy(dtype=bool)

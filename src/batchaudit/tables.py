@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from batchaudit.findings import InputFile, Source
+from batchaudit.findings import InputFile, NotRead, Source
 
 
 @dataclass
@@ -17,12 +17,19 @@ class Tables:
     lab_results: pd.DataFrame | None
     inputs: list[InputFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # One sentence per file that could not be read at all.
-    unreadable: list[str] = field(default_factory=list)
+    # Each file that could not be read at all, with its sentence.
+    not_read: list[NotRead] = field(default_factory=list)
     # Fields a rule needs that some packages file lacks (DQ001 was reported for each).
     missing_fields: set[str] = field(default_factory=set)
     # The same for the lab-results files.
     missing_lab_fields: set[str] = field(default_factory=set)
+    # Fields that some packages file carries.
+    package_fields: set[str] = field(default_factory=set)
+
+    @property
+    def unreadable(self) -> list[str]:
+        """The sentence of each file that could not be read at all."""
+        return [item.reason for item in self.not_read]
 
 
 # What reading the files found wrong, as data; the data-quality rules (rules/data_quality.py)
@@ -36,6 +43,8 @@ class MissingField:
     header: Source  # the header's file, line and sheet, and the column title it lacks
     field: str
     kind: str  # packages or lab-results
+    shape: str = ""  # the export shape, so the sentence speaks of columns or of fields
+    instead: str = ""  # what to fetch instead, where the shape says
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +70,14 @@ class UnfitLine:
 
 @dataclass(frozen=True, slots=True)
 class ConflictingRows:
-    """One tag in several rows that disagree (DQ003); the last row is kept."""
+    """One tag in several rows that disagree (DQ003), and the row that is kept."""
 
     tag: str
     places: tuple[Source, ...]
     fields: tuple[str, ...]
     differing_values: dict[str, list[str]]  # per field, each row's value
+    kept: Source
+    reason: str  # why that row: "the newest by LastModified" or "the file given last"
 
 
 @dataclass(frozen=True, slots=True)

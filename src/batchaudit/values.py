@@ -96,10 +96,15 @@ def parse_boolean(text: pd.Series, blank: bool | None = False) -> tuple[pd.Serie
     return values.astype("boolean").mask(empty | invalid, fill), invalid
 
 
+_ZERO_DATE = "0001-01-01"
+
+
 @by_unique_value
 def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """ISO dates and date-times (the offset is dropped, keeping the wall time) and US forms."""
+    """ISO dates and date-times (the offset is dropped, keeping the wall time) and US forms.
+    The .NET zero date (0001-01-01, which Metrc's API sends for "no date") is blank."""
     cleaned = text.str.strip().str.replace(_OFFSET, "", regex=True)
+    cleaned = cleaned.where(~cleaned.str.startswith(_ZERO_DATE), "")
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     for date_format in _DATE_FORMATS:
         todo = parsed.isna() & (cleaned != "")
@@ -107,7 +112,7 @@ def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
             break
         attempt = pd.to_datetime(cleaned[todo], format=date_format, errors="coerce")
         parsed[todo] = attempt.astype("datetime64[us]")
-    return parsed, parsed.isna() & ~_blank(text)
+    return parsed, parsed.isna() & (cleaned != "")
 
 
 @by_unique_value

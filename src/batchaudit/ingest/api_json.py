@@ -1,5 +1,6 @@
-"""Read Metrc API JSON: a v1 array of records, or a v2 page
-`{"Data": [...], "Page", "TotalPages", "Total", ...}`. Nested objects (`Item`) are flattened
+"""Read Metrc API JSON: a v1 array of records, a v2 page
+`{"Data": [...], "Page", "TotalPages", "Total", ...}`, or one bare record (what
+`/packages/v2/{id}` and `/packages/v2/{label}` return). Nested objects (`Item`) are flattened
 as `Item.Name`. Positions are record numbers (1 for the first record of the file).
 """
 
@@ -68,10 +69,16 @@ def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
             records=len(records),
         )
         return records, page
+    if isinstance(document, dict) and _RECORD_KEYS & document.keys():
+        return [document], None
     raise InputError(
         f"{path} is JSON but neither a list of records nor a Metrc API page with 'Data'; "
         "save the API response as it came."
     )
+
+
+# Fields that make a bare JSON object one record: a package (by id or label) or a lab result.
+_RECORD_KEYS = {"Id", "Label", "PackageLabel", "TestTypeName", "LabTestResultId"}
 
 
 def _integer(document: dict[str, Any], *keys: str) -> int | None:

@@ -44,6 +44,8 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
     for rank, shape in enumerate(SHAPES):
         if expected is not None and shape.kind is not expected:
             continue
+        if not {header_key(title) for title in shape.requires} <= set(keys):
+            continue
         aliases, own = {**shape.fallback_aliases(), **shape.aliases()}, shape.own_aliases()
         fields = {aliases[key] for key in keys if key in aliases}
         if all(field in fields for field in _KEY_FIELDS[shape.kind]):

@@ -14,17 +14,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from batchaudit.fields import FIELDS, FILE, LINE, SHEET, TESTED_PACKAGE_FIELDS, Kind
-from batchaudit.findings import InputFile
+from batchaudit.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
+from batchaudit.findings import InputFile, NotRead
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
+from batchaudit.ingest.merge import merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
     bad_line_problems,
     cell_problems,
-    duplicate_problems,
     missing_column_problems,
 )
 from batchaudit.ingest.raw import RawTable, as_text
@@ -86,11 +86,14 @@ def _exports_in(folder: Path) -> list[Path]:
     ]
 
 
-def empty_folders(paths: list[Path]) -> list[str]:
-    """A sentence for each folder given that holds no export file."""
+def empty_folders(paths: list[Path]) -> list[NotRead]:
+    """Each folder given that holds no export file, with its sentence."""
     return [
-        f"{path} is a folder with no export files in it ({', '.join(DATA_SUFFIXES)}); "
-        "check the path."
+        NotRead(
+            str(path),
+            f"{path} is a folder with no export files in it ({', '.join(DATA_SUFFIXES)}); "
+            "check the path.",
+        )
         for path in paths
         if path.is_dir() and not _exports_in(path)
     ]
@@ -101,24 +104,25 @@ def load(
     lab_results: list[Path] | None = None,
     detected: list[Path] | None = None,
 ) -> Tables:
-    """Read every file; a file that cannot be read at all becomes a sentence in `unreadable`."""
+    """Read every file; a file that cannot be read at all is listed in `not_read`."""
     given: list[tuple[Path, Kind | None]] = [(p, Kind.PACKAGES) for p in expand(packages or [])]
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
     given += [(path, None) for path in expand(detected or [])]
     tables = Tables(packages=_empty(Kind.PACKAGES), lab_results=None)
-    tables.unreadable += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
+    tables.not_read += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
     read: list[ReadTable] = []
     for path, expected in given:
         try:
             read.extend(read_file(path, expected).tables)
         except InputError as error:
-            tables.unreadable.append(str(error))
+            tables.not_read.append(NotRead(str(path), str(error)))
     validated = validate(read)
     for table in read:
         tables.inputs.append(table.input)
         tables.problems.extend(table.problems)
         if table.detection.kind is Kind.PACKAGES:
             tables.missing_fields |= table.missing
+            tables.package_fields |= table.detection.fields
         else:
             tables.missing_lab_fields |= table.missing
     tables.problems.extend(page_problems([(t.raw, t.detection.kind) for t in read]))
@@ -167,7 +171,7 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
     # A lab-results export without rows is a real answer (nothing tested); packages are not.
     if raw.rows.empty and kind is Kind.PACKAGES:
         raise InputError(f"{raw.name} has column titles but no rows; export it with data in it.")
-    missing = set(detection.missing(REQUIRED_FIELDS[kind]))
+    missing = set(detection.missing(REQUIRED_FIELDS[kind])) - detection.shape.not_in_response
     if kind is Kind.LAB_RESULTS and not detection.fields & set(TESTED_PACKAGE_FIELDS):
         # Either column says which package was tested; without both the rows lead nowhere.
         missing.add("tested_package")
@@ -180,6 +184,7 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
         shape=detection.shape.name,
         sha256=digest,
         rows=len(raw.rows),
+        rows_read=len(raw.rows) + len(raw.bad_lines),
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
@@ -216,6 +221,7 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     sizes = [len(t.raw.rows) for t in group]
     frame[FILE] = np.repeat([str(t.raw.path) for t in group], sizes)
     frame[SHEET] = np.repeat([t.raw.sheet for t in group], sizes)
+    frame[SHAPE] = np.repeat([t.detection.shape.name for t in group], sizes)
     frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
     frame[_TABLE] = np.repeat(numbers, sizes)
     return frame
@@ -224,21 +230,25 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
 def _merge_packages(
     rows: list[pd.DataFrame], read: list[ReadTable], tables: Tables
 ) -> pd.DataFrame:
-    """One row per tag: identical duplicates merge, conflicting ones keep the row of the
-    file given last."""
+    """One row per tag, its records from several files merged field by field (merge.py)."""
     text = pd.concat(rows, ignore_index=True).sort_values(_TABLE, kind="stable")
     text = text.reset_index(drop=True)
     packages = convert(text.fillna(""), Kind.PACKAGES)
     table = text[_TABLE].to_numpy()
-    present = {
-        name: pd.Series(
-            np.isin(table, [n for n, t in enumerate(read) if name in t.detection.fields]),
-            index=packages.index,
-        )
-        for name in FIELDS[Kind.PACKAGES]
-    }
-    tables.problems.extend(duplicate_problems(packages, present))
-    return packages.drop_duplicates("tag", keep="last").reset_index(drop=True)
+    carried = pd.DataFrame(
+        {
+            name: np.isin(table, [n for n, t in enumerate(read) if name in t.detection.fields])
+            for name in FIELDS[Kind.PACKAGES]
+        },
+        index=packages.index,
+    )
+    # The REST API has no IsArchived: a package with an ArchivedDate is discontinued.
+    archived = ~carried["discontinued"] & packages["discontinued_date"].notna()
+    packages["discontinued"] = packages["discontinued"] | archived
+    carried["discontinued"] |= carried["discontinued_date"]
+    merged, conflicts = merge_packages(packages, carried)
+    tables.problems.extend(conflicts)
+    return merged
 
 
 def convert(text: pd.DataFrame, kind: Kind) -> pd.DataFrame:
@@ -257,6 +267,7 @@ def convert(text: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     typed[FILE] = text[FILE].astype("str")
     no_sheet = pd.Series("", index=text.index, dtype="str")
     typed[SHEET] = text[SHEET].astype("str") if SHEET in text else no_sheet
+    typed[SHAPE] = text[SHAPE].astype("str") if SHAPE in text else no_sheet
     typed[LINE] = text[LINE].astype(np.int64)
     return pd.DataFrame(typed, index=text.index)
 
@@ -266,6 +277,7 @@ def _empty(kind: Kind) -> pd.DataFrame:
     location = {
         FILE: pd.Series(dtype="str"),
         SHEET: pd.Series(dtype="str"),
+        SHAPE: pd.Series(dtype="str"),
         LINE: pd.Series(dtype="int64"),
     }
     return convert(pd.DataFrame({**columns, **location}), kind)

@@ -1,5 +1,6 @@
 """What is wrong in the files themselves, as data: missing columns, unreadable cells, broken
-lines, conflicting duplicates. The data-quality rules word them (rules/data_quality.py)."""
+lines (conflicting duplicates are found where records merge: merge.py). The data-quality
+rules word them (rules/data_quality.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from batchaudit.findings import Source
 from batchaudit.ingest.detect import Detection
 from batchaudit.ingest.raw import BadLine, RawTable
 from batchaudit.schemas import NOT_BLANK
-from batchaudit.tables import ConflictingRows, MissingField, UnfitLine, UnreadableCell
-from batchaudit.values import split_tag_list
+from batchaudit.tables import MissingField, UnfitLine, UnreadableCell
 
 
 def cell_problems(
@@ -48,6 +48,8 @@ def missing_column_problems(
             Source(str(raw.path), raw.header_position, detection.title(f), raw.sheet or None),
             f,
             str(detection.kind),
+            detection.shape.name,
+            detection.shape.instead,
         )
         for f in fields
     ]
@@ -55,40 +57,3 @@ def missing_column_problems(
 
 def bad_line_problems(path: str, bad_lines: list[BadLine], columns: int) -> list[UnfitLine]:
     return [UnfitLine(Source(path, bad.line), bad.problem, columns) for bad in bad_lines]
-
-
-def _as_tag_set(lists: pd.Series) -> pd.Series:
-    """Source lists as a sorted set, so that order and spacing are no difference."""
-    tags = split_tag_list(lists)
-    joined = tags.sort_values().groupby(level=0).agg(", ".join)
-    return joined.reindex(lists.index, fill_value="")
-
-
-def duplicate_problems(
-    packages: pd.DataFrame, present: dict[str, pd.Series]
-) -> list[ConflictingRows]:
-    """Each tag whose rows disagree on a field that both of their files have."""
-    repeated = packages["tag"].duplicated(keep=False)
-    if not repeated.any():
-        return []
-    rows = packages.loc[repeated]
-    differs = pd.DataFrame(index=rows["tag"].unique())
-    comparable = rows.assign(source_package_tags=_as_tag_set(rows["source_package_tags"]))
-    for field, has_field in present.items():
-        # Blank is a value here ("<blank>"); only a column the file lacks is left out.
-        values = comparable[field].astype("object").fillna("<blank>")
-        known = values.where(has_field[repeated])
-        differs[field] = known.groupby(rows["tag"]).nunique(dropna=True) > 1  # noqa: PD101 (per tag)
-    conflicting = differs.loc[differs.any(axis=1)]
-    groups = rows.loc[rows["tag"].isin(conflicting.index)].groupby("tag", sort=True)
-    problems = []
-    for tag, group in groups:
-        differing = conflicting.loc[tag]
-        fields = [str(f) for f in differing.index[differing.to_numpy(dtype=bool)]]
-        places = tuple(
-            Source(file, int(line), sheet=sheet or None)
-            for file, sheet, line in zip(group[FILE], group[SHEET], group[LINE], strict=True)
-        )
-        by_field = {f: [str(v) for v in group[f]] for f in fields}
-        problems.append(ConflictingRows(str(tag), places, tuple(fields), by_field))
-    return problems

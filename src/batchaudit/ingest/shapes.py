@@ -31,6 +31,14 @@ class Shape:
     # Other fields of the export that carry the same value (the API has UnitOfMeasureName
     # beside UnitOfMeasureAbbreviation): used only where the field's own title is absent.
     fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Fields this response does not carry by design: no DQ001 for them; its packages are not
+    # judged on them unless another export of the same package carries them.
+    not_in_response: frozenset[str] = frozenset()
+    # Titles that must all be in the header for a file to be of this shape, though they are
+    # not read (a lab-sample package response also carries lab fields).
+    requires: tuple[str, ...] = ()
+    # Where to get what this response lacks, for the sentence that says it is missing.
+    instead: str = ""
 
     def fallback_aliases(self) -> dict[str, str]:
         return {header_key(t): name for name, titles in self.fallbacks.items() for t in titles}
@@ -136,9 +144,11 @@ METRC_API_PACKAGES = Shape(
         "on_hold": ("IsOnHold",),
         "finished": ("IsFinished",),
         "finished_date": ("FinishedDate",),
-        "discontinued": ("IsArchived",),
+        # The REST API has no IsArchived: ArchivedDate set means discontinued (load.py).
         "discontinued_date": ("ArchivedDate",),
+        "last_modified": ("LastModified",),
     },
+    instead="fetch /packages/v2/active, /onhold and /inactive, whose records carry every field",
     fallbacks={
         # Older flat v1 fields, and fields that repeat a value in another form.
         "item_name": ("ProductName",),
@@ -147,6 +157,46 @@ METRC_API_PACKAGES = Shape(
         "unit": ("UnitOfMeasureName", "Item.UnitOfMeasureName"),
         "lab_testing_state": ("LabTestingStateName",),
     },
+)
+
+METRC_API_TRANSFERRED = Shape(
+    "metrc-api-transferred",
+    Kind.PACKAGES,
+    "Metrc API transferred packages (/packages/v2/transferred, transfer-delivery packages), "
+    "keyed by PackageLabel",
+    {
+        "tag": ("PackageLabel",),
+        "package_id": ("PackageId",),
+        "item_name": ("ProductName", "ItemName"),
+        "category": ("ProductCategoryName", "ItemCategoryName"),
+        "item_strain": ("ItemStrainName",),
+        "source_harvest_names": ("SourceHarvestNames",),
+        "source_package_tags": ("SourcePackageLabels",),
+        "quantity": ("ShippedQuantity",),
+        "unit": ("ShippedUnitOfMeasureName",),
+        "packaged_date": ("PackagedDate",),
+        "lab_testing_state": ("LabTestingStateName", "LabTestingState"),
+        "production_batch": ("IsProductionBatch",),
+        "production_batch_number": ("ProductionBatchNumber",),
+        "source_production_batch_numbers": ("SourceProductionBatchNumbers",),
+        "testing_sample": ("IsTestingSample",),
+        "requires_remediation": ("ProductRequiresRemediation",),
+        "contains_remediated": ("ContainsRemediatedProduct",),
+        "received_date": ("ReceivedDateTime",),
+        "last_modified": ("LastModified",),
+    },
+    not_in_response=frozenset({"production_batch", "production_batch_number"}),
+)
+
+METRC_API_LAB_SAMPLES = Shape(
+    "metrc-api-labsamples",
+    Kind.PACKAGES,
+    "Metrc API lab-sample packages (/packages/v2/labsamples): read as packages; their lab "
+    "fields are not read as results (pull /labtests/v2/results for those)",
+    dict(METRC_API_PACKAGES.titles),
+    fallbacks=METRC_API_PACKAGES.fallbacks,
+    requires=("TestTypeName",),
+    instead=METRC_API_PACKAGES.instead,
 )
 
 CANONICAL_PACKAGES = Shape(
@@ -194,7 +244,9 @@ METRC_GRID_ABBREVIATED.also.update(METRC_GRID.titles)
 SHAPES: tuple[Shape, ...] = (
     METRC_GRID,
     METRC_GRID_ABBREVIATED,
+    METRC_API_LAB_SAMPLES,
     METRC_API_PACKAGES,
+    METRC_API_TRANSFERRED,
     CANONICAL_PACKAGES,
     METRC_API_LAB_RESULTS,
     CANONICAL_LAB_RESULTS,

@@ -165,7 +165,7 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
         ("Test events", f"{summary.test_events:,} ({summary.lab_result_rows:,} result rows)"),
         (
             "Lineage coverage",
-            f"{summary.lineage_coverage:.1%} of {summary.source_links:,} source links resolve",
+            summary.coverage_text(digits=1),
         ),
     ]
 

@@ -35,6 +35,7 @@ def finding_document(finding: Finding) -> dict[str, Any]:
 
 def document(result: AuditResult) -> dict[str, Any]:
     summary = result.summary
+    coverage = summary.lineage_coverage
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "batchaudit", "version": __version__},
@@ -49,16 +50,21 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "format": item.format,
                 "encoding": item.encoding,
                 "sheet": item.sheet or None,
+                "rows_read": item.rows_read,
+                "rows_used": item.rows_used,
+                "rows_left_out": item.rows_left_out,
             }
             for item in result.inputs
         ],
+        "not_read": [{"path": item.path, "reason": item.reason} for item in result.not_read],
         "summary": {
             "packages": summary.packages,
             "test_events": summary.test_events,
             "lab_result_rows": summary.lab_result_rows,
             "production_batches": summary.production_batches,
             "source_links": summary.source_links,
-            "lineage_coverage": round(summary.lineage_coverage, 4),
+            "lineage_coverage": None if coverage is None else round(coverage, 4),
+            "sources_exported": summary.sources_exported,
             "by_severity": result.by_severity(),
             "by_rule": result.by_rule(),
         },

@@ -19,7 +19,7 @@ def render(result: AuditResult) -> str:
         f"# batchaudit: {result.jurisdiction}",
         "",
         f"{summary.packages:,} packages, {summary.test_events:,} test events, lineage coverage "
-        f"{summary.lineage_coverage:.0%}. **{counts['error']} errors, {counts['warning']} "
+        f"{summary.coverage_text()}. **{counts['error']} errors, {counts['warning']} "
         f"warnings, {counts['note']} notes.**",
         "",
     ]

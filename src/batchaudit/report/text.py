@@ -27,7 +27,7 @@ def render(result: AuditResult, width: int = 100) -> str:
     counts = result.by_severity()
     console.print(
         f"batchaudit: {summary.packages} packages, {summary.test_events} test events, "
-        f"lineage coverage {summary.lineage_coverage:.0%} ({result.jurisdiction} pack)"
+        f"lineage coverage {summary.coverage_text()} ({result.jurisdiction} pack)"
     )
     console.print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes")
     if result.findings:

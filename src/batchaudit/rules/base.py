@@ -204,10 +204,11 @@ class Rule(RuleInfo, ABC):
         for record in offending.to_dict("records"):
             row = cast(dict[str, Any], record)
             description = self.describe(row)
+            tag = row["tag"]
             found.append(
                 self.finding(
                     description.message,
-                    package_tag=row["tag"],
+                    package_tag=tag if isinstance(tag, str) and tag else None,
                     evidence=description.evidence,
                     remedy=description.remedy,
                     source=Source(row["file"], int(row["line"]), sheet=row.get("sheet") or None),

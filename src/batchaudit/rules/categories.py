@@ -64,10 +64,16 @@ class UnknownCategory(Rule):
             row["what"].replace(" ", "_"): row["value"],
             "packages": int(row["packages"]),
         }
+        number = (
+            f" It is a number, as Metrc's documentation examples write the {row['what']}; "
+            "the live API sends its name (such as 'Buds' or 'ShakeTrim'), which the pack lists."
+            if str(row["value"]).strip().isdigit()
+            else ""
+        )
         return Description(
             message=(
                 f"The {row['what']} {value!r} is not in the jurisdiction pack; "
-                f"{row['packages']} package(s) are treated as a test group of their own."
+                f"{row['packages']} package(s) are treated as a test group of their own." + number
             ),
             evidence=evidence,
             remedy="Correct the category in Metrc, or add it to a custom jurisdiction pack.",

@@ -8,15 +8,18 @@ evaluated with the other rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.fields import Kind
-from batchaudit.findings import Finding, Severity, Source
+from batchaudit.findings import Finding, InputFile, Severity, Source
 from batchaudit.rules.base import REGISTRY, Rule, RuleInfo, catalog, register
 from batchaudit.tables import (
     IncompletePages,
     MissingField,
     Problem,
+    UnfitLine,
+    UnreadableCell,
 )
 
 if TYPE_CHECKING:
@@ -37,12 +40,7 @@ class FileRule(RuleInfo):
 
 def data_quality_findings(problems: Sequence[Problem]) -> list[Finding]:
     """Each problem that reading the files found, worded by the rule that reports it."""
-    reporters = {
-        kind: rule
-        for rule in REGISTRY.values()
-        if issubclass(rule, FileRule)
-        for kind in rule.reports
-    }
+    reporters = _reporters()
     return [reporters[type(problem)].report(problem) for problem in problems]
 
 
@@ -90,6 +88,14 @@ class MissingColumn(FileRule):
             else "the audit cannot use it."
         )
         evidence: ColumnEvidence = {"column": header.column}
+        if problem.shape.startswith("metrc-api"):
+            return cls.finding(
+                f"{where}: the records have no {header.column!r} field, so {skipped}"
+                + _old_response(problem),
+                evidence=evidence,
+                remedy=f"To audit with it, {problem.instead or 'fetch the records again'}.",
+                source=header,
+            )
         return cls.finding(
             f"{where}: the column titles have no {header.column!r}, so {skipped}",
             evidence=evidence,
@@ -157,3 +163,46 @@ class IncompleteExport(FileRule):
             remedy="Download every page of the export again, in one go, and pass them all.",
             source=Source(problem.files[0]),
         )
+
+
+def _old_response(problem: MissingField) -> str:
+    """Records without source packages are an old flat v1 response: say what that means."""
+    if problem.field != "source_package_tags":
+        return ""
+    return (
+        " This looks like an old flat v1 response, whose packages carry no lineage, so no "
+        "production-batch or results-tab check is possible on them."
+    )
+
+
+def accounted(inputs: Sequence[InputFile], problems: Sequence[Problem]) -> list[InputFile]:
+    """Each input with its rows accounted for: the rows left out of the audit, counted once
+    per row by the code of the finding that names them, and the rows used."""
+    reporters = _reporters()
+    left_out: dict[tuple[str, str], dict[str, set[int | None]]] = {}
+    for problem in problems:
+        if isinstance(problem, UnfitLine | UnreadableCell) and _leaves_out(problem):
+            where = (problem.source.file, problem.source.sheet or "")
+            code = reporters[type(problem)].code
+            left_out.setdefault(where, {}).setdefault(code, set()).add(problem.source.line)
+    counted = []
+    for item in inputs:
+        by_code = {
+            code: len(lines) for code, lines in left_out.get((item.path, item.sheet), {}).items()
+        }
+        used = item.rows_read - sum(by_code.values())
+        counted.append(replace(item, rows_used=used, rows_left_out=dict(sorted(by_code.items()))))
+    return counted
+
+
+def _leaves_out(problem: UnfitLine | UnreadableCell) -> bool:
+    return isinstance(problem, UnfitLine) or problem.left_out
+
+
+def _reporters() -> dict[type, type[FileRule]]:
+    return {
+        kind: rule
+        for rule in REGISTRY.values()
+        if issubclass(rule, FileRule)
+        for kind in rule.reports
+    }

@@ -51,7 +51,7 @@ class ConflictingDuplicatePackage(FileRule):
     @classmethod
     def report(cls, problem: ConflictingRows) -> Finding:
         places = problem.places
-        kept = places[-1]
+        kept = problem.kept
         where = "; ".join(place.describe() for place in places)
         evidence: DuplicateEvidence = {
             "occurrences": [{"file": p.file, "sheet": p.sheet, "line": p.line} for p in places],
@@ -60,7 +60,7 @@ class ConflictingDuplicatePackage(FileRule):
         }
         return cls.finding(
             f"Package {problem.tag} appears with different {', '.join(problem.fields)} in "
-            f"{where}; the audit uses the row from {kept.describe()}, the file given last.",
+            f"{where}; the audit uses the row from {kept.describe()}, {problem.reason}.",
             package_tag=problem.tag,
             evidence=evidence,
             remedy="Export all grid tabs at the same time so that they agree.",

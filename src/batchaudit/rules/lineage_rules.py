@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 import numpy as np
 import pandas as pd
 
+from batchaudit.fields import FILE, LINE
 from batchaudit.findings import Finding, Severity
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
@@ -62,17 +63,25 @@ class UnknownSourcePackage(Rule):
     def describe(self, row: dict[str, Any]) -> Description:
         unknown = row["unknown_sources"]
         received = bool(row["received_from_license"]) or not pd.isna(row["received_date"])
-        context = (
-            f"it was received from {row['received_from_license'] or 'another licensee'}"
-            if received
-            else "export the tab that holds it, or check the tag"
+        from_api = str(row.get("shape", "")).startswith("metrc-api")
+        if received:
+            context = f"it was received from {row['received_from_license'] or 'another licensee'}"
+        elif from_api:
+            context = "fetch the records that hold them, or check the tags"
+        else:
+            context = "export the tab that holds it, or check the tag"
+        remedy = (
+            f"Fetch /packages/v2/inactive and /packages/v2/onhold, or each source by its label "
+            f"(/packages/v2/{unknown[0]}), and run the audit with them."
+            if from_api
+            else "Export every grid tab (Active, On Hold, Inactive) together."
         )
         evidence: UnknownSourceEvidence = {"unknown_sources": unknown, "received": received}
         return Description(
             f"Package {row['tag']} lists {len(unknown)} source package(s) not in the loaded "
             f"exports ({', '.join(unknown)}); {context}.",
             evidence,
-            None if received else "Export every grid tab (Active, On Hold, Inactive) together.",
+            None if received else remedy,
         )
 
     @classmethod
@@ -139,3 +148,81 @@ class LineageCycle(Rule):
     @classmethod
     def trail(cls, finding: Finding) -> list[list[str]]:
         return source_paths(finding.package_tag, finding.evidence["sources_on_cycle"])
+
+
+class UnknownTestedEvidence(TypedDict):
+    tested_package: Annotated[str | None, "the tested package's tag (null: none could be named)"]
+    rows: Annotated[int, "lab-result rows recorded against it (each event once)"]
+    events: Annotated[int, "test events among those rows"]
+    package_ids: Annotated[list[str], "for rows without a label, the PackageIds they name"]
+
+
+@register
+class ResultsOfUnknownPackage(Rule):
+    """Lab results recorded against a package that no packages export holds.
+
+    **Checks** Fires once per tested package (`SourcePackageLabel`) that lab-result rows name
+    but no loaded packages export holds, and once for the rows that name no tested package and
+    whose `PackageId` matches no loaded package's `Id` (the web grid has no `Id`, so such rows
+    can only be placed with an API packages export).
+
+    **Why** These rows are read but cannot be placed in any package's lineage, so they are in
+    no results tab the audit checks. Usually they belong to a supplier's packages (results a
+    received package inherited) or to a tab that was not exported; either way the report must
+    say they were left aside rather than drop them without a word.
+
+    **Example** lab-results.csv holds 12 rows of 1A4...0555, which is in no packages file.
+
+    **Fix** Export the packages that hold them (every grid tab, or the API's active, on hold and
+    inactive packages, which also carry the `Id` that places per-package pulls), or accept
+    that a supplier's package is outside this licensee's exports.
+    """
+
+    code = "LN003"
+    name = "results-of-unknown-package"
+    severity = Severity.NOTE
+    needs_lab: ClassVar[frozenset[str]] = frozenset({"test_type"})
+    evidence: ClassVar[type] = UnknownTestedEvidence
+    headline_one = "{n} set of lab results belongs to no package in the exports."
+    headline_many = "{n} sets of lab results belong to no package in the exports."
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        rows = lineage.lab_rows
+        rows = rows.loc[rows["tested"] == NO_PACKAGE]
+        if rows.empty:
+            return rows.assign(tag=[], rows=[], events=[], package_ids=[])
+        key = rows["tested_tag"].where(rows["tested_tag"] != "", "")
+        grouped = rows.assign(key=key).groupby("key", sort=True)
+        found = grouped.agg(
+            rows=("test_type", "size"),
+            events=("event", "nunique"),
+            file=(FILE, "first"),
+            line=(LINE, "min"),
+        )
+        ids = grouped["package_id"].agg(lambda ids: sorted(set(ids) - {""}))
+        found = found.assign(tag=found.index, package_ids=ids)
+        return found.reset_index(drop=True)
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        tag = row["tag"] or None
+        evidence: UnknownTestedEvidence = {
+            "tested_package": tag,
+            "rows": int(row["rows"]),
+            "events": int(row["events"]),
+            "package_ids": [] if tag else list(row["package_ids"]),
+        }
+        if tag is None:
+            return Description(
+                f"{row['rows']} lab-result row(s) name no tested package and their PackageId "
+                "matches no loaded package's Id, so they could not be placed in any results "
+                "tab (the web grid has no Id column).",
+                evidence,
+                "Add an API packages export (which carries each package's Id) to place them.",
+            )
+        return Description(
+            f"{row['rows']} lab-result row(s) of {row['events']} test event(s) were recorded "
+            f"against {tag}, which is in no packages export, so they are in no results tab "
+            "the audit checks.",
+            evidence,
+            f"Export the package {tag} (or the tab that holds it), unless it is a supplier's.",
+        )
