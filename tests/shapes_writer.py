@@ -69,7 +69,14 @@ def write_every_shape(
         "grid-abbreviated",
         {"active.csv": titled(packages, METRC_GRID_ABBREVIATED), "lab.csv": lab_csv},
     )
-    put("api-flattened", {"packages.csv": titled(packages, METRC_API_PACKAGES), "lab.csv": lab_csv})
+    # The API says "discontinued" only by an ArchivedDate: give every discontinued package one.
+    archived = packages.assign(
+        discontinued_date=packages["discontinued_date"].mask(
+            (packages["discontinued"] == "True") & (packages["discontinued_date"] == ""),
+            "2026-03-01T00:00:00",
+        )
+    )
+    put("api-flattened", {"packages.csv": titled(archived, METRC_API_PACKAGES), "lab.csv": lab_csv})
     put(
         "canonical",
         {
@@ -80,7 +87,7 @@ def write_every_shape(
     put("excel", {"lab.csv": lab_csv})
     _write_workbook(titled(packages, METRC_GRID), folder / "excel" / "packages.xlsx")
     written["excel"].append(folder / "excel" / "packages.xlsx")
-    api = titled(packages, METRC_API_PACKAGES)
+    api = titled(archived, METRC_API_PACKAGES)
     pages = _pages([_nest(record) for record in api.to_dict("records")])
     lab_pages = _pages(lab_csv.to_dict("records"))
     put(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,21 @@ def test_every_shape_gives_identical_findings(written: dict[str, list[Path]]) ->
         assert not [f for f in results[shape].findings if f.rule.startswith("DQ")], shape
         assert outcome(results[shape]) == reference, shape
         assert results[shape].summary == results["grid-full"].summary, shape
+
+
+def test_one_export_as_grid_csv_excel_and_api_json_in_one_folder_is_the_api_json_alone(
+    written: dict[str, list[Path]], tmp_path: Path
+) -> None:
+    together = tmp_path / "together"
+    together.mkdir()
+    api_json = written["api-json"]
+    chosen = [written["grid-full"][0], written["excel"][-1], *api_json]
+    for path in chosen:
+        shutil.copy(path, together / f"{path.parent.name}-{path.name}")
+    pack = load_pack("oregon")
+    merged = run(load(detected=[together]), pack)
+    alone = run(load(detected=api_json), pack)
+    assert [f for f in merged.findings if f.rule == "DQ003"] == []
+    assert outcome(merged) == outcome(alone)
+    assert merged.summary == alone.summary
+    assert len(merged.inputs) == len(alone.inputs) + 2

@@ -92,6 +92,7 @@ class InputFile:
     rows_read: int = 0  # every data row of the file, the ones that did not fit included
     rows_used: int = 0
     rows_left_out: dict[str, int] = field(default_factory=dict)  # rule code -> rows
+    license: str = ""  # the license number its path names, if any
 
     @property
     def format(self) -> str:

@@ -89,4 +89,13 @@ class IncompletePages:
     problems: tuple[str, ...]
 
 
-Problem = MissingField | UnreadableCell | UnfitLine | ConflictingRows | IncompletePages
+@dataclass(frozen=True, slots=True)
+class SeveralLicenses:
+    """The packages exports name more than one license number (DQ006)."""
+
+    files_by_license: dict[str, list[str]]
+
+
+Problem = (
+    SeveralLicenses | MissingField | UnreadableCell | UnfitLine | ConflictingRows | IncompletePages
+)

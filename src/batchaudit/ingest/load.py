@@ -20,6 +20,7 @@ from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
+from batchaudit.ingest.licenses import license_in, several_licenses
 from batchaudit.ingest.merge import merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
@@ -126,6 +127,7 @@ def load(
         else:
             tables.missing_lab_fields |= table.missing
     tables.problems.extend(page_problems([(t.raw, t.detection.kind) for t in read]))
+    tables.problems.extend(several_licenses(tables.inputs))
     package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
     lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
     if package_rows:
@@ -185,6 +187,7 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
         sha256=digest,
         rows=len(raw.rows),
         rows_read=len(raw.rows) + len(raw.bad_lines),
+        license=license_in(str(raw.path)),
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from batchaudit.fields import FILE, LINE, PACKAGE_FIELDS, SHEET, FieldType
+from batchaudit.fields import FILE, LINE, PACKAGE_FIELDS, SHAPE, SHEET, FieldType
 from batchaudit.findings import Source
 from batchaudit.tables import ConflictingRows
 from batchaudit.values import split_tag_list
@@ -69,6 +69,10 @@ def merge_packages(
         _fill_from_other_records(merged, rows, carried, field)
     flag_known = carried["production_batch"].groupby(packages["tag"]).any()
     merged["batch_flag_known"] = merged["tag"].map(flag_known).to_numpy(dtype=bool)
+    # A package read from several shapes is worded as its richest one (API over grid).
+    richest = packages.assign(_fields=carried.sum(axis=1)).sort_values("_fields", kind="stable")
+    shape = richest.drop_duplicates("tag", keep="last").set_index("tag")[SHAPE]
+    merged[SHAPE] = merged["tag"].map(shape).to_numpy()
     conflicts = _conflicts(packages.loc[repeated], carried.loc[repeated], ranked)
     return merged.reset_index(drop=True), conflicts
 

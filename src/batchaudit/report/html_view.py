@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, InputFile, Severity
+from batchaudit.findings import AuditResult, Finding, InputFile, NotRead, Severity
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.trails import Trail, Trails
 
@@ -84,6 +84,7 @@ class ReportView:
     findings: list[FindingView]
     quality: list[QualityGroup]
     inputs: tuple[InputFile, ...]
+    not_read: tuple[NotRead, ...]
 
     @property
     def hidden(self) -> list[RuleRow]:
@@ -126,6 +127,7 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         findings=[_finding_view(result, f, names, trails) for f in shown],
         quality=_quality_groups(result),
         inputs=result.inputs,
+        not_read=result.not_read,
     )
 
 

@@ -32,4 +32,6 @@ def render(result: AuditResult) -> str:
         lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]
     for skipped in result.skipped_rules:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
+    for item in result.not_read:
+        lines.append(f"- Not read: {_cell(item.reason)}")
     return "\n".join(lines) + "\n"

@@ -43,6 +43,8 @@ def render(result: AuditResult, width: int = 100) -> str:
             console.print(f"  {finding.rule} {finding.message}", soft_wrap=True)
     for skipped in result.skipped_rules:
         console.print(f"Skipped {skipped.rule}: {skipped.reason}.")
+    if result.not_read:
+        console.print(f"Not read: {len(result.not_read)} file(s), named above.")
     worst = result.worst_severity()
     if worst is None or worst is Severity.NOTE:
         console.print("Verdict: no production-batch or results-tab errors found.")

@@ -18,6 +18,7 @@ from batchaudit.tables import (
     IncompletePages,
     MissingField,
     Problem,
+    SeveralLicenses,
     UnfitLine,
     UnreadableCell,
 )
@@ -206,3 +207,46 @@ def _reporters() -> dict[type, type[FileRule]]:
         if issubclass(rule, FileRule)
         for kind in rule.reports
     }
+
+
+class LicensesEvidence(TypedDict):
+    licenses: Annotated[dict[str, list[str]], "each license number and the files that name it"]
+
+
+@register
+class SeveralLicensees(FileRule):
+    """The packages exports belong to more than one license.
+
+    **Checks** Fires once when the packages files given name more than one license number (in
+    their file names, as Metrc names its downloads, or in the folders that hold them).
+
+    **Why** batchaudit audits the packages it is given as one licensee: their lineage is
+    merged, a source at one license counts as known for another, and the report speaks of one
+    licensee. Two clients' folders given together should never be merged without a word.
+
+    **Example** `exports/050-1001234ABC/active.csv` and `exports/050-1009876XYZ/active.csv`
+    audited in one run.
+
+    **Fix** Audit each license's exports in its own run (one folder per license).
+    """
+
+    code = "DQ006"
+    name = "several-licensees"
+    severity = Severity.WARNING
+    evidence: ClassVar[type] = LicensesEvidence
+    reports = (SeveralLicenses,)
+    headline_one = "The packages exports name several license numbers but were audited as one."
+    headline_many = headline_one
+
+    @classmethod
+    def report(cls, problem: SeveralLicenses) -> Finding:
+        licenses = problem.files_by_license
+        listed = "; ".join(f"{number} ({', '.join(files)})" for number, files in licenses.items())
+        evidence: LicensesEvidence = {"licenses": licenses}
+        return cls.finding(
+            f"The packages exports name {len(licenses)} license numbers: {listed}; they were "
+            "audited together as if they were one licensee.",
+            evidence=evidence,
+            remedy="Audit each license's exports in a run of its own.",
+            source=Source(next(iter(licenses.values()))[0]),
+        )

@@ -1,0 +1,208 @@
+"""Every Metrc response a user really holds is read, and `inspect` says what was used.
+
+The fixtures are written here from Metrc's documented field lists (spec/metrc-exports.md):
+the v2 package fields in their documented order, the transferred and lab-sample responses,
+one bare record by id or label, an old flat v1 record, and lab results as v1 arrays and v2
+pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from batchaudit.cli import cli
+from batchaudit.engine import run
+from batchaudit.ingest.load import load
+from batchaudit.packs import load_pack
+from helpers import file_findings, tag
+
+ZERO_DATE = "0001-01-01T00:00:00+00:00"
+
+
+def package(n: int, **fields: Any) -> dict[str, Any]:
+    """A /packages/v2 record in the documented field order."""
+    record: dict[str, Any] = {
+        "Id": 5000 + n, "Label": tag(n), "PackageType": "Product", "SourceHarvestCount": 0,
+        "SourcePackageCount": 0, "SourceHarvestNames": "", "SourcePackageLabels": "",
+        "LocationName": "Vault", "Quantity": 100.0, "OriginalPackageQuantity": 100.0,
+        "UnitOfMeasureName": "Grams", "UnitOfMeasureAbbreviation": "g",
+        "ItemFromFacilityLicenseNumber": "020-1001234ABC", "Note": "",
+        "PackagedDate": "2026-01-05", "InitialLabTestingState": "NotSubmitted",
+        "LabTestingState": "TestPassed", "LabTestingStateDate": "2026-01-06",
+        "LabTestingPerformedDate": None, "LabTestResultExpirationDateTime": None,
+        "IsProductionBatch": False, "ProductionBatchNumber": None,
+        "SourceProductionBatchNumbers": "", "IsTradeSample": False, "IsDonation": False,
+        "IsTestingSample": False, "IsProcessValidationTestingSample": False,
+        "ProductRequiresRemediation": False, "ContainsRemediatedProduct": False,
+        "RemediationDate": None, "ReceivedDateTime": None, "ReceivedFromManifestNumber": None,
+        "ReceivedFromFacilityLicenseNumber": None, "ReceivedFromFacilityName": None,
+        "IsOnHold": False, "ArchivedDate": None, "IsFinished": False, "FinishedDate": None,
+        "LastModified": "2026-01-07T17:47:59.8043618+00:00",
+        "Item": {
+            "Id": 11, "Name": "Durban Poison Buds", "ProductCategoryName": "Buds",
+            "ProductCategoryType": "Buds", "QuantityType": "WeightBased",
+            "StrainName": "Durban Poison", "UnitOfMeasureName": "Grams",
+            "ApprovalStatusDateTime": ZERO_DATE,
+        },
+    }  # fmt: skip
+    item = fields.pop("Item", {})
+    record.update(fields)
+    record["Item"] = {**record["Item"], **item}
+    return record
+
+
+def page(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Data": records, "Total": len(records), "TotalRecords": len(records),
+            "PageSize": 20, "RecordsOnPage": len(records), "Page": 1, "CurrentPage": 1,
+            "TotalPages": 1}  # fmt: skip
+
+
+def transferred(n: int, **fields: Any) -> dict[str, Any]:
+    """A /packages/v2/transferred record: keyed by PackageLabel, no production-batch flag."""
+    return {
+        "PackageId": 5000 + n, "PackageLabel": tag(n), "PackageType": "Product",
+        "SourceHarvestNames": "", "SourcePackageLabels": "", "ProductName": "Durban Poison Buds",
+        "ProductCategoryName": "Buds", "ItemStrainName": "Durban Poison",
+        "LabTestingStateName": "TestPassed", "ShippedQuantity": 50.0,
+        "ShippedUnitOfMeasureName": "Grams", "PackagedDate": "2026-01-05",
+        "ShipmentPackageState": "Accepted", "LastModified": "2026-01-09T10:00:00+00:00",
+        **fields,
+    }  # fmt: skip
+
+
+def lab_row(tested: int, result_id: int, test_type: str, **fields: Any) -> dict[str, Any]:
+    """A /labtests results row in the documented field order."""
+    return {
+        "PackageId": 5000 + tested, "LabTestResultId": result_id,
+        "LabFacilityLicenseNumber": "010-LAB1", "LabFacilityName": "Oregon Lab",
+        "SourcePackageLabel": tag(tested), "ProductName": "Durban Poison Buds",
+        "ProductCategoryName": "Buds", "TestPerformedDate": "2026-01-06T00:00:00+00:00",
+        "OverallPassed": True, "RevokedDate": None, "LabTestResultDocumentFileId": None,
+        "ResultReleased": True, "ResultReleaseDateTime": "2026-01-06T12:00:00+00:00",
+        "ExpirationDateTime": None, "TestTypeName": test_type, "TestPassed": True,
+        "TestResultLevel": 21.5, "TestComment": "", "TestInformationalOnly": False,
+        "LabTestDetailRevokedDate": None, **fields,
+    }  # fmt: skip
+
+
+def write(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def inspect(*paths: Path) -> str:
+    result = CliRunner().invoke(cli, ["inspect", *map(str, paths)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("tab", ["active", "onhold", "inactive", "intransit"])
+def test_a_v2_page_of_each_package_tab_is_read(tab: str, tmp_path: Path) -> None:
+    path = write(tmp_path / f"packages-{tab}.json", page([package(1), package(2)]))
+    tables = load(detected=[path])
+    assert list(tables.packages["tag"]) == [tag(1), tag(2)]
+    assert tables.packages["package_id"].tolist() == ["5001", "5002"]
+    assert file_findings(tables) == []
+    shown = inspect(path)
+    assert "metrc-api" in shown and "rows:     2" in shown and "Label" in shown
+
+
+@pytest.mark.parametrize("by", ["id", "label"])
+def test_one_package_by_id_or_label_is_one_bare_record(by: str, tmp_path: Path) -> None:
+    path = write(tmp_path / f"package-by-{by}.json", package(7))
+    tables = load(detected=[path])
+    assert list(tables.packages["tag"]) == [tag(7)]
+    assert "rows:     1" in inspect(path)
+
+
+def test_transferred_packages_are_known_sources_and_children(tmp_path: Path) -> None:
+    # T2 was processed from T1 (buds into concentrate) and transferred away: the transfer
+    # response has no Production Batch flag, so T2 is known but not judged on it.
+    child = package(3, SourcePackageLabels=tag(2), Item={"ProductCategoryName": "Concentrate"})
+    active = write(tmp_path / "active.json", page([package(1), child]))
+    gone = write(
+        tmp_path / "transferred.json",
+        page([transferred(2, SourcePackageLabels=tag(1), ProductCategoryName="Concentrate")]),
+    )
+    tables = load(detected=[active, gone])
+    assert sorted(tables.packages["tag"]) == [tag(1), tag(2), tag(3)]
+    result = run(tables, load_pack("oregon"))
+    assert {f.rule for f in result.findings} & {"LN001", "DQ001", "PB003"} == set()
+    assert result.summary.lineage_coverage == 1.0
+    assert "metrc-api-transferred" in inspect(gone)
+
+
+def test_lab_samples_are_packages_and_inspect_says_their_lab_fields_are_not_results(
+    tmp_path: Path,
+) -> None:
+    sample = package(4, IsTestingSample=True, TestTypeName="Total THC", TestPassed=True,
+                     OverallPassed=True, TestPerformedDate="2026-01-06")  # fmt: skip
+    path = write(tmp_path / "labsamples.json", page([sample]))
+    tables = load(detected=[path])
+    assert list(tables.packages["tag"]) == [tag(4)] and tables.lab_results is None
+    shown = inspect(path)
+    assert "metrc-api-labsamples" in shown and "not read as results" in shown
+    assert "TestTypeName" in shown.split("ignored:")[1]
+
+
+def test_an_old_flat_v1_response_says_lineage_is_not_measured(tmp_path: Path) -> None:
+    old = {"Id": 9, "Label": tag(9), "ProductName": "Buds", "ProductCategoryName": "Buds",
+           "RoomName": "Vault", "Quantity": 3.0, "IsProductionBatch": False,
+           "ProductionBatchNumber": None, "LabTestingState": "TestPassed"}  # fmt: skip
+    path = write(tmp_path / "v1.json", [old])
+    result = CliRunner().invoke(cli, ["audit", str(path), "-f", "json", "--fail-on", "never"])
+    document = json.loads(result.stdout)
+    assert document["summary"]["lineage_coverage"] is None
+    assert document["summary"]["sources_exported"] is False
+    (missing,) = [f for f in document["findings"] if f["rule"] == "DQ001"]
+    assert "old flat v1 response" in missing["message"]
+    assert "/packages/v2/active" in missing["remedy"]
+    assert "lineage coverage not measured" in CliRunner().invoke(cli, ["audit", str(path)]).stdout
+
+
+def test_archived_date_means_discontinued_and_the_zero_date_is_blank(tmp_path: Path) -> None:
+    archived = package(1, ArchivedDate="2026-02-01T10:00:00+00:00")
+    live = package(2, ArchivedDate=ZERO_DATE, FinishedDate=ZERO_DATE)
+    path = write(tmp_path / "inactive.json", page([archived, live]))
+    tables = load(detected=[path])
+    assert tables.packages["discontinued"].tolist() == [True, False]
+    assert tables.packages["finished_date"].isna().all()
+    assert file_findings(tables) == []
+    assert "IsArchived" not in inspect(path)
+
+
+def test_a_category_type_sent_as_a_number_gets_a_sentence(tmp_path: Path) -> None:
+    path = write(tmp_path / "doc-example.json", page([package(1, Item={"ProductCategoryType": 0})]))
+    result = run(load(detected=[path]), load_pack("metrc-generic"))
+    (unknown,) = [f for f in result.findings if f.rule == "DQ004"]
+    assert "It is a number" in unknown.message and "'ShakeTrim'" in unknown.message
+
+
+@pytest.mark.parametrize("version", ["v1 array", "v2 page"])
+def test_lab_results_are_read_as_v1_arrays_and_v2_pages(version: str, tmp_path: Path) -> None:
+    rows = [lab_row(1, 77, "Total THC"), lab_row(1, 77, "Pesticides")]
+    path = write(tmp_path / "lab.json", rows if version == "v1 array" else page(rows))
+    packages = write(tmp_path / "active.json", page([package(1)]))
+    tables = load(packages=[packages], lab_results=[path])
+    assert tables.lab_results is not None and len(tables.lab_results) == 2
+    result = run(tables, load_pack("oregon"))
+    assert result.summary.test_events == 1
+    assert "metrc-api" in inspect(path)
+
+
+def test_two_licensees_folders_given_together_are_said_to_be_two(tmp_path: Path) -> None:
+    first = tmp_path / "050-1001234ABC"
+    second = tmp_path / "050-1009876XYZ"
+    for folder, number in ((first, 1), (second, 2)):
+        folder.mkdir()
+        write(folder / "packages-active.json", page([package(number)]))
+    result = run(load(detected=[tmp_path]), load_pack("oregon"))
+    (several,) = [f for f in result.findings if f.rule == "DQ006"]
+    assert "050-1001234ABC" in several.message and "050-1009876XYZ" in several.message
+    one = run(load(detected=[first]), load_pack("oregon"))
+    assert [f for f in one.findings if f.rule == "DQ006"] == []
+    assert {item.license for item in result.inputs} == {"050-1001234ABC", "050-1009876XYZ"}
