@@ -6,6 +6,7 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,14 @@ import pandas as pd
 
 from batchaudit.fields import Kind
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
 from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_OPENS = np.zeros(256, dtype=np.int8)
+_OPENS[[ord("["), ord("{")]] = 1
+_OPENS[[ord("]"), ord("}")]] = -1
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -23,11 +30,18 @@ def looks_like_json(data: bytes) -> bool:
     return start[:1] in (b"{", b"[")
 
 
-def read_api_json(path: Path, data: bytes, expected: Kind | None = None) -> RawTable:
+def read_api_json(
+    path: Path, data: bytes, expected: Kind | None = None, limits: Limits = DEFAULT_LIMITS
+) -> RawTable:
     """The records of a v1 array or v2 page. An empty lab-results export (given as such)
     is a real answer, nothing tested; an empty one of unknown kind cannot be read."""
+    depth = nesting_depth(data)
+    if depth > limits.json_depth:
+        what = f"nests arrays and objects {depth:,} levels deep"
+        raise over_limit(path, what, "json_depth", limits)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        # NaN and Infinity are not JSON numbers: kept as text, they become DQ002 findings.
+        document = json.loads(data.decode("utf-8-sig"), parse_constant=str)
     except UnicodeDecodeError as error:
         raise InputError(f"{path} is not UTF-8 JSON; download it from the API again.") from error
     except json.JSONDecodeError as error:
@@ -53,6 +67,14 @@ def read_api_json(path: Path, data: bytes, expected: Kind | None = None) -> RawT
     return RawTable(
         path, header, rows, positions, encoding="utf-8", page=page, header_position=None
     )
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deep arrays and objects nest, counted without parsing (strings set aside), so
+    that a hostile file cannot exhaust the parser's recursion."""
+    outside_strings = _STRING.sub(b'""', data)
+    steps = _OPENS[np.frombuffer(outside_strings, dtype=np.uint8)]
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
 
 
 def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
