@@ -108,8 +108,9 @@ def _invalid_value(
 def bad_line_findings(path: str, bad_lines: list[BadLine], columns: int) -> list[Finding]:
     return [
         InvalidValue.finding(
-            f"{path}, line {bad.line}: the row does not fit the {columns} column titles "
-            f"({bad.problem}); the row is left out of the audit.",
+            f"{path}, line {bad.line}: "
+            f"{bad.reason or f'the row does not fit the {columns} column titles ({bad.problem})'}"
+            "; the row is left out of the audit.",
             evidence={"problem": bad.problem},
             remedy="Check the line for an unquoted comma or a broken quote and export again.",
             source=Source(path, bad.line),
