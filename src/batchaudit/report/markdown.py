@@ -5,6 +5,7 @@ from __future__ import annotations
 from batchaudit.findings import AuditResult
 from batchaudit.report.text import most_serious
 from batchaudit.rules.base import REGISTRY
+from batchaudit.visible import printable
 
 _LISTED = 10
 
@@ -33,4 +34,4 @@ def render(result: AuditResult) -> str:
         lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]
     for skipped in result.skipped_rules:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
