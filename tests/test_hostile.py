@@ -3,6 +3,7 @@ sentence naming the file and the limit, and the other files are still audited.""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from batchaudit.cli import cli
+from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, shown
 from helpers import tag
 from hostile_files import GOOD, HEADER, packages_workbook, run_capped, zip_bomb
 
@@ -168,3 +170,10 @@ def test_json_nan_and_overflowing_numbers_are_dq002_not_blank(tmp_path: Path) ->
     assert result.exit_code == 1
     assert f"{path}, record 1, column 'Quantity': 'NaN' is not a number" in result.stdout
     assert f"{path}, record 2, column 'Quantity': 'inf' is not a number" in result.stdout
+
+
+def test_the_readme_lists_every_limit_with_its_default() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for field in dataclasses.fields(Limits):
+        name = field.name.replace("_", "-")
+        assert f"| `{name}` | {shown(field.name, getattr(DEFAULT_LIMITS, field.name))} |" in readme
