@@ -177,3 +177,20 @@ def test_the_readme_lists_every_limit_with_its_default() -> None:
     for field in dataclasses.fields(Limits):
         name = field.name.replace("_", "-")
         assert f"| `{name}` | {shown(field.name, getattr(DEFAULT_LIMITS, field.name))} |" in readme
+
+
+def test_a_json_number_of_thousands_of_digits_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "long.json"
+    path.write_text(f'[{{"Label": "{tag(1)}", "Quantity": {"9" * 5000}}}]')
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert f"{path} holds a number of thousands of digits, which no export has" in result.stderr
+
+
+def test_trace_shows_no_infinite_quantity(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"{HEADER}\n{tag(1)},Buds,,No,,-inf\n")
+    result = CliRunner().invoke(cli, ["trace", tag(1), str(path)])
+    assert result.exit_code == 0
+    assert "inf" not in result.stdout.split("Findings")[0]
+    assert "'-inf' is not a number" in result.stdout

@@ -6,7 +6,6 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,10 @@ from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
 from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_OPENS = np.zeros(256, dtype=np.int8)
-_OPENS[[ord("["), ord("{")]] = 1
-_OPENS[[ord("]"), ord("}")]] = -1
+_STEPS = np.zeros(256, dtype=np.int8)
+_STEPS[[ord("["), ord("{")]] = 1
+_STEPS[[ord("]"), ord("}")]] = -1
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -49,6 +48,11 @@ def read_api_json(
             f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
             "it may be truncated: download it from the API again."
         ) from error
+    except ValueError as error:  # Python reads no integer of over 4,300 digits
+        raise InputError(
+            f"{path} holds a number of thousands of digits, which no export has; download it "
+            "from the API again."
+        ) from error
     records, page = _records(path, document)
     if not records and expected is Kind.LAB_RESULTS:
         header = [titles[0] for titles in METRC_API_LAB_RESULTS.titles.values()]
@@ -70,11 +74,27 @@ def read_api_json(
 
 
 def nesting_depth(data: bytes) -> int:
-    """How deep arrays and objects nest, counted without parsing (strings set aside), so
-    that a hostile file cannot exhaust the parser's recursion."""
-    outside_strings = _STRING.sub(b'""', data)
-    steps = _OPENS[np.frombuffer(outside_strings, dtype=np.uint8)]
+    """How deep arrays and objects nest, counted without parsing, so that a hostile file
+    cannot exhaust the parser's recursion: brackets inside strings are set aside."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    brackets = np.flatnonzero(_STEPS[codes])
+    quotes_before = np.searchsorted(_string_quotes(codes), brackets)
+    steps = _STEPS[codes[brackets[quotes_before % 2 == 0]]]
     return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+
+
+def _string_quotes(codes: np.ndarray) -> np.ndarray:
+    """Positions of the quotes that open or close strings: not those escaped by an odd run
+    of backslashes."""
+    quotes = np.flatnonzero(codes == _QUOTE)
+    after_backslash = quotes[(quotes > 0) & (codes[quotes - 1] == _BACKSLASH)]
+    if not len(after_backslash):
+        return quotes
+    backslashes = np.flatnonzero(codes == _BACKSLASH)
+    run_starts = backslashes[np.concatenate(([True], np.diff(backslashes) != 1))]
+    starts = run_starts[np.searchsorted(run_starts, after_backslash - 1, side="right") - 1]
+    escaped = after_backslash[(after_backslash - starts) % 2 == 1]
+    return np.setdiff1d(quotes, escaped, assume_unique=True)
 
 
 def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
