@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,6 +75,23 @@ def test_an_unwritable_folder_is_refused_before_the_audit(tmp_path: Path, export
     locked.mkdir(mode=0o555)
     result = audit(export, "-o", locked / "r.json")
     assert result.exit_code == 2 and "cannot be written to (Permission denied)" in result.stderr
+
+
+def test_a_folder_that_refuses_new_files_is_named_before_the_audit(
+    tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same as root (who may write anywhere): the folder refuses the trial file."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    result = audit(export, "-o", tmp_path / "r.json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"batchaudit: {tmp_path / 'r.json'}: the folder {tmp_path} cannot be written to "
+        "(Read-only file system).\n"
+    )
 
 
 def test_a_full_disk_leaves_every_previous_report_whole(

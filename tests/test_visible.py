@@ -44,6 +44,15 @@ def test_trace_never_prints_a_terminal_escape(tmp_path: Path) -> None:
     assert "[U+001B]]0;owned[U+001B]\\[U+001B][2JLot A" in result.stdout
 
 
+def test_a_sentence_about_a_file_stays_one_line(tmp_path: Path) -> None:
+    name = tmp_path / "a.csv\nbatchaudit: all clear.csv"
+    result = CliRunner().invoke(cli, ["audit", str(name)])
+    assert result.stderr == (
+        f"batchaudit: {tmp_path}/a.csv[U+000A]batchaudit: all clear.csv does not exist; "
+        "check the path.\n"
+    )
+
+
 def test_the_text_summary_and_sentences_show_marks(tmp_path: Path) -> None:
     path = exports(tmp_path)
     result = CliRunner().invoke(cli, ["audit", str(path), str(tmp_path / f"gone{ESC}.csv")])

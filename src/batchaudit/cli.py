@@ -21,7 +21,7 @@ from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.tables import Tables
-from batchaudit.visible import printable
+from batchaudit.visible import one_line
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
@@ -75,7 +75,7 @@ class CannotRun(click.ClickException):
     exit_code = EXIT_CANNOT_RUN
 
     def show(self, file: object = None) -> None:
-        click.echo(f"batchaudit: {printable(self.message)}", err=True)
+        click.echo(f"batchaudit: {one_line(self.message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,7 +132,7 @@ def audit(
     except OutputError as error:
         raise CannotRun(str(error)) from error
     for path in output:
-        click.echo(printable(f"Wrote {path}"), err=True)
+        click.echo(one_line(f"Wrote {path}"), err=True)
     click.echo(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
     )
@@ -164,7 +164,7 @@ def _load(
         packages=list(packages), lab_results=list(lab_results), detected=list(paths), limits=limits
     )
     for sentence in tables.unreadable:
-        click.echo(f"batchaudit: {printable(sentence)}", err=True)
+        click.echo(f"batchaudit: {one_line(sentence)}", err=True)
     if tables.packages.empty:
         raise CannotRun(_nothing_to_audit(tables))
     return pack, tables
@@ -176,7 +176,7 @@ def _nothing_to_audit(tables: Tables) -> str:
     if not read:
         return "no packages could be read, so there is nothing to audit."
     for finding in tables.findings[:SHOWN_WHEN_NOTHING_READ]:
-        click.echo(f"batchaudit: {printable(finding.message)}", err=True)
+        click.echo(f"batchaudit: {one_line(finding.message)}", err=True)
     return (
         f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
         "left out (the first reasons are above), so there is nothing to audit."

@@ -26,9 +26,16 @@ _INVISIBLE = [
 # escape-sequence introducer on some terminals).
 _CONTROL = [*(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0)]
 _MARKS = {code: f"[U+{code:04X}]" for code in (*_INVISIBLE, *_CONTROL)}
+_ONE_LINE = {**_MARKS, 0x09: "[U+0009]", 0x0A: "[U+000A]"}
 
 
 def printable(text: str) -> str:
     """`text` with every control, bidi and zero-width character shown as `[U+XXXX]`; tabs
     and line breaks stay as they are."""
     return text.translate(_MARKS)
+
+
+def one_line(text: str) -> str:
+    """`printable`, and tabs and line breaks marked too: a sentence about a file stays one
+    line, so a file name cannot start a line of its own."""
+    return text.translate(_ONE_LINE)
