@@ -91,6 +91,19 @@ def test_a_carriage_return_inside_the_titles_is_one_sentence(tmp_path: Path) -> 
     assert "does not fit" not in stderr
 
 
+def test_a_header_one_title_short_in_a_windows_file_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.csv"
+    content = BODY.replace(",Quantity", "", 1).replace("\n", "\r\n").encode()
+    status, _, stderr = audit(path, content)
+    assert status == 2
+    # The carriage returns end lines, as Windows writes them: none is stray.
+    assert stderr.splitlines()[0] == (
+        f"batchaudit: {path}, line 1: the column titles are broken: the line holds 5 titles "
+        f"but {ROWS} of the {ROWS} rows below do not fit them; fix the first line (or export "
+        "the file again) and retry."
+    )
+
+
 def test_a_quote_left_open_names_the_package_it_took_in(tmp_path: Path) -> None:
     path = tmp_path / "stray.csv"
     content = BODY.replace(f'{tag(5)},Buds,,No,,"5"', f'{tag(5)},"Buds,,No,,5')

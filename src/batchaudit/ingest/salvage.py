@@ -94,11 +94,11 @@ def broken_header(path: Path, first_line: str, titles: int, rows: int, bad: int)
     """One sentence, instead of a finding per row, when most rows do not fit the titles."""
     if bad == 0 or bad <= rows:
         return
-    stray = (
-        " by a stray carriage return (a line break inside a title)" if "\r" in first_line else ""
-    )
+    # A carriage return before the line feed is a Windows line end; one elsewhere is stray.
+    stray = "\r" in first_line.rstrip("\r")
+    how = " by a stray carriage return (a line break inside a title)" if stray else ""
     raise InputError(
-        f"{path}, line 1: the column titles are broken{stray}: the line holds {titles} "
+        f"{path}, line 1: the column titles are broken{how}: the line holds {titles} "
         f"titles but {bad:,} of the {rows + bad:,} rows below do not fit them; fix the first "
         "line (or export the file again) and retry."
     )
