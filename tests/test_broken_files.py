@@ -35,7 +35,9 @@ CORPUS: dict[str, tuple[bytes, str]] = {
     "truncated.xlsx": (truncated_workbook(), "not a readable Excel workbook"),
     "malformed.json": (b'{"Data": [{"Label": "1A4', "not valid JSON"),
     "unrelated.csv": (b"Name,Email\nAda,ada@example.com\n", "not a packages export"),
-    "blank-first-line.csv": (b"\nTag,Category\n", "starts with an empty line"),
+    # The blank line is passed over: what is left is a header without rows.
+    "blank-first-line.csv": (b"\n\nTag,Category\n", "has column titles but no rows"),
+    "blank-lines-only.csv": (b",,\n\n,,\n", "holds only blank lines"),
 }
 
 

@@ -15,13 +15,16 @@ import click
 from batchaudit import __version__
 from batchaudit.engine import audit as audit_exports
 from batchaudit.findings import AuditResult, Severity
+from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
 from batchaudit.ingest.load import expand, load
 from batchaudit.packs import DEFAULT_PACK, Pack, PackError
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
+from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.rules.data_quality import data_quality_findings
 from batchaudit.rules.settings import checked_pack
 from batchaudit.tables import Tables
+from batchaudit.visible import one_line
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
@@ -30,6 +33,26 @@ SHOWN_WHEN_NOTHING_READ = 5
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _limits(
+    context: click.Context, parameter: click.Parameter, settings: tuple[str, ...]
+) -> Limits:
+    try:
+        return DEFAULT_LIMITS.with_settings(list(settings))
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+limit_option = click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_limits,
+    help=f"Raise or lower a limit on the inputs (repeatable): {', '.join(NAMES)}; "
+    "sizes take k, M or G (see the README).",
+)
 
 
 def export_options(command: F) -> F:
@@ -42,6 +65,7 @@ def export_options(command: F) -> F:
                      help="A lab-results export (repeatable)."),
         click.option("-j", "--jurisdiction", default=DEFAULT_PACK, show_default=True,
                      help="Rule pack: a name under rules/ or a pack file."),
+        limit_option,
     ]  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -54,7 +78,7 @@ class CannotRun(click.ClickException):
     exit_code = EXIT_CANNOT_RUN
 
     def show(self, file: object = None) -> None:
-        click.echo(f"batchaudit: {self.message}", err=True)
+        click.echo(f"batchaudit: {one_line(self.message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,6 +117,7 @@ def audit(
     packages: tuple[Path, ...],
     lab_results: tuple[Path, ...],
     jurisdiction: str,
+    limits: Limits,
     output: tuple[Path, ...],
     stdout_format: str,
     fail_on: str,
@@ -101,13 +126,16 @@ def audit(
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
-    pack, tables = _load(paths, packages, lab_results, jurisdiction)
+    pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
     finished = audit_exports(tables, pack)
     result = finished.result
     now = datetime.now(UTC)
+    try:
+        write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
+    except OutputError as error:
+        raise CannotRun(str(error)) from error
     for path in output:
-        path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
-        click.echo(f"Wrote {path}", err=True)
+        click.echo(one_line(f"Wrote {path}"), err=True)
     click.echo(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
     )
@@ -117,7 +145,8 @@ def audit(
 def _check_inputs(inputs: list[Path]) -> None:
     if not inputs:
         raise CannotRun("give the packages export (and lab results) to audit; see --help.")
-    missing = [str(path) for path in inputs if not path.exists()]
+    # A dangling or looping link is named and skipped when read, like a device or a pipe.
+    missing = [str(path) for path in inputs if not path.exists() and not path.is_symlink()]
     if missing:
         raise CannotRun(f"{', '.join(missing)} does not exist; check the path.")
 
@@ -127,15 +156,18 @@ def _load(
     packages: tuple[Path, ...],
     lab_results: tuple[Path, ...],
     jurisdiction: str,
+    limits: Limits,
 ) -> tuple[Pack, Tables]:
     """The pack and the exports; unreadable files are named on standard error."""
     try:
         pack = checked_pack(jurisdiction)
     except PackError as error:
         raise CannotRun(str(error)) from error
-    tables = load(packages=list(packages), lab_results=list(lab_results), detected=list(paths))
+    tables = load(
+        packages=list(packages), lab_results=list(lab_results), detected=list(paths), limits=limits
+    )
     for sentence in tables.unreadable:
-        click.echo(f"batchaudit: {sentence}", err=True)
+        click.echo(f"batchaudit: {one_line(sentence)}", err=True)
     if tables.packages.empty:
         raise CannotRun(_nothing_to_audit(tables))
     return pack, tables
@@ -147,7 +179,7 @@ def _nothing_to_audit(tables: Tables) -> str:
     if not read:
         return "no packages could be read, so there is nothing to audit."
     for finding in data_quality_findings(tables.problems[:SHOWN_WHEN_NOTHING_READ]):
-        click.echo(f"batchaudit: {finding.message}", err=True)
+        click.echo(f"batchaudit: {one_line(finding.message)}", err=True)
     return (
         f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
         "left out (the first reasons are above), so there is nothing to audit."
@@ -164,15 +196,10 @@ def exit_status(result: AuditResult, fail_on: str) -> int:
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
     # Folders count by the files in them: -o must never replace an export it reads.
-    resolved_inputs = {path.resolve() for path in [*inputs, *expand(inputs)]}
-    for path in outputs:
-        if path.suffix.lower() not in RENDERERS:
-            known = " ".join(RENDERERS)
-            raise CannotRun(f"{path}: cannot tell the report format; use one of {known}.")
-        if path.resolve() in resolved_inputs:
-            raise CannotRun(f"{path} is one of the inputs; batchaudit never writes over an export.")
-        if not path.parent.is_dir():
-            raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
+    try:
+        check_outputs(outputs, [*inputs, *expand(inputs)], RENDERERS)
+    except OutputError as error:
+        raise CannotRun(str(error)) from error
 
 
 @cli.command()
@@ -184,6 +211,7 @@ def trace(
     packages: tuple[Path, ...],
     lab_results: tuple[Path, ...],
     jurisdiction: str,
+    limits: Limits,
 ) -> None:
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
@@ -191,7 +219,7 @@ def trace(
     from batchaudit.trace import trace as trace_package
 
     _check_inputs([*paths, *packages, *lab_results])
-    pack, tables = _load(paths, packages, lab_results, jurisdiction)
+    pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
     view = trace_package(run_audit(tables, pack), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
@@ -236,12 +264,13 @@ def explain(code: str) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def inspect(paths: tuple[Path, ...]) -> None:
+@limit_option
+def inspect(paths: tuple[Path, ...], limits: Limits) -> None:
     """Show how each file is read: kind, shape, columns, what is missing, first problems."""
     from batchaudit.inspection import inspect_paths
     from batchaudit.terminal import inspection as inspection_text
 
-    inspections = inspect_paths(list(paths))
+    inspections = inspect_paths(list(paths), limits)
     click.echo(inspection_text.render(inspections), nl=False)
     if all(inspection.unreadable for inspection in inspections):
         sys.exit(EXIT_CANNOT_RUN)

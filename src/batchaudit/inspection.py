@@ -14,6 +14,7 @@ from batchaudit.fields import (
     Kind,
 )
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
 from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
 from batchaudit.rules.data_quality import data_quality_findings
 
@@ -68,13 +69,14 @@ class FileInspection:
     unreadable: str | None = None
 
 
-def inspect_paths(paths: list[Path]) -> list[FileInspection]:
+def inspect_paths(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[FileInspection]:
     inspections = [
         FileInspection(item.path, unreadable=item.reason) for item in empty_folders(paths)
     ]
+    budget = Budget(limits)
     for path in expand(paths):
         try:
-            read = read_file(path)
+            read = read_file(path, limits=limits, budget=budget)
             validate(read.tables)
         except InputError as error:
             inspections.append(FileInspection(str(path), unreadable=str(error)))

@@ -66,6 +66,7 @@ class UnfitLine:
     source: Source
     problem: str
     columns: int
+    reason: str = ""  # a sentence of its own where the line is damaged (a NUL, a cut quote)
 
 
 @dataclass(frozen=True, slots=True)

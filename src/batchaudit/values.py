@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 TAG_PATTERN = r"[A-Z0-9]{24}"
@@ -117,10 +118,12 @@ def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 @by_unique_value
 def parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers, with or without thousands separators ("3,465.22")."""
+    """Numbers, with or without thousands separators ("3,465.22"). Only finite ones: `inf`,
+    `Infinity`, `1e309` (too large for a float) and `NaN` cannot be read, so are blank."""
     cleaned = text.str.strip().str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
-    return numbers.astype("float64"), numbers.isna() & (cleaned != "")
+    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype("float64")
+    finite = numbers.where(np.isfinite(numbers))
+    return finite, finite.isna() & (cleaned != "")
 
 
 @by_unique_value

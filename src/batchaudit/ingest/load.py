@@ -20,7 +20,15 @@ from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
+from batchaudit.ingest.files import read_regular
 from batchaudit.ingest.licenses import license_in, several_licenses
+from batchaudit.ingest.limits import (
+    DEFAULT_LIMITS,
+    MEMORY_PER_BYTE,
+    MEMORY_PER_CELL,
+    Budget,
+    Limits,
+)
 from batchaudit.ingest.merge import merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
@@ -30,6 +38,7 @@ from batchaudit.ingest.quality import (
 )
 from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.text import read_text_table
+from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.schemas import PARSERS, REQUIRED_FIELDS, failures
 from batchaudit.tables import Problem, Tables
 from batchaudit.values import parse_boolean
@@ -78,10 +87,12 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def _exports_in(folder: Path) -> list[Path]:
+    # Not only regular files: a pipe, a device or a dangling link named like an export is
+    # kept, to be named and skipped when it is read.
     return [
         path
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if not path.is_dir()
         and path.suffix.lower() in DATA_SUFFIXES
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     ]
@@ -104,6 +115,7 @@ def load(
     packages: list[Path] | None = None,
     lab_results: list[Path] | None = None,
     detected: list[Path] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Tables:
     """Read every file; a file that cannot be read at all is listed in `not_read`."""
     given: list[tuple[Path, Kind | None]] = [(p, Kind.PACKAGES) for p in expand(packages or [])]
@@ -112,9 +124,10 @@ def load(
     tables = Tables(packages=_empty(Kind.PACKAGES), lab_results=None)
     tables.not_read += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
     read: list[ReadTable] = []
+    budget = Budget(limits)
     for path, expected in given:
         try:
-            read.extend(read_file(path, expected).tables)
+            read.extend(read_file(path, expected, limits, budget).tables)
         except InputError as error:
             tables.not_read.append(NotRead(str(path), str(error)))
     validated = validate(read)
@@ -138,25 +151,36 @@ def load(
     return tables
 
 
-def read_file(path: Path, expected: Kind | None = None) -> ReadFile:
-    """Every table in one file, detected (not yet validated); InputError if there is none."""
-    data = _read_bytes(path)
+def read_file(
+    path: Path,
+    expected: Kind | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    budget: Budget | None = None,
+) -> ReadFile:
+    """Every table in one file, detected (not yet validated); InputError if there is none.
+    The file is checked against the limits, and its memory taken from `budget`, first."""
+    data = _read_bytes(path, limits)
+    budget = budget or Budget(limits)
     read = ReadFile(path)
     if data.startswith(_EXCEL_SIGNATURES):
+        cells = check_workbook(path, data, limits)
+        budget.spend(path, len(data) + cells * MEMORY_PER_CELL)
         workbook = read_workbook(path, data, expected)
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
-        raws = [read_api_json(path, data, expected)]
+        budget.spend(path, len(data) * MEMORY_PER_BYTE["json"])
+        raws = [read_api_json(path, data, expected, limits)]
     else:
+        budget.spend(path, len(data) * MEMORY_PER_BYTE["text"])
         raws = [read_text_table(path, data)]
     digest = hashlib.sha256(data).hexdigest()
     read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     return read
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limits: Limits) -> bytes:
     try:
-        data = path.read_bytes()
+        data = read_regular(path, limits)
     except FileNotFoundError as error:
         raise InputError(f"{path} does not exist; check the path.") from error
     except IsADirectoryError as error:

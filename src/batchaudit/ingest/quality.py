@@ -56,4 +56,6 @@ def missing_column_problems(
 
 
 def bad_line_problems(path: str, bad_lines: list[BadLine], columns: int) -> list[UnfitLine]:
-    return [UnfitLine(Source(path, bad.line), bad.problem, columns) for bad in bad_lines]
+    return [
+        UnfitLine(Source(path, bad.line), bad.problem, columns, bad.reason) for bad in bad_lines
+    ]

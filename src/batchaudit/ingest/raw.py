@@ -14,6 +14,7 @@ import pandas as pd
 class BadLine:
     line: int
     problem: str
+    reason: str = ""  # what is wrong with the row, when it is not that it does not fit
 
 
 @dataclass(frozen=True)

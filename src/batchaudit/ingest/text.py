@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,34 +22,91 @@ import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.raw import BadLine, RawTable
+from batchaudit.ingest.salvage import (
+    Cleaned,
+    broken_header,
+    cleaned,
+    line_after,
+    looks_binary,
+    nul_rows,
+    swallowing_rows,
+    truncated_at,
+    utf16_without_bom,
+)
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
 _TEXT_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
+_CUT = (
+    "the file ends inside the quoted value that starts on this line, so it was probably "
+    "cut short (the rows above it are audited)"
+)
+_UNREADABLE = (
+    "{path} cannot be read as a table: its quotes and delimiters do not make rows; "
+    "export it from Metrc again."
+)
 
 
 def read_text_table(path: Path, data: bytes) -> RawTable:
     encoding = _encoding(path, data)
-    first_line = data[:_SNIFF_BYTES].decode(encoding, errors="replace").lstrip("\ufeff")
-    first_line = first_line.replace("\r", "\n").split("\n", 1)[0]
-    if not first_line.strip():
-        raise InputError(f"{path} starts with an empty line where the column titles should be.")
+    data, parse_as = _parseable(data, encoding)
+    clean = cleaned(path, data)
+    head = clean.data[:_SNIFF_BYTES].decode(parse_as, errors="replace").split("\n", 1)[0]
+    first_line = head.replace("\r", "\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
-    physical_lines = _count_lines(data, encoding)
+    physical_lines = _count_lines(clean.data)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
-    cells = _read_simple_file(data, encoding, delimiter, physical_lines, width)
+    cells = _read_simple_file(clean.data, parse_as, delimiter, physical_lines, width)
     bad_lines: list[BadLine] = []
+    cut = False
     if cells is None:
-        cells, bad_lines = _read_any_file(path, data, encoding, delimiter)
+        cells, bad_lines, cut = _read_any_file(path, clean.data, parse_as, delimiter)
     header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
     rows.columns = pd.Index(header)
-    lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)[1:]
+    all_lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)
     blank = _blank_rows(rows)
-    if blank.any():
-        rows, lines = rows.loc[~blank].reset_index(drop=True), lines[~blank]
-    return RawTable(path, header, rows, lines, "", encoding, delimiter, bad_lines)
+    broken_header(path, head, len(header), int((~blank).sum()), len(bad_lines))
+    if cut:
+        bad_lines.append(BadLine(line_after(cells, all_lines), "EOF inside string", _CUT))
+    rows, lines, bad_lines = _damaged_rows_left_out(rows, all_lines[1:], blank, clean, bad_lines)
+    above = clean.lines_above
+    bad_lines = [replace(bad, line=bad.line + above) for bad in bad_lines]
+    table = RawTable(path, header, rows, lines + above, "", encoding, delimiter, bad_lines)
+    table.header_position = 1 + above
+    return table
+
+
+def _parseable(data: bytes, encoding: str) -> tuple[bytes, str]:
+    """UTF-16 as UTF-8 and without byte-order marks, so one parser path reads every file."""
+    if encoding.startswith("utf-16"):
+        return data.decode(encoding, errors="replace").lstrip("\ufeff").encode("utf-8"), "utf-8"
+    if encoding == "utf-8-sig":
+        return data[len(codecs.BOM_UTF8) :], "utf-8"
+    return data, encoding
+
+
+def _damaged_rows_left_out(
+    rows: pd.DataFrame, lines: np.ndarray, blank: np.ndarray, clean: Cleaned, bad: list[BadLine]
+) -> tuple[pd.DataFrame, np.ndarray, list[BadLine]]:
+    """Rows without blank ones, and without those a NUL byte or an open quote damaged
+    (each of those becomes a bad line)."""
+    nul, nul_bad = nul_rows(lines, clean.nul_lines)
+    swallowing, swallowing_bad = (
+        swallowing_rows(rows, lines)
+        if rows.shape[1] and _has_line_breaks(lines)
+        else (np.zeros(len(rows), dtype=bool), [])
+    )
+    dropped = blank | nul | swallowing
+    if dropped.any():
+        rows, lines = rows.loc[~dropped].reset_index(drop=True), lines[~dropped]
+    return rows, lines, sorted([*bad, *nul_bad, *swallowing_bad], key=lambda b: b.line)
+
+
+def _has_line_breaks(lines: np.ndarray) -> bool:
+    """Does some row span more than one line (a value holds a line break)?"""
+    return bool(len(lines) > 1 and (np.diff(lines) > 1).any())
 
 
 def _read_simple_file(
@@ -56,7 +114,9 @@ def _read_simple_file(
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
     row. None when the file is not that simple: then line numbers need the careful reader."""
-    if encoding not in ("utf-8", "utf-8-sig"):
+    # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
+    # without a word, where the careful reader says where it opens.
+    if encoding not in ("utf-8", "utf-8-sig") or data.count(b'"') % 2:
         return None
     irregular: list[object] = []
 
@@ -87,35 +147,48 @@ def _read_simple_file(
 
 def _read_any_file(
     path: Path, data: bytes, encoding: str, delimiter: str
-) -> tuple[pd.DataFrame, list[BadLine]]:
-    """pandas' C parser: any encoding, blank lines, quoted line breaks, malformed rows."""
+) -> tuple[pd.DataFrame, list[BadLine], bool]:
+    """pandas' C parser: any encoding, blank lines, quoted line breaks, malformed rows. A
+    file that ends inside quotes is read up to the record where they open (True)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            # header=None: the first line sets the width, so a longer row is reported as a bad
-            # line (pandas would otherwise turn a wider first row into an index, silently).
-            cells = pd.read_csv(
-                io.BytesIO(data),
-                sep=delimiter,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-                on_bad_lines="warn",
-                engine="c",
-                encoding=encoding,
-                encoding_errors="replace",
-            )
+            return _parsed(data, encoding, delimiter, None), _bad_lines(caught), False
         except (pd.errors.ParserError, UnicodeError) as error:
-            raise InputError(f"{path} cannot be read as a table: {error}.") from error
-    return cells, _bad_lines(caught)
+            records = truncated_at(error)
+            if not records:
+                raise InputError(_UNREADABLE.format(path=path)) from error
+        cells = _parsed(data, encoding, delimiter, records)
+    return cells, _bad_lines(caught), True
+
+
+def _parsed(data: bytes, encoding: str, delimiter: str, records: int | None) -> pd.DataFrame:
+    # header=None: the first line sets the width, so a longer row is reported as a bad
+    # line (pandas would otherwise turn a wider first row into an index, silently).
+    return pd.read_csv(
+        io.BytesIO(data),
+        sep=delimiter,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        on_bad_lines="warn",
+        engine="c",
+        encoding=encoding,
+        encoding_errors="replace",
+        nrows=records,
+    )
 
 
 def _encoding(path: Path, data: bytes) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    sample = data[:_SNIFF_BYTES]
+    without_bom = utf16_without_bom(sample)
+    if without_bom:
+        return without_bom
+    if looks_binary(sample):
         raise InputError(
             f"{path} is a binary file, not a text export; export the grid from Metrc again "
             "and save it as CSV."
@@ -130,10 +203,9 @@ def _encoding(path: Path, data: bytes) -> str:
     return "utf-8"
 
 
-def _count_lines(data: bytes, encoding: str) -> int:
-    newline = "\n".encode(encoding.replace("-sig", ""))[-2:] if "16" in encoding else b"\n"
-    count = data.count(newline)
-    return count if data.endswith(newline) else count + 1
+def _count_lines(data: bytes) -> int:
+    count = data.count(b"\n")
+    return count if data.endswith(b"\n") else count + 1
 
 
 def _blank_rows(rows: pd.DataFrame) -> np.ndarray:

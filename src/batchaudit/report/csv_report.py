@@ -8,6 +8,7 @@ import io
 import json
 
 from batchaudit.findings import AuditResult
+from batchaudit.visible import printable
 
 COLUMNS = (
     "rule",
@@ -47,5 +48,5 @@ def render(result: AuditResult) -> str:
             str(source.line) if source and source.line is not None else "",
             json.dumps(finding.evidence, ensure_ascii=False),
         )
-        writer.writerow([neutralise(cell) for cell in cells])
+        writer.writerow([neutralise(printable(cell)) for cell in cells])
     return buffer.getvalue()

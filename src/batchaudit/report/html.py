@@ -17,6 +17,7 @@ from markupsafe import Markup
 from batchaudit.findings import AuditResult
 from batchaudit.report.html_view import build_view
 from batchaudit.resources import templates_dir
+from batchaudit.visible import printable
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,16 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: object) -> object:
+    """Every `{{ }}` of export text shows its control, bidi and zero-width characters
+    (our own markup, already `Markup`, passes as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
 
 
 def render(result: AuditResult, generated_at: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from batchaudit.findings import AuditResult
 from batchaudit.report.text import most_serious
+from batchaudit.visible import printable
 
 _LISTED = 10
 
@@ -34,4 +35,4 @@ def render(result: AuditResult) -> str:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
     for item in result.not_read:
         lines.append(f"- Not read: {_cell(item.reason)}")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from batchaudit.findings import AuditResult, Finding, Severity
+from batchaudit.visible import printable
 
 _TOP = 5
 
@@ -48,4 +49,4 @@ def render(result: AuditResult, width: int = 100) -> str:
     worst = result.worst_severity()
     if worst is None or worst is Severity.NOTE:
         console.print("Verdict: no production-batch or results-tab errors found.")
-    return buffer.getvalue()
+    return printable(buffer.getvalue())

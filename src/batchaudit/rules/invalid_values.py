@@ -83,10 +83,12 @@ class InvalidValue(FileRule):
     @classmethod
     def _unfit(cls, problem: UnfitLine) -> Finding:
         evidence: InvalidValueEvidence = {"problem": problem.problem}
+        why = problem.reason or (
+            f"the row does not fit the {problem.columns} column titles ({problem.problem})"
+        )
         return cls.finding(
-            f"{problem.source.file}, line {problem.source.line}: the row does not fit the "
-            f"{problem.columns} column titles ({problem.problem}); the row is left out of the "
-            "audit.",
+            f"{problem.source.file}, line {problem.source.line}: {why}; the row is left out of "
+            "the audit.",
             evidence=evidence,
             remedy="Check the line for an unquoted comma or a broken quote and export again.",
             source=problem.source,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from batchaudit.inspection import FileInspection, TableInspection
+from batchaudit.visible import printable
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -19,7 +20,7 @@ def render(inspections: list[FileInspection]) -> str:
         if inspection.skipped_sheets:
             lines.append(f"  sheets skipped: {', '.join(inspection.skipped_sheets)}")
         lines.append("")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _table(table: TableInspection) -> list[str]:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from batchaudit.trace import Node, TraceView
+from batchaudit.visible import printable
 
 WIDTH = 120
 
@@ -37,7 +38,7 @@ def render(view: TraceView) -> str:
                 console.print(f"    What to do: {finding.remedy}", soft_wrap=True)
     else:
         console.print(f"No findings on {view.package.tag}.")
-    return buffer.getvalue()
+    return printable(buffer.getvalue())
 
 
 def _label(node: Node) -> str:

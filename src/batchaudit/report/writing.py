@@ -1,0 +1,121 @@
+"""Where reports go: every `-o` path is checked before the audit starts, and every report is
+written whole or not at all.
+
+A report is written to a hidden temporary file in its own folder and renamed into place
+only when every report of the run is on disk, so a killed run or a full disk leaves the
+previous reports as they were. Inputs are compared by file identity (device and inode), so
+neither another spelling of a path nor a hard link can make a report replace an export.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """One sentence naming the report file and what to do."""
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file a path leads to; None when there is none."""
+    try:
+        status = path.stat()
+    except (OSError, RuntimeError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def check_outputs(
+    outputs: Iterable[Path], inputs: Iterable[Path], suffixes: Collection[str]
+) -> None:
+    """OutputError for the first report path that could not be written or would replace an
+    input; nothing is created or changed."""
+    input_files = {identity(path) for path in inputs} - {None}
+    for path in outputs:
+        problem = _problem(path, input_files, suffixes)
+        if problem:
+            raise OutputError(problem)
+
+
+def _problem(
+    path: Path, inputs: set[tuple[int, int] | None], suffixes: Collection[str]
+) -> str | None:
+    if path.suffix.lower() not in suffixes:
+        return f"{path}: cannot tell the report format; use one of {' '.join(suffixes)}."
+    if not path.parent.is_dir():
+        return f"{path}: the folder {path.parent} does not exist."
+    if path.is_dir():
+        example = path / f"report{path.suffix}"
+        return f"{path} is a folder; give a file name for the report, such as {example}."
+    if identity(path) in inputs:
+        return (
+            f"{path} is one of the inputs (the same file, perhaps by another name or a hard "
+            "link); batchaudit never writes over an export."
+        )
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        return f"{path} is not a regular file; give a file name for the report."
+    return _unwritable(path)
+
+
+def _unwritable(path: Path) -> str | None:
+    """Try the folder for real: permissions, read-only disks and quotas all show here."""
+    try:
+        with tempfile.TemporaryFile(dir=path.parent, prefix=f".{path.name}."):
+            return None
+    except OSError as error:
+        return f"{path}: the folder {path.parent} cannot be written to ({error.strerror})."
+
+
+def write_reports(reports: Iterable[tuple[Path, str]]) -> None:
+    """Write every report or none: all go to temporary files first, then each is renamed
+    over its path. OutputError (and no report changed) when one cannot be written."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in reports:
+            staged.append((_staged(path, text.encode("utf-8")), path))
+    except OSError as error:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise OutputError(_sentence(path, error)) from error
+    for temporary, path in staged:
+        os.replace(temporary, path)
+
+
+def _staged(path: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `path`, flushed to disk, with the mode the
+    report has (or a new file would get)."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _mode(path))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _sentence(path: Path, error: OSError) -> str:
+    full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+    reason = "the disk is full" if full else (error.strerror or str(error))
+    advice = "free some space" if full else "choose another folder"
+    return (
+        f"{path} could not be written ({reason}), so no report was changed; {advice} and run again."
+    )

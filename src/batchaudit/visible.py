@@ -1,0 +1,41 @@
+"""Text from exports shown as text.
+
+An export value or a file name can hold characters a reader never sees: a terminal escape
+(ESC starts a sequence that recolours, moves or retitles the terminal), a bidi override
+(U+202E shows `gpj.csv` as `vsc.jpg`), a zero-width space that makes two equal-looking tags
+differ. Everything shown to people (terminal, HTML, CSV, Markdown) marks each one as
+`[U+202E]`; JSON keeps the text exact, for machines.
+"""
+
+from __future__ import annotations
+
+# Characters that reorder text or take no width: bidi embeddings, overrides, isolates and
+# marks; zero-width spaces and joiners; the word joiner and invisible operators; the soft
+# hyphen; the byte-order mark; line and paragraph separators.
+_INVISIBLE = [
+    0x00AD,
+    0x061C,
+    0x180E,
+    *range(0x200B, 0x2010),
+    *range(0x2028, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+]
+# C0 controls other than tab and line feed, DEL, and the C1 controls (0x9B is a one-byte
+# escape-sequence introducer on some terminals).
+_CONTROL = [*(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0)]
+_MARKS = {code: f"[U+{code:04X}]" for code in (*_INVISIBLE, *_CONTROL)}
+_ONE_LINE = {**_MARKS, 0x09: "[U+0009]", 0x0A: "[U+000A]"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control, bidi and zero-width character shown as `[U+XXXX]`; tabs
+    and line breaks stay as they are."""
+    return text.translate(_MARKS)
+
+
+def one_line(text: str) -> str:
+    """`printable`, and tabs and line breaks marked too: a sentence about a file stays one
+    line, so a file name cannot start a line of its own."""
+    return text.translate(_ONE_LINE)
