@@ -1,8 +1,9 @@
 """Package lineage: source links, children, cycles and every package's results tab.
 
-Everything is whole-frame. The results tab is a transitive closure computed by frontier
-expansion over integer codes (one merge per generation, not one walk per package), and it
-ends on cycles because a (package, ancestor) pair is only ever expanded once.
+Everything is whole-frame. A results tab is held as the tested packages it shows (see
+tabs.py: linear in links and in those pairs, whatever the depth, and cycle-safe). The
+chain through which a tab inherits from a tested package is found only for the packages
+whose findings show it, by frontier expansion from those packages (`Lineage.tab_of`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from scipy.sparse.csgraph import connected_components
 
 from batchaudit.lab_results import test_events
 from batchaudit.packs import Pack, category_keys
+from batchaudit.tabs import NO_PACKAGE, tested_in_tabs
 from batchaudit.values import split_tag_list
 
-NO_PACKAGE = -1
+__all__ = ["NO_PACKAGE", "Lineage", "build"]
 
 
 @dataclass(frozen=True)
@@ -29,15 +31,15 @@ class Lineage:
       group_tested, category_known, children, on_cycle, and the tab columns
       tab_rows, tab_events, tab_tested_packages.
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
-    inherited: package, ancestor, via (codes): ancestor's own results are in package's tab,
-      reached from via (NO_PACKAGE for the package itself).
+    tabs: package, tested (codes), sorted: tested (a package with test events, the package
+      itself included) is in package's results tab.
     lab_rows: deduplicated lab-result rows with tested (code) and event.
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     """
 
     packages: pd.DataFrame
     links: pd.DataFrame
-    inherited: pd.DataFrame
+    tabs: pd.DataFrame
     lab_rows: pd.DataFrame
     events: pd.DataFrame
     has_lab_results: bool
@@ -58,12 +60,11 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
     packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
     packages["on_cycle"] = on_cycle(links, len(packages))
-    codes = np.arange(len(packages))
-    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
-    inherited = inheritance(start, links, packages["production_batch"].to_numpy())
     lab_rows, events = test_events(lab_results, packages)
-    packages = _with_tab_sizes(packages, inherited, events)
-    return Lineage(packages, links, inherited, lab_rows, events, lab_results is not None)
+    tested = np.unique(events["tested"].to_numpy(np.int64))
+    tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
+    packages = _with_tab_sizes(packages, tabs, events)
+    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None)
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
@@ -139,14 +140,14 @@ def inheritance(
 
 
 def _with_tab_sizes(
-    packages: pd.DataFrame, inherited: pd.DataFrame, events: pd.DataFrame
+    packages: pd.DataFrame, tabs: pd.DataFrame, events: pd.DataFrame
 ) -> pd.DataFrame:
     per_tested = events.groupby("tested").agg(rows=("rows", "sum"), events=("event", "size"))
-    tab = inherited.merge(per_tested, left_on="ancestor", right_index=True)
+    tab = tabs.merge(per_tested, left_on="tested", right_index=True)
     sizes = tab.groupby("package").agg(
         tab_rows=("rows", "sum"),
         tab_events=("events", "sum"),
-        tab_tested_packages=("ancestor", "size"),
+        tab_tested_packages=("tested", "size"),
     )
     for column in sizes.columns:
         packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)

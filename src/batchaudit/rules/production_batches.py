@@ -255,11 +255,10 @@ class ProcessingWithoutProductionBatch(Rule):
 
 def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]]:
     """Per package, the test types its tab shows only through other (tested) packages."""
-    inherited = lineage.inherited
-    inherited = inherited.loc[inherited["package"].isin(codes)]
+    tabs = lineage.tabs.loc[lineage.tabs["package"].isin(codes)]
     rows = lineage.lab_rows[["tested", "test_type"]].drop_duplicates()
-    tab = inherited.merge(rows, left_on="ancestor", right_on="tested")
-    own = tab["package"] == tab["ancestor"]
+    tab = tabs.merge(rows, on="tested")
+    own = tab["package"] == tab["tested"]
     own_types = tab.loc[own, ["package", "test_type"]].drop_duplicates()
     others = tab.loc[~own, ["package", "test_type"]].drop_duplicates()
     others = others.merge(own_types, how="left", indicator=True)

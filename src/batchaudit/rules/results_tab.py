@@ -22,8 +22,11 @@ ROWS_PER_PAGE = 20
 
 def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, int], list[int]]:
     """For each (package, tested ancestor) pair: the packages from the package down to the
-    tested one, following the first path the closure found."""
-    inherited = lineage.inherited.loc[lineage.inherited["package"].isin(codes)]
+    tested one, following the first path the closure found. The closure is expanded from
+    the given packages only: its cost is theirs, not the whole lineage's."""
+    codes = np.unique(np.asarray(codes, dtype=np.int64))
+    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
+    inherited = lineage.tab_of(start)
     pairs = zip(inherited["package"], inherited["ancestor"], strict=True)
     via = dict(zip(pairs, inherited["via"], strict=True))
     tested = set(lineage.events["tested"])
@@ -184,11 +187,10 @@ class ConflictingInheritedResults(Rule):
         )
         failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
         outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
-        inherited = lineage.inherited
+        tabs = lineage.tabs
         failing_tested = outcomes.loc[~outcomes["passed"], "tested"].unique()
-        exposed = inherited.loc[inherited["ancestor"].isin(failing_tested), "package"].unique()
-        inherited = inherited.loc[inherited["package"].isin(exposed)]
-        tab = inherited.merge(outcomes, left_on="ancestor", right_on="tested")
+        exposed = tabs.loc[tabs["tested"].isin(failing_tested), "package"].unique()
+        tab = tabs.loc[tabs["package"].isin(exposed)].merge(outcomes, on="tested")
         keys = ["package", "test_type"]
         passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
         failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
@@ -202,9 +204,13 @@ class ConflictingInheritedResults(Rule):
             & (both["min_pass"] == both["min_fail"])
         )
         conflicts = both.index[~one_package].to_frame(index=False)
-        listed = conflicts.sort_values("test_type").groupby("package")["test_type"].agg(list)
-        offending = lineage.packages.iloc[listed.index.to_numpy()].copy()
-        offending["conflicts"] = per_row(offending, listed.to_list())
+        conflicts = conflicts.sort_values(["package", "test_type"], ignore_index=True)
+        package = conflicts["package"].to_numpy()
+        starts = np.flatnonzero(np.r_[len(package) > 0, package[1:] != package[:-1]])
+        # One split of the sorted types, not a Python aggregation per package.
+        types = np.split(conflicts["test_type"].to_numpy(object), starts[1:]) if len(starts) else []
+        offending = lineage.packages.iloc[package[starts]].copy()
+        offending["conflicts"] = per_row(offending, [list(each) for each in types])
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:

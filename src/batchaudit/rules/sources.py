@@ -113,13 +113,14 @@ def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
     which the batch no longer shows. Indexed by package code."""
     links = lineage.known_links()
     links = links.loc[links["child"].isin(batches) & (links["child"] != links["source"])]
-    start = pd.DataFrame(
-        {"package": links["child"], "ancestor": links["source"], "via": links["child"]}
-    )
-    would_inherit = lineage.tab_of(start)
-    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["ancestor"]]
-    events = lineage.events
-    lost = would_inherit.merge(events, left_on="ancestor", right_on="tested")
+    sources = links[["child", "source"]].rename(columns={"child": "package"})
+    would_inherit = sources.merge(lineage.tabs, left_on="source", right_on="package")
+    would_inherit = pd.DataFrame(
+        {"package": would_inherit["package_x"], "tested": would_inherit["tested"]}
+    ).drop_duplicates()
+    # A batch on a cycle would inherit its own results back: those it still shows.
+    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["tested"]]
+    lost = would_inherit.merge(lineage.events, on="tested")
     lost = lost.drop_duplicates(["package", "event"])
     sizes = lost.groupby("package").agg(
         rows=("rows", "sum"), events=("event", "size"), tested_packages=("tested", "nunique")
