@@ -90,10 +90,18 @@ class LineageCycle(Rule):
         codes = np.flatnonzero(packages["on_cycle"].to_numpy())
         links = lineage.known_links()
         links = links.loc[links["child"].isin(codes) & links["source"].isin(codes)]
-        tags = packages["tag"].to_numpy()
-        listed = links.groupby("child")["source"].agg(lambda s: sorted(tags[s.to_numpy()]))
+        listed = pd.DataFrame(
+            {"child": links["child"], "source": packages["tag"].to_numpy()[links["source"]]}
+        ).sort_values(["child", "source"], ignore_index=True)
+        child = listed["child"].to_numpy()
+        starts = np.flatnonzero(np.r_[len(child) > 0, child[1:] != child[:-1]])
+        # One split of the sorted sources, not a Python aggregation per package.
+        sources = np.split(listed["source"].to_numpy(object), starts[1:]) if len(starts) else []
+        by_child = dict(zip(child[starts].tolist(), sources, strict=True))
         offending = packages.iloc[codes].copy()
-        offending["cycle_sources"] = per_row(offending, listed.reindex(codes).to_list())
+        offending["cycle_sources"] = per_row(
+            offending, [list(by_child[code]) if code in by_child else None for code in codes]
+        )
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
