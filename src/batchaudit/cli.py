@@ -246,11 +246,17 @@ def inspect(paths: tuple[Path, ...]) -> None:
 @click.option(
     "--seed", default=7, show_default=True, help="Random seed; the same seed gives the same files."
 )
-def sample(out_dir: Path, package_count: int, seed: int) -> None:
+@click.option(
+    "--lab-pulls",
+    is_flag=True,
+    help="Write the lab results as per-package pulls: each package's whole Lab Results tab "
+    "under its own PackageId, as integrators fetch them.",
+)
+def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> None:
     """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
     from batchaudit.sample import write_sample
 
-    for path in write_sample(out_dir, packages=package_count, seed=seed):
+    for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
         click.echo(f"Wrote {path}")
 
 
