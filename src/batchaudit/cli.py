@@ -7,18 +7,22 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from batchaudit import __version__
-from batchaudit.engine import audit as audit_exports
-from batchaudit.findings import AuditResult, Severity
-from batchaudit.ingest.load import expand, load
-from batchaudit.packs import DEFAULT_PACK, Pack, PackError, load_pack
-from batchaudit.report import json_report, text
-from batchaudit.report.outputs import RENDERERS
-from batchaudit.tables import Tables
+from batchaudit.findings import Severity
+from batchaudit.packs import DEFAULT_PACK, PackError, load_pack
+
+if TYPE_CHECKING:
+    from batchaudit.findings import AuditResult
+    from batchaudit.packs import Pack
+    from batchaudit.tables import Tables
+
+# pandas, pandera and scipy take most of a second to import: the commands that read exports
+# import the ingest, engine and reports they use, so that --version, --help, rules and
+# explain start at once.
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
@@ -95,6 +99,10 @@ def audit(
     fail_on: str,
 ) -> None:
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
+    from batchaudit.engine import audit as audit_exports
+    from batchaudit.report import json_report, text
+    from batchaudit.report.outputs import RENDERERS
+
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
@@ -126,6 +134,8 @@ def _load(
     jurisdiction: str,
 ) -> tuple[Pack, Tables]:
     """The pack and the exports; unreadable files are named on standard error."""
+    from batchaudit.ingest.load import load
+
     try:
         pack = load_pack(jurisdiction)
     except PackError as error:
@@ -160,6 +170,9 @@ def exit_status(result: AuditResult, fail_on: str) -> int:
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
+    from batchaudit.ingest.load import expand
+    from batchaudit.report.outputs import RENDERERS
+
     # Folders count by the files in them: -o must never replace an export it reads.
     resolved_inputs = {path.resolve() for path in [*inputs, *expand(inputs)]}
     for path in outputs:

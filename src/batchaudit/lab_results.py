@@ -6,10 +6,16 @@ per package); those repeats describe one event and are counted once.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from batchaudit.fields import FILE, LINE
+from batchaudit.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
 

@@ -9,16 +9,22 @@ whose findings show it, by frontier expansion from those packages (`Lineage.tab_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from typing import TYPE_CHECKING
 
 from batchaudit.lab_results import test_events
+from batchaudit.lazy import lazy
 from batchaudit.packs import Pack, category_keys
 from batchaudit.tabs import NO_PACKAGE, tested_in_tabs
 from batchaudit.values import split_tag_list
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import sparse
+    from scipy.sparse import csgraph
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
+    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
 
 __all__ = ["NO_PACKAGE", "Lineage", "build"]
 
@@ -102,11 +108,11 @@ def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     """Packages on a cycle of source links: in a strongly connected component of two or
     more, or listing themselves."""
     known = links.loc[links["source"] != NO_PACKAGE]
-    graph = coo_matrix(
+    graph = sparse.coo_matrix(
         (np.ones(len(known)), (known["child"].to_numpy(), known["source"].to_numpy())),
         shape=(size, size),
     )
-    _, component = connected_components(graph, directed=True, connection="strong")
+    _, component = csgraph.connected_components(graph, directed=True, connection="strong")
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
     self_listed = known.loc[known["child"] == known["source"], "child"].to_numpy()

@@ -19,10 +19,18 @@ cycle share one tab), whole-frame, in three steps:
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from typing import TYPE_CHECKING
+
+from batchaudit.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import sparse
+    from scipy.sparse import csgraph
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
+    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
 
 NO_PACKAGE = -1
 
@@ -78,8 +86,10 @@ def _inheriting_links(
 def _components(child: np.ndarray, source: np.ndarray, size: int) -> tuple[int, np.ndarray]:
     if size == 0:
         return 0, np.zeros(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size))
-    count, component = connected_components(graph, directed=True, connection="strong")
+    graph = sparse.coo_matrix(
+        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
+    )
+    count, component = csgraph.connected_components(graph, directed=True, connection="strong")
     return int(count), component.astype(np.int64)
 
 

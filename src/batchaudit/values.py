@@ -9,9 +9,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from batchaudit.lazy import lazy
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
+
 
 TAG_PATTERN = r"[A-Z0-9]{24}"
 _TAG_LIST = re.compile(rf"[\s,]*(?:{TAG_PATTERN}(?:\s*,[\s,]*|\s*$))*")
@@ -49,7 +55,7 @@ _DATE_FORMATS = (
 )
 
 
-Parser = Callable[..., tuple[pd.Series, pd.Series]]
+Parser = Callable[..., "tuple[pd.Series, pd.Series]"]
 
 
 def by_unique_value(parser: Parser) -> Parser:

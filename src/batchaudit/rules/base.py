@@ -13,13 +13,16 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity, Source
+from batchaudit.lazy import lazy
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    pd = lazy("pandas")
 
 
 DOC_SECTIONS = ("Checks", "Why", "Example", "Fix")

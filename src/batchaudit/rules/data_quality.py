@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
-
 from batchaudit.findings import Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, RuleInfo, register
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    pd = lazy("pandas")
 
 
 @register

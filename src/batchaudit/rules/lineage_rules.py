@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Severity
+from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 @register

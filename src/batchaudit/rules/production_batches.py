@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.sources import likely_intent, results_lost, source_facts, sources_of
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 _SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
 

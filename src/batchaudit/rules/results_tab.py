@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Severity
-from batchaudit.lab_results import passed_label
+from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 ROWS_PER_PAGE = 20
 
@@ -27,37 +29,51 @@ def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, i
     codes = np.unique(np.asarray(codes, dtype=np.int64))
     start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
     inherited = lineage.tab_of(start)
-    pairs = zip(inherited["package"], inherited["ancestor"], strict=True)
-    via = dict(zip(pairs, inherited["via"], strict=True))
-    tested = set(lineage.events["tested"])
+    package, ancestor = inherited["package"].tolist(), inherited["ancestor"].tolist()
+    via = dict(zip(zip(package, ancestor, strict=True), inherited["via"].tolist(), strict=True))
+    tested = inherited["ancestor"].isin(lineage.events["tested"]).to_numpy()
     chains = {}
-    for package, ancestor in via:
-        if ancestor not in tested:
-            continue
-        chain = [ancestor]
-        while chain[-1] != package and len(chain) <= len(via):
-            chain.append(via[(package, chain[-1])])
-        chains[(package, ancestor)] = chain[::-1]
+    for pair in zip(
+        inherited["package"][tested].tolist(), inherited["ancestor"][tested].tolist(), strict=True
+    ):
+        chain = [pair[1]]
+        while chain[-1] != pair[0] and len(chain) <= len(via):
+            chain.append(via[(pair[0], chain[-1])])
+        chains[pair] = chain[::-1]
     return chains
+
+
+def _event_entries(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    """Per tested package, its events as evidence: date, result, lab, rows."""
+    days = events["date"].to_numpy("datetime64[D]")
+    dates = np.datetime_as_string(days).astype(object)
+    dates[np.isnat(days)] = None
+    passed = events["passed"]
+    results = np.where(
+        passed.isna(), "not stated", np.where(passed.fillna(False), "passed", "failed")
+    )
+    entries: dict[int, list[dict[str, Any]]] = {}
+    for tested, date, result, lab, rows in zip(
+        events["tested"].tolist(),
+        dates.tolist(),
+        results.tolist(),
+        events["lab"].tolist(),
+        events["rows"].tolist(),
+        strict=True,
+    ):
+        entries.setdefault(tested, []).append(
+            {"date": date, "result": result, "lab": lab, "rows": rows}
+        )
+    return entries
 
 
 def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, list[dict[str, Any]]]:
     """Per package, each tested package in its tab with its events and the inheritance chain."""
-    tags = lineage.packages["tag"].to_numpy()
-    categories = lineage.packages["category"].to_numpy()
+    tags = lineage.packages["tag"].to_numpy(object)
+    categories = lineage.packages["category"].to_numpy(object)
     chains = inheritance_chains(lineage, codes)
     in_tabs = {tested for _, tested in chains}
-    events = lineage.events.loc[lineage.events["tested"].isin(in_tabs)]
-    events_by_tested: dict[int, list[dict[str, Any]]] = {}
-    for event in events.to_dict("records"):
-        events_by_tested.setdefault(int(event["tested"]), []).append(
-            {
-                "date": None if pd.isna(event["date"]) else str(pd.Timestamp(event["date"]).date()),
-                "result": passed_label(event["passed"]),
-                "lab": event["lab"],
-                "rows": int(event["rows"]),
-            }
-        )
+    events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
     tabs: dict[int, list[dict[str, Any]]] = {}
     for (package, tested), chain in sorted(chains.items()):
         tabs.setdefault(package, []).append(
@@ -65,7 +81,7 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
                 "tag": tags[tested],
                 "category": categories[tested],
                 "events": events_by_tested.get(tested, []),
-                "inherited_through": [tags[code] for code in chain],
+                "inherited_through": tags[chain].tolist(),
             }
         )
     return tabs

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE, Lineage
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 RETEST_STATES = ("TestFailed", "RetestFailed")
 
