@@ -191,7 +191,7 @@ class ConflictingInheritedResults(Rule):
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package", "test_passed"})
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        rows = lineage.lab_rows
+        rows = lineage.lab_rows[["tested", "test_type", "test_passed", "counts"]]
         rows = rows.loc[
             rows["counts"] & rows["test_passed"].notna() & (rows["tested"] != NO_PACKAGE)
         ]
