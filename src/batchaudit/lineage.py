@@ -107,15 +107,16 @@ def source_links(packages: pd.DataFrame) -> pd.DataFrame:
 def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     """Packages on a cycle of source links: in a strongly connected component of two or
     more, or listing themselves."""
-    known = links.loc[links["source"] != NO_PACKAGE]
+    child, source = links["child"].to_numpy(np.int64), links["source"].to_numpy(np.int64)
+    known = source != NO_PACKAGE
+    child, source = child[known], source[known]
     graph = sparse.coo_matrix(
-        (np.ones(len(known)), (known["child"].to_numpy(), known["source"].to_numpy())),
-        shape=(size, size),
+        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
     )
     _, component = csgraph.connected_components(graph, directed=True, connection="strong")
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
-    self_listed = known.loc[known["child"] == known["source"], "child"].to_numpy()
+    self_listed = child[child == source]
     cycle[self_listed] = True
     return cycle
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from batchaudit.findings import Severity
+from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
@@ -45,10 +46,13 @@ class UnknownSourcePackage(Rule):
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        unknown = lineage.links.loc[lineage.links["source"] == NO_PACKAGE]
-        listed = unknown.groupby("child")["source_tag"].agg(list)
-        offending = lineage.packages.iloc[listed.index.to_numpy()].copy()
-        offending["unknown_sources"] = per_row(offending, listed.to_list())
+        unknown = (lineage.links["source"] == NO_PACKAGE).to_numpy()
+        children, listed = lists_by(
+            lineage.links["child"].to_numpy()[unknown],
+            lineage.links["source_tag"].to_numpy(object)[unknown],
+        )
+        offending = lineage.packages.iloc[children].copy()
+        offending["unknown_sources"] = per_row(offending, listed)
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
@@ -95,15 +99,12 @@ class LineageCycle(Rule):
         links = links.loc[links["child"].isin(codes) & links["source"].isin(codes)]
         listed = pd.DataFrame(
             {"child": links["child"], "source": packages["tag"].to_numpy()[links["source"]]}
-        ).sort_values(["child", "source"], ignore_index=True)
-        child = listed["child"].to_numpy()
-        starts = np.flatnonzero(np.r_[len(child) > 0, child[1:] != child[:-1]])
-        # One split of the sorted sources, not a Python aggregation per package.
-        sources = np.split(listed["source"].to_numpy(object), starts[1:]) if len(starts) else []
-        by_child = dict(zip(child[starts].tolist(), sources, strict=True))
+        ).sort_values(["child", "source"])
+        children, sources = lists_by(listed["child"].to_numpy(), listed["source"].to_numpy())
+        by_child = dict(zip(children.tolist(), sources, strict=True))
         offending = packages.iloc[codes].copy()
         offending["cycle_sources"] = per_row(
-            offending, [list(by_child[code]) if code in by_child else None for code in codes]
+            offending, [by_child.get(code) for code in codes.tolist()]
         )
         return offending
 

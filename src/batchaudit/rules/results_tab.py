@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from batchaudit.findings import Severity
+from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
@@ -221,12 +222,11 @@ class ConflictingInheritedResults(Rule):
         )
         conflicts = both.index[~one_package].to_frame(index=False)
         conflicts = conflicts.sort_values(["package", "test_type"], ignore_index=True)
-        package = conflicts["package"].to_numpy()
-        starts = np.flatnonzero(np.r_[len(package) > 0, package[1:] != package[:-1]])
-        # One split of the sorted types, not a Python aggregation per package.
-        types = np.split(conflicts["test_type"].to_numpy(object), starts[1:]) if len(starts) else []
-        offending = lineage.packages.iloc[package[starts]].copy()
-        offending["conflicts"] = per_row(offending, [list(each) for each in types])
+        packages, types = lists_by(
+            conflicts["package"].to_numpy(), conflicts["test_type"].to_numpy()
+        )
+        offending = lineage.packages.iloc[packages].copy()
+        offending["conflicts"] = per_row(offending, types)
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:

@@ -80,35 +80,28 @@ def _source_facts(lineage: Lineage) -> pd.DataFrame:
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:
     """The known sources of the given packages, as evidence: tag, item, category, group,
     testing state and flags."""
-    links = lineage.known_links()
-    links = links.loc[links["child"].isin(children)]
-    attributes = lineage.packages[
-        [
-            "tag",
-            "item_name",
-            "category",
-            "group",
-            "lab_testing_state",
-            "production_batch",
-            "requires_remediation",
-            "contains_remediated",
-        ]
-    ]
-    joined = links[["child", "source"]].join(attributes, on="source")
+    links = lineage.links
+    chosen = ((links["source"] != NO_PACKAGE) & links["child"].isin(children)).to_numpy()
+    source = links["source"].to_numpy()[chosen]
+    packages = lineage.packages
+    fields = {
+        "tag": "tag",
+        "item": "item_name",
+        "category": "category",
+        "group": "group",
+        "testing_state": "lab_testing_state",
+    }
+    flags = ("production_batch", "requires_remediation", "contains_remediated")
+    # Whole columns taken at the sources, then one dict per link: no frame row per link.
+    columns = {
+        key: packages[name].to_numpy(object)[source].tolist() for key, name in fields.items()
+    }
+    columns |= {flag: [bool(v) for v in packages[flag].to_numpy(object)[source]] for flag in flags}
     evidence: dict[int, list[dict[str, Any]]] = {}
-    for row in joined.to_dict("records"):
-        evidence.setdefault(int(row.pop("child")), []).append(
-            {
-                "tag": row["tag"],
-                "item": row["item_name"],
-                "category": row["category"],
-                "group": row["group"],
-                "testing_state": row["lab_testing_state"],
-                "production_batch": bool(row["production_batch"]),
-                "requires_remediation": bool(row["requires_remediation"]),
-                "contains_remediated": bool(row["contains_remediated"]),
-            }
-        )
+    for child, *values in zip(
+        links["child"].to_numpy()[chosen].tolist(), *columns.values(), strict=True
+    ):
+        evidence.setdefault(child, []).append(dict(zip(columns, values, strict=True)))
     return evidence
 
 
