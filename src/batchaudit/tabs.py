@@ -54,18 +54,18 @@ def tested_in_tabs(
     marked = single & tested_component
     nearest = _jump(np.where(marked | ~single, np.arange(count), parent))
     nearest = np.where(marked[nearest], nearest, NO_PACKAGE)
-    run = _Ragged.of(*_run_pairs(nearest, parent), count)
+    run = Ragged.of(*_run_pairs(nearest, parent), count)
     merging = sources[c_child] > 1
-    combined = _Ragged.of(c_child[merging], c_source[merging], count)
+    combined = Ragged.of(c_child[merging], c_source[merging], count)
     anchor_tabs = _anchor_tabs(combined, run, anchor, tested_component, sources)
     # 3. per component: its run's tested components, then its anchor's tab.
     of_run, in_run = run.take(np.arange(count))
     of_anchor, in_anchor = anchor_tabs.take(anchor)
-    per_component = _Ragged.of(
+    per_component = Ragged.of(
         np.concatenate([of_run, of_anchor]), np.concatenate([in_run, in_anchor]), count
     )
     package, tested_comp = per_component.take(component)
-    members = _Ragged.of(component[tested], np.asarray(tested, dtype=np.int64), count)
+    members = Ragged.of(component[tested], np.asarray(tested, dtype=np.int64), count)
     position, tested_package = members.take(tested_comp)
     pairs = pd.DataFrame({"package": package[position], "tested": tested_package})
     return pairs.sort_values(["package", "tested"], ignore_index=True)
@@ -122,7 +122,7 @@ def _run_pairs(nearest: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, np.
         above = nearest[parent[at]]
         going = above >= 0
         head, at = head[going], above[going]
-    listed = _Ragged.of(
+    listed = Ragged.of(
         np.concatenate([*found_head, np.zeros(0, np.int64)]),
         np.concatenate([*found_at, np.zeros(0, np.int64)]),
         len(parent),
@@ -133,12 +133,12 @@ def _run_pairs(nearest: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _anchor_tabs(
-    combined: _Ragged,
-    run: _Ragged,
+    combined: Ragged,
+    run: Ragged,
     anchor: np.ndarray,
     tested_component: np.ndarray,
     sources: np.ndarray,
-) -> _Ragged:
+) -> Ragged:
     """The tab (tested components) of every anchor, rounds in readiness order."""
     count = len(anchor)
     store = _Store(count)
@@ -149,7 +149,7 @@ def _anchor_tabs(
     key = np.unique(owner * np.int64(count) + anchor[combined.members])
     waiting, on = key // max(count, 1), key % max(count, 1)
     pending = np.bincount(waiting, minlength=count)
-    dependents = _Ragged.of(on, waiting, count)
+    dependents = Ragged.of(on, waiting, count)
     ready = roots
     while len(ready):
         _, waiting = dependents.take(ready)
@@ -168,7 +168,7 @@ def _anchor_tabs(
     return store.frozen()
 
 
-class _Ragged:
+class Ragged:
     """Values grouped by a key in 0..count-1, as offsets into one array (CSR)."""
 
     def __init__(self, start: np.ndarray, members: np.ndarray) -> None:
@@ -176,7 +176,7 @@ class _Ragged:
         self.members = members
 
     @classmethod
-    def of(cls, keys: np.ndarray, values: np.ndarray, count: int) -> _Ragged:
+    def of(cls, keys: np.ndarray, values: np.ndarray, count: int) -> Ragged:
         order = np.argsort(keys, kind="stable")
         start = np.zeros(count + 1, dtype=np.int64)
         np.cumsum(np.bincount(keys, minlength=count), out=start[1:])
@@ -219,7 +219,7 @@ class _Store:
         offset = np.arange(len(position)) - np.repeat(np.cumsum(length) - length, length)
         return position, self.members[begin[position] + offset]
 
-    def frozen(self) -> _Ragged:
+    def frozen(self) -> Ragged:
         keys = np.repeat(np.arange(len(self.begin)), self.length)
         _, values = self.take(np.arange(len(self.begin)))
-        return _Ragged.of(keys, values, len(self.begin))
+        return Ragged.of(keys, values, len(self.begin))
