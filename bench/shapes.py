@@ -22,6 +22,7 @@ from batchaudit.sample.shapes import write_shape
 
 SHAPES = (
     ("chain", 100_000, "a chain of 100,000 repackagings"),
+    ("chain-conflict", 100_000, "the same, LT002 on every package"),
     ("cycle", 50_000, "a cycle of 50,000 packages"),
     ("sources", 100_000, "one package with 100,000 tested sources"),
     ("files", 5_000, "5,000 one-row files in subfolders"),

@@ -32,6 +32,17 @@ def test_a_deep_chain_inherits_to_the_end_and_stops_at_the_production_batch(
 ) -> None:
     size = 2_000
     result = _audit_shape(tmp_path, "chain", size)
+    assert sorted({f.rule for f in result.findings}) == ["PB001", "PB004"]
+    (batch,) = [f for f in result.findings if f.rule == "PB001"]
+    assert batch.package_tag == _numbered(size)[0]
+    assert batch.evidence["results_lost"] == {"rows": 1, "events": 1, "tested_packages": 1}
+
+
+def test_a_deep_chain_with_a_conflict_at_its_root_shows_it_all_the_way_down(
+    tmp_path: Path,
+) -> None:
+    size = 2_000
+    result = _audit_shape(tmp_path, "chain-conflict", size)
     # The first two are tested, pass and fail: every later package shows both, except the
     # production batch at the end, whose tab starts anew.
     assert _tags(result, "LT002") == _numbered(*range(2, size))

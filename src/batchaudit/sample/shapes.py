@@ -1,9 +1,10 @@
 """Pathological export shapes, as an odd or hostile file would have them, for the shape
 benchmark (`make bench-shapes`) and the tests that check their findings.
 
-- chain: N packages, each repackaged from the one before; the first two are tested (THC
-  passes on the first, fails on the second: LT002 on every later package) and the last is
-  a production batch of the same category (PB001 and PB004, losing both results).
+- chain: N packages, each repackaged from the one before; the first is tested and the last
+  is a production batch of the same category (PB001 and PB004, losing that result).
+- chain-conflict: the same, with the second tested too and failing where the first passes:
+  LT002 on every later package but the batch (N findings, each with its own evidence).
 - cycle: N packages, each listing the next as its source, the last the first (LN002 on
   all); the first is tested.
 - sources: one package combined from N tested packages (LT001, N tested packages).
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHAPES = ("chain", "cycle", "sources", "files")
+SHAPES = ("chain", "chain-conflict", "cycle", "sources", "files")
 PACKAGE_COLUMNS = ["tag", "category", "source_package_tags", "production_batch"]
 PACKAGE_COLUMNS += ["production_batch_number"]
 LAB_COLUMNS = ["tested_package", "lab_test_result_id", "test_type", "test_passed"]
@@ -34,7 +35,8 @@ def write_shape(shape: str, folder: Path, size: int) -> None:
     if shape == "files":
         _files(folder, size)
         return
-    packages, lab = {"chain": _chain, "cycle": _cycle, "sources": _sources}[shape](size)
+    writers = {"chain": _chain, "chain-conflict": _chain_conflict, "cycle": _cycle}
+    packages, lab = {**writers, "sources": _sources}[shape](size)
     packages.to_csv(folder / "packages.csv", index=False)
     lab.to_csv(folder / "lab-results.csv", index=False)
 
@@ -62,11 +64,15 @@ def _lab(tested: list[str], passed: list[bool]) -> pd.DataFrame:
     )
 
 
-def _chain(size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _chain(size: int, tested: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     tags = shape_tag(np.arange(1, size + 1))
     sources = np.r_[[""], tags[:-1]]
     batch = np.arange(size) == size - 1
-    return _packages(tags, sources, batch), _lab(list(tags[:2]), [True, False])
+    return _packages(tags, sources, batch), _lab(list(tags[:tested]), [True, False][:tested])
+
+
+def _chain_conflict(size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _chain(size, tested=2)
 
 
 def _cycle(size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
