@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install demo test lint bench docs clean
+.PHONY: install demo test lint bench bench-shapes docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,13 @@ docs: $(STAMP)
 	$(BIN)/batchaudit rules --markdown > docs/rules.md
 	$(BIN)/python tests/contract/update_evidence.py
 
+# 10^4 and 10^5 packages (BENCH_LARGE=1 adds 10^6) against the DuckDB peer, side by side.
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py --packages 100000
+	$(BIN)/python bench/bench.py
+
+# The pathological shapes (a 100,000-deep chain, a 50,000 cycle, ...), each within 10 s.
+bench-shapes: $(STAMP)
+	$(BIN)/python bench/shapes.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,18 +1,21 @@
-"""Benchmark batchaudit against the DuckDB peer on a generated sample.
+"""Benchmark batchaudit against the DuckDB peer on generated samples, side by side.
 
-    .venv/bin/python bench/bench.py --packages 100000 [--seed 1] [--peer PATH] [--keep DIR]
+    .venv/bin/python bench/bench.py [--sizes 10000 100000] [--runs 3] [--variants-at 100000]
+    BENCH_LARGE=1 make bench      # adds 1,000,000 packages
 
-1. `batchaudit sample DIR --packages N --seed S` writes the exports;
-2. `batchaudit audit ... -o DIR/findings.json --fail-on never` runs, timed, with its peak RSS;
-3. the DuckDB peer (`shared/bench/duckdb_peer.py`) runs on the same files, timed;
-4. a table compares times and the PB001, PB002, PB003 and LT001 counts. A count that
-   differs prints MISMATCH and the exit status is 1.
+For each size, `batchaudit sample DIR --packages N --seed 1` writes the exports; then, in
+each of `--runs` rounds, the full audit (all rules, JSON report) and the DuckDB peer
+(`shared/bench/duckdb_peer.py`) run one after the other on the same files, so that both
+see the same machine load. The table shows the median of the rounds: batchaudit's wall
+time and peak memory, the peer's time and the ratio. At `--variants-at` packages the same
+rounds also audit the lab results as per-package pulls (`sample --lab-pulls`) and the
+packages as one API JSON page file, each against the grid CSVs with one row per test.
 
-Peak memory: `getrusage(RUSAGE_CHILDREN).ru_maxrss` is the largest peak of *every* child
-waited for so far, so a delta around the audit would be hidden by the sample generator,
-which runs before it (and the audit would have to run before any other child). Instead the
-audit's own rusage is taken from `os.wait4` on its process id: it is that child's peak
-(with any children it waited for), whatever ran before.
+A finding count that differs from the peer's (PB001-PB003, LT001) prints MISMATCH and the
+exit status is 1.
+
+Peak memory is the audit process's own, from `os.wait4` on it (`RUSAGE_CHILDREN` would
+report the largest of every child waited for, the sample generator included).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +49,7 @@ def _peak_mb(max_rss: int) -> float:
     return max_rss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
-def _run(command: list[str], what: str) -> Run:
+def run(command: list[str], what: str) -> Run:
     """Run a child to completion; its wall time and its own peak resident memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -61,65 +65,121 @@ def _run(command: list[str], what: str) -> Run:
         return Run(seconds, _peak_mb(usage.ru_maxrss), out.read().decode(errors="replace"))
 
 
-def _table(rows: list[tuple[str, str]]) -> str:
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+def median(runs: list[Run]) -> Run:
+    """The run of median time, with the median peak memory of all."""
+    middle = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    return Run(middle.seconds, statistics.median(r.peak_mb for r in runs), middle.stdout)
 
 
-def _compare(ours: dict[str, int], peer: dict[str, int]) -> tuple[str, list[str]]:
-    lines = [f"{'rule':<6}  {'batchaudit':>10}  {'peer':>10}"]
-    mismatches = []
-    for rule in RULES:
-        mine, theirs = ours.get(rule, 0), peer.get(rule, 0)
-        lines.append(f"{rule:<6}  {mine:>10}  {theirs:>10}")
-        if mine != theirs:
-            mismatches.append(f"MISMATCH {rule}: batchaudit {mine}, peer {theirs}")
-    return "\n".join(lines), mismatches
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in lines)
 
 
-def bench(out_dir: Path, packages: int, seed: int, peer: Path) -> int:
-    active, inactive, lab = (str(out_dir / name) for name in FILES)
-    findings = out_dir / "findings.json"
-    sample = [str(BATCHAUDIT), "sample", str(out_dir), "--packages", str(packages)]
-    generated = _run([*sample, "--seed", str(seed)], "batchaudit sample")
-    audit_inputs = [str(BATCHAUDIT), "audit", active, inactive, lab]
-    audit = _run([*audit_inputs, "-o", str(findings), "--fail-on", "never"], "batchaudit audit")
-    peer_run = _run([sys.executable, str(peer), active, inactive, "--lab", lab], "DuckDB peer")
-    peer_counts = json.loads(peer_run.stdout.strip().splitlines()[-1])
-    our_counts = json.loads(findings.read_text(encoding="utf-8"))["summary"]["by_rule"]
-    print(
-        _table(
-            [
-                ("packages", f"{packages}"),
-                ("sample seconds", f"{generated.seconds:.2f}"),
-                ("batchaudit seconds", f"{audit.seconds:.2f}"),
-                ("batchaudit peak MB", f"{audit.peak_mb:.0f}"),
-                ("peer seconds", f"{peer_run.seconds:.2f}"),
-                ("batchaudit / peer", f"{audit.seconds / peer_run.seconds:.1f}x"),
-            ]
-        )
-    )
-    comparison, mismatches = _compare(our_counts, peer_counts)
-    print()
-    print(comparison)
-    for line in mismatches:
-        print(line)
-    return 1 if mismatches else 0
+def audit_command(inputs: list[Path], report: Path) -> list[str]:
+    return [str(BATCHAUDIT), "audit", *map(str, inputs), "-o", str(report), "--fail-on", "never"]
+
+
+def sample(folder: Path, packages: int, seed: int, *options: str) -> list[Path]:
+    command = [str(BATCHAUDIT), "sample", str(folder), "--packages", str(packages)]
+    run([*command, "--seed", str(seed), *options], "batchaudit sample")
+    return [folder / name for name in FILES]
+
+
+def api_json_packages(grid: list[Path], folder: Path) -> Path:
+    """The grid's packages as one v2 API page file, as a large operator's integration saves
+    them (`Item.Name` nested)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from batchaudit.fields import PACKAGE_FIELDS
+    from batchaudit.ingest.load import load
+    from batchaudit.ingest.shapes import METRC_API_PACKAGES
+    from shapes_writer import _nest, canonical_text, titled
+
+    packages = load(packages=grid).packages
+    api = titled(canonical_text(packages, list(PACKAGE_FIELDS)), METRC_API_PACKAGES)
+    records = [_nest(record) for record in api.to_dict("records")]
+    total = len(records)
+    page = {"Data": records, "Total": total, "TotalRecords": total, "PageSize": total,
+            "RecordsOnPage": total, "Page": 1, "CurrentPage": 1, "TotalPages": 1}  # fmt: skip
+    path = folder / "packages.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(page), encoding="utf-8")
+    return path
+
+
+def compare(report: Path, peer: Run) -> list[str]:
+    ours = json.loads(report.read_text(encoding="utf-8"))["summary"]["by_rule"]
+    theirs = json.loads(peer.stdout.strip().splitlines()[-1])
+    return [
+        f"MISMATCH {rule}: batchaudit {ours.get(rule, 0)}, peer {theirs.get(rule, 0)}"
+        for rule in RULES
+        if ours.get(rule, 0) != theirs.get(rule, 0)
+    ]
+
+
+def bench_size(root: Path, packages: int, args: argparse.Namespace) -> tuple[list[str], list]:
+    """One row of the main table, and (at the variants size) the variant rows."""
+    folder = root / str(packages)
+    active, inactive, lab = sample(folder, packages, args.seed)
+    report = folder / "findings.json"
+    commands = {
+        "csv": audit_command([active, inactive, lab], report),
+        "peer": [sys.executable, str(args.peer), str(active), str(inactive), "--lab", str(lab)],
+    }
+    if packages == args.variants_at:
+        pulled = sample(root / f"{packages}-pulls", packages, args.seed, "--lab-pulls")
+        commands["pulls"] = audit_command(pulled, pulled[0].parent / "findings.json")
+        page = api_json_packages([active, inactive], root / f"{packages}-json")
+        commands["json"] = audit_command([page, lab], page.parent / "findings.json")
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            runs[name].append(run(command, name))
+    result = {name: median(each) for name, each in runs.items()}
+    mismatches = compare(report, result["peer"])
+    ours, peer = result["csv"], result["peer"]
+    row = [f"{packages:,}", f"{ours.seconds:.2f}", f"{ours.peak_mb:,.0f}", f"{peer.seconds:.2f}"]
+    row.append(f"{ours.seconds / peer.seconds:.2f}x")
+    variants = []
+    for name, label in (("pulls", "lab results as per-package pulls"),
+                        ("json", "packages as one API JSON page")):  # fmt: skip
+        if name in result:
+            each = result[name]
+            ratio = f"{each.seconds / ours.seconds:.2f}x"
+            variants.append([label, f"{each.seconds:.2f}", f"{each.peak_mb:,.0f}", ratio])
+    return [*row, *mismatches], variants
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--packages", type=int, default=100_000, help="sample size")
+    sizes = [10_000, 100_000] + ([1_000_000] if os.environ.get("BENCH_LARGE") else [])
+    parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
+    parser.add_argument("--runs", type=int, default=3, help="rounds; the median is shown")
+    parser.add_argument("--variants-at", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1, help="sample seed")
     parser.add_argument("--peer", type=Path, default=DEFAULT_PEER, help="duckdb_peer.py")
-    parser.add_argument("--keep", type=Path, help="write the sample and findings here")
+    parser.add_argument("--keep", type=Path, help="write the samples and reports here")
     args = parser.parse_args()
     if not args.peer.is_file():
         parser.error(f"no peer script at {args.peer}")
-    if args.keep is not None:
-        return bench(args.keep, args.packages, args.seed, args.peer)
-    with tempfile.TemporaryDirectory(prefix="batchaudit-bench-") as out_dir:
-        return bench(Path(out_dir), args.packages, args.seed, args.peer)
+    with tempfile.TemporaryDirectory(prefix="batchaudit-bench-") as scratch:
+        root = args.keep or Path(scratch)
+        rows, variants, problems = [], [], []
+        for packages in args.sizes:
+            row, more = bench_size(root, packages, args)
+            rows.append(row[:5])
+            problems += row[5:]
+            variants += more
+    header = ["packages", "batchaudit s", "peak MB", "peer s", "batchaudit / peer"]
+    print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report)")
+    print(table(header, rows))
+    if variants:
+        print(f"\n{args.variants_at:,} packages, against grid CSVs with one row per test")
+        print(table(["input", "seconds", "peak MB", "ratio"], variants))
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

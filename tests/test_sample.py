@@ -237,3 +237,24 @@ def test_some_results_tab_holds_results_from_more_than_three_tested_packages(
     tested = set(lab["SourcePackageLabel"])
     widest = max(len(_results_tab_tested_packages(packages, tested, t)) for t in packages.index)
     assert widest > 3
+
+
+def test_lab_pulls_list_every_tab_under_its_package_and_change_no_finding(tmp_path: Path) -> None:
+    from batchaudit.engine import audit
+    from batchaudit.ingest.load import load
+    from batchaudit.packs import load_pack
+
+    rows = generate(2_000, seed=5).lab_results
+    pulled = generate(2_000, seed=5, lab_pulls=True).lab_results
+    assert len(pulled) > len(rows)
+    # Each package's own results are under it, and more rows are under packages that were
+    # not tested (their inherited tabs).
+    own = pulled["PackageId"].isin(rows["PackageId"])
+    assert (~own).any()
+
+    def findings(folder: Path, pulls: bool) -> list[tuple[str, str | None, str]]:
+        write_sample(folder, packages=2_000, seed=5, lab_pulls=pulls)
+        result = audit(load(detected=[folder]), load_pack("oregon")).result
+        return [(f.rule, f.package_tag, f.message) for f in result.findings]
+
+    assert findings(tmp_path / "pulls", True) == findings(tmp_path / "rows", False)

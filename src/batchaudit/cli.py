@@ -8,23 +8,25 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from batchaudit import __version__
-from batchaudit.engine import audit as audit_exports
-from batchaudit.findings import AuditResult, Severity
+from batchaudit.findings import Severity
 from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
-from batchaudit.ingest.load import expand, load
-from batchaudit.packs import DEFAULT_PACK, Pack, PackError
-from batchaudit.report import json_report, text
-from batchaudit.report.outputs import RENDERERS
+from batchaudit.packs import DEFAULT_PACK, PackError
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
-from batchaudit.rules.data_quality import data_quality_findings
-from batchaudit.rules.settings import checked_pack
-from batchaudit.tables import Tables
 from batchaudit.visible import one_line
+
+if TYPE_CHECKING:
+    from batchaudit.findings import AuditResult
+    from batchaudit.packs import Pack
+    from batchaudit.tables import Tables
+
+# pandas, pandera and scipy take most of a second to import: the commands that read exports
+# import the ingest, engine and reports they use, so that --version, --help, rules and
+# explain start at once.
 
 EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
@@ -123,6 +125,10 @@ def audit(
     fail_on: str,
 ) -> None:
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
+    from batchaudit.engine import audit as audit_exports
+    from batchaudit.report import json_report, text
+    from batchaudit.report.outputs import RENDERERS
+
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
@@ -159,6 +165,9 @@ def _load(
     limits: Limits,
 ) -> tuple[Pack, Tables]:
     """The pack and the exports; unreadable files are named on standard error."""
+    from batchaudit.ingest.load import load
+    from batchaudit.rules.settings import checked_pack
+
     try:
         pack = checked_pack(jurisdiction)
     except PackError as error:
@@ -175,6 +184,8 @@ def _load(
 
 def _nothing_to_audit(tables: Tables) -> str:
     """Why there are no packages: unreadable files were already named; rows left out are."""
+    from batchaudit.rules.data_quality import data_quality_findings
+
     read = [item.path for item in tables.inputs if item.kind == "packages"]
     if not read:
         return "no packages could be read, so there is nothing to audit."
@@ -195,6 +206,9 @@ def exit_status(result: AuditResult, fail_on: str) -> int:
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
+    from batchaudit.ingest.load import expand
+    from batchaudit.report.outputs import RENDERERS
+
     # Folders count by the files in them: -o must never replace an export it reads.
     try:
         check_outputs(outputs, [*inputs, *expand(inputs)], RENDERERS)
@@ -289,11 +303,17 @@ def inspect(paths: tuple[Path, ...], limits: Limits) -> None:
 @click.option(
     "--seed", default=7, show_default=True, help="Random seed; the same seed gives the same files."
 )
-def sample(out_dir: Path, package_count: int, seed: int) -> None:
+@click.option(
+    "--lab-pulls",
+    is_flag=True,
+    help="Write the lab results as per-package pulls: each package's whole Lab Results tab "
+    "under its own PackageId, as integrators fetch them.",
+)
+def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> None:
     """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
     from batchaudit.sample import write_sample
 
-    for path in write_sample(out_dir, packages=package_count, seed=seed):
+    for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
         click.echo(f"Wrote {path}")
 
 

@@ -6,10 +6,16 @@ per package); those repeats describe one event and are counted once.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from batchaudit.fields import FILE, LINE
+from batchaudit.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
 
@@ -32,7 +38,7 @@ def test_events(
             ]
         )
         return rows, pd.DataFrame(columns=EVENT_COLUMNS)
-    rows = lab_results.copy()
+    rows = _first_listings(lab_results)
     rows["tested_tag"] = _tested_tags(rows, packages)
     rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
     rows["event"] = "id:" + rows["lab_test_result_id"]
@@ -44,7 +50,9 @@ def test_events(
         rows.loc[no_id, "event"] = (
             visits["tested_tag"] + "|" + visits["lab_license"] + "|" + tested_on
         )
-    rows = rows.drop_duplicates(["event", "test_type"], ignore_index=True)
+    repeated = rows.duplicated(["event", "test_type"]).to_numpy()
+    if repeated.any():  # else the rows stay as they are: no copy of every column
+        rows = rows.loc[~repeated].reset_index(drop=True)
     revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
     # Revoked and informational-only rows are shown in the tab but are not compliance results.
     rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
@@ -69,12 +77,30 @@ def test_events(
     return rows, events.loc[events["tested"] != -1].reset_index(drop=True)
 
 
+def _first_listings(lab_results: pd.DataFrame) -> pd.DataFrame:
+    """The rows without the repeats of a result's line (same result id and test type) that
+    per-package pulls list under every inheriting package: at 100,000 packages pulls hold
+    four rows for each one kept, and everything after this works on the kept ones only.
+    Rows without a result id are told apart later, by tested package, lab and date."""
+    with_id = (lab_results["lab_test_result_id"] != "").to_numpy()
+    repeated = with_id & lab_results.duplicated(["lab_test_result_id", "test_type"]).to_numpy()
+    # A shallow copy: columns added below do not reach the loaded table (copy on write).
+    if not repeated.any():
+        return lab_results.copy(deep=False)
+    kept: pd.DataFrame = lab_results.loc[~repeated].reset_index(drop=True)
+    return kept
+
+
 def _tested_tags(rows: pd.DataFrame, packages: pd.DataFrame) -> pd.Series:
     """SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
+    tested = rows["tested_package"]
+    blank = (tested == "").to_numpy()
+    if not blank.any():
+        given: pd.Series = tested.astype("str")
+        return given
     by_id = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
     from_id = rows["package_id"].map(by_id.set_index("package_id")["tag"])
-    tested = rows["tested_package"].where(rows["tested_package"] != "", from_id)
-    return tested.fillna("").astype("str")
+    return tested.where(~blank, from_id).fillna("").astype("str")
 
 
 def passed_label(passed: object) -> str:

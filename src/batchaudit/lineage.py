@@ -1,24 +1,32 @@
 """Package lineage: source links, children, cycles and every package's results tab.
 
-Everything is whole-frame. The results tab is a transitive closure computed by frontier
-expansion over integer codes (one merge per generation, not one walk per package), and it
-ends on cycles because a (package, ancestor) pair is only ever expanded once.
+Everything is whole-frame. A results tab is held as the tested packages it shows (see
+tabs.py: linear in links and in those pairs, whatever the depth, and cycle-safe). The
+chain through which a tab inherits from a tested package is found only for the packages
+whose findings show it, by frontier expansion from those packages (`Lineage.tab_of`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
-import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from typing import TYPE_CHECKING
 
 from batchaudit.lab_results import test_events
+from batchaudit.lazy import lazy
 from batchaudit.packs import Pack, category_keys
+from batchaudit.tabs import NO_PACKAGE, Ragged, tested_in_tabs
 from batchaudit.values import split_tag_list
 
-NO_PACKAGE = -1
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from scipy import sparse
+    from scipy.sparse import csgraph
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
+    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
+
+__all__ = ["NO_PACKAGE", "Lineage", "build"]
 
 
 @dataclass(frozen=True)
@@ -29,15 +37,15 @@ class Lineage:
       group_tested, category_known, children, on_cycle, the tab columns tab_rows,
       tab_events, tab_tested_packages, and the source facts (see `with_source_facts`).
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
-    inherited: package, ancestor, via (codes): ancestor's own results are in package's tab,
-      reached from via (NO_PACKAGE for the package itself).
+    tabs: package, tested (codes), sorted: tested (a package with test events, the package
+      itself included) is in package's results tab.
     lab_rows: deduplicated lab-result rows with tested (code) and event.
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     """
 
     packages: pd.DataFrame
     links: pd.DataFrame
-    inherited: pd.DataFrame
+    tabs: pd.DataFrame
     lab_rows: pd.DataFrame
     events: pd.DataFrame
     has_lab_results: bool
@@ -48,8 +56,11 @@ class Lineage:
         return self.links.loc[self.links["source"] != NO_PACKAGE]
 
     def tab_of(self, start: pd.DataFrame) -> pd.DataFrame:
-        """The closure of (package, ancestor, via) start pairs along inheriting links."""
-        return inheritance(start, self.links, self.packages["production_batch"].to_numpy())
+        """The closure of (package, ancestor, via) start pairs along inheriting links, as far
+        as it leads to tested packages (ancestors with an empty tab are not expanded)."""
+        relevant = self.packages["tab_tested_packages"].to_numpy() > 0
+        batch = self.packages["production_batch"].to_numpy(dtype=bool)
+        return inheritance(start, self.links, batch, relevant)
 
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
@@ -59,12 +70,11 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
     packages["on_cycle"] = on_cycle(links, len(packages))
     packages = with_source_facts(packages, links)
-    codes = np.arange(len(packages))
-    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
-    inherited = inheritance(start, links, packages["production_batch"].to_numpy())
     lab_rows, events = test_events(lab_results, packages)
-    packages = _with_tab_sizes(packages, inherited, events)
-    return Lineage(packages, links, inherited, lab_rows, events, lab_results is not None)
+    tested = np.unique(events["tested"].to_numpy(np.int64))
+    tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
+    packages = _with_tab_sizes(packages, tabs, events)
+    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None)
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
@@ -101,53 +111,74 @@ def source_links(packages: pd.DataFrame) -> pd.DataFrame:
 def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     """Packages on a cycle of source links: in a strongly connected component of two or
     more, or listing themselves."""
-    known = links.loc[links["source"] != NO_PACKAGE]
-    graph = coo_matrix(
-        (np.ones(len(known)), (known["child"].to_numpy(), known["source"].to_numpy())),
-        shape=(size, size),
+    child, source = links["child"].to_numpy(np.int64), links["source"].to_numpy(np.int64)
+    known = source != NO_PACKAGE
+    child, source = child[known], source[known]
+    graph = sparse.coo_matrix(
+        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
     )
-    _, component = connected_components(graph, directed=True, connection="strong")
+    _, component = csgraph.connected_components(graph, directed=True, connection="strong")
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
-    self_listed = known.loc[known["child"] == known["source"], "child"].to_numpy()
+    self_listed = child[child == source]
     cycle[self_listed] = True
     return cycle
 
 
 def inheritance(
-    start: pd.DataFrame, links: pd.DataFrame, production_batch: np.ndarray
+    start: pd.DataFrame,
+    links: pd.DataFrame,
+    production_batch: np.ndarray,
+    relevant: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Expand (package, ancestor, via) pairs along links whose child is not a production batch:
-    the ancestors whose own results a package's results tab shows."""
-    edges = links.loc[links["source"] != NO_PACKAGE, ["child", "source"]]
-    edges = edges.loc[~production_batch[edges["child"].to_numpy()]]
-    edges = edges.rename(columns={"child": "ancestor", "source": "next"})
-    width = np.int64(max(len(production_batch), 1))
-    found = [start.drop_duplicates(["package", "ancestor"])]
-    seen = np.sort(found[0]["package"].to_numpy(np.int64) * width + found[0]["ancestor"])
-    frontier = found[0]
-    while len(frontier):
-        step = frontier[["package", "ancestor"]].merge(edges, on="ancestor")
-        step = pd.DataFrame(
-            {"package": step["package"], "ancestor": step["next"], "via": step["ancestor"]}
-        ).drop_duplicates(["package", "ancestor"])
-        keys = step["package"].to_numpy(np.int64) * width + step["ancestor"].to_numpy(np.int64)
-        new = ~np.isin(keys, seen, assume_unique=False)
-        frontier = step.loc[new]
-        seen = np.union1d(seen, keys[new])
-        found.append(frontier)
-    return pd.concat(found, ignore_index=True)
+    the ancestors whose own results a package's results tab shows, breadth first, each pair
+    from the first path that reaches it. With `relevant` (a mask of packages), ancestors
+    outside it are not expanded: packages with an empty tab lead to no tested package.
+
+    One generation per link of depth, each a few whole-array steps (no frame operations),
+    so a chain of 100,000 costs seconds, not minutes."""
+    child, source = links["child"].to_numpy(np.int64), links["source"].to_numpy(np.int64)
+    keep = source != NO_PACKAGE
+    keep[keep] = ~np.asarray(production_batch, dtype=bool)[child[keep]]
+    if relevant is not None:
+        keep[keep] = relevant[source[keep]]
+    size = max(len(production_batch), 1)
+    sources = Ragged.of(child[keep], source[keep], size)
+    first = start.drop_duplicates(["package", "ancestor"])
+    package, ancestor = first["package"].to_numpy(np.int64), first["ancestor"].to_numpy(np.int64)
+    found = [(package, ancestor, first["via"].to_numpy(np.int64))]
+    width = np.int64(size)
+    seen = set((package * width + ancestor).tolist())
+    while len(package):
+        position, reached = sources.take(ancestor)
+        key = package[position] * width + reached
+        _, at = np.unique(key, return_index=True)
+        fresh = np.zeros(len(key), dtype=bool)
+        fresh[at] = True  # the first of each pair in this generation
+        fresh[fresh] = [k not in seen for k in key[fresh].tolist()]
+        seen.update(key[fresh].tolist())
+        via = ancestor[position][fresh]
+        package, ancestor = package[position][fresh], reached[fresh]
+        found.append((package, ancestor, via))
+    return pd.DataFrame(
+        {
+            "package": np.concatenate([f[0] for f in found]),
+            "ancestor": np.concatenate([f[1] for f in found]),
+            "via": np.concatenate([f[2] for f in found]),
+        }
+    )
 
 
 def _with_tab_sizes(
-    packages: pd.DataFrame, inherited: pd.DataFrame, events: pd.DataFrame
+    packages: pd.DataFrame, tabs: pd.DataFrame, events: pd.DataFrame
 ) -> pd.DataFrame:
     per_tested = events.groupby("tested").agg(rows=("rows", "sum"), events=("event", "size"))
-    tab = inherited.merge(per_tested, left_on="ancestor", right_index=True)
+    tab = tabs.merge(per_tested, left_on="tested", right_index=True)
     sizes = tab.groupby("package").agg(
         tab_rows=("rows", "sum"),
         tab_events=("events", "sum"),
-        tab_tested_packages=("ancestor", "size"),
+        tab_tested_packages=("tested", "size"),
     )
     for column in sizes.columns:
         packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)

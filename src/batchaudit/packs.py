@@ -11,12 +11,16 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from batchaudit.findings import Severity
+from batchaudit.lazy import lazy
 from batchaudit.resources import packs_dir
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
 
 DEFAULT_PACK = "oregon"
 POLICIES = ("group-change", "category-change")

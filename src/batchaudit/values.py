@@ -9,10 +9,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+from batchaudit.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy("numpy")
+    pd = lazy("pandas")
+
 
 TAG_PATTERN = r"[A-Z0-9]{24}"
 _TAG_LIST = re.compile(rf"[\s,]*(?:{TAG_PATTERN}(?:\s*,[\s,]*|\s*$))*")
@@ -50,7 +57,7 @@ _DATE_FORMATS = (
 )
 
 
-Parser = Callable[..., tuple[pd.Series, pd.Series]]
+Parser = Callable[..., "tuple[pd.Series, pd.Series]"]
 
 
 def by_unique_value(parser: Parser) -> Parser:

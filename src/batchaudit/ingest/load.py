@@ -7,6 +7,7 @@ the *files* (DQ001-DQ003, DQ005) and hands clean tables to the engine.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,15 +88,25 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def _exports_in(folder: Path) -> list[Path]:
-    # Not only regular files: a pipe, a device or a dangling link named like an export is
-    # kept, to be named and skipped when it is read.
-    return [
-        path
-        for path in sorted(folder.rglob("*"))
-        if not path.is_dir()
-        and path.suffix.lower() in DATA_SUFFIXES
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    ]
+    """One scandir per folder, hidden files and folders skipped without being walked; sorted
+    as paths sort (part by part). Not only regular files: a pipe, a device or a dangling link
+    named like an export is kept, to be named and skipped when it is read."""
+    found: list[tuple[tuple[str, ...], Path]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while pending:
+        here, parts = pending.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, (*parts, entry.name)))
+            elif os.path.splitext(entry.name)[1].lower() in DATA_SUFFIXES:
+                found.append(((*parts, entry.name), Path(entry.path)))
+    return [path for _, path in sorted(found, key=lambda item: item[0])]
 
 
 def empty_folders(paths: list[Path]) -> list[NotRead]:
@@ -242,8 +253,7 @@ def validate(read: list[ReadTable]) -> list[Validated]:
 def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     """The group's rows as canonical text, each with its file, sheet, position and table."""
     columns = group[0].detection.columns
-    selected = [t.raw.rows[list(columns)] for t in group]
-    cells = selected[0] if len(selected) == 1 else pd.concat(selected, ignore_index=True)
+    cells = _selected(group, list(columns))
     frame = as_text(cells).rename(columns=columns)
     sizes = [len(t.raw.rows) for t in group]
     frame[FILE] = np.repeat([str(t.raw.path) for t in group], sizes)
@@ -252,6 +262,28 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
     frame[_TABLE] = np.repeat(numbers, sizes)
     return frame
+
+
+def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
+    """The mapped columns of the group's rows, in order. Tables with one header (a folder of
+    small files) are joined first and selected once: selecting per table costs more than
+    a one-row table's reading."""
+    by_header: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for number, table in enumerate(group):
+        by_header[tuple(table.raw.rows.columns)].append(number)
+    if len(by_header) == len(group):
+        selected = [t.raw.rows[columns] for t in group]
+        return selected[0] if len(selected) == 1 else pd.concat(selected, ignore_index=True)
+    parts: list[pd.DataFrame] = []
+    order: list[int] = []
+    for numbers in by_header.values():
+        rows = [group[n].raw.rows for n in numbers]
+        joined = rows[0] if len(rows) == 1 else pd.concat(rows, ignore_index=True)
+        parts.append(joined[columns])
+        order.extend(np.repeat(numbers, [len(r) for r in rows]).tolist())
+    cells = pd.concat(parts, ignore_index=True)
+    # Back to the order of the group's tables (a stable sort keeps each table's row order).
+    return cells.take(np.argsort(np.asarray(order), kind="stable")).reset_index(drop=True)
 
 
 def _merge_packages(

@@ -41,16 +41,27 @@ class Shape:
     instead: str = ""
 
     def fallback_aliases(self) -> dict[str, str]:
-        return {header_key(t): name for name, titles in self.fallbacks.items() for t in titles}
+        return _keyed(self.fallbacks)
 
     def own_aliases(self) -> dict[str, str]:
         """header key -> field, for this shape's own titles."""
-        return {header_key(t): name for name, titles in self.titles.items() for t in titles}
+        return _keyed(self.titles)
 
     def aliases(self) -> dict[str, str]:
         """header key -> field, sibling titles included."""
-        mixed = {header_key(t): name for name, titles in self.also.items() for t in titles}
-        return {**mixed, **self.own_aliases()}
+        return {**_keyed(self.also), **self.own_aliases()}
+
+
+# Detection asks for the same tables once per file: key each table of titles once.
+_KEYED: dict[int, tuple[dict[str, tuple[str, ...]], dict[str, str]]] = {}
+
+
+def _keyed(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    cached = _KEYED.get(id(titles))
+    if cached is None or cached[0] is not titles:
+        keyed = {header_key(t): name for name, each in titles.items() for t in each}
+        cached = _KEYED[id(titles)] = (titles, keyed)
+    return dict(cached[1])
 
 
 METRC_GRID = Shape(

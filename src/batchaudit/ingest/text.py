@@ -37,6 +37,8 @@ from batchaudit.ingest.salvage import (
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
+_THREADED_BYTES = 1 << 20
+_SMALL_BYTES = 1 << 16
 _TEXT_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 _CUT = (
     "the file ends inside the quoted value that starts on this line, so it was probably "
@@ -57,6 +59,13 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     delimiter = max(_DELIMITERS, key=first_line.count)
     physical_lines = _count_lines(clean.data)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
+    # Only what needs no salvage: no blank lines above, no NUL, no quote left open at the end.
+    simple = not clean.lines_above and not len(clean.nul_lines) and not clean.data.count(b'"') % 2
+    if simple and len(clean.data) <= _SMALL_BYTES:
+        dialect = (parse_as, delimiter)
+        small = _read_small_file(path, clean.data, dialect, physical_lines, width, encoding)
+        if small is not None:
+            return small
     cells = _read_simple_file(clean.data, parse_as, delimiter, physical_lines, width)
     bad_lines: list[BadLine] = []
     cut = False
@@ -109,6 +118,35 @@ def _has_line_breaks(lines: np.ndarray) -> bool:
     return bool(len(lines) > 1 and (np.diff(lines) > 1).any())
 
 
+def _read_small_file(
+    path: Path,
+    data: bytes,
+    dialect: tuple[str, str],
+    physical_lines: int,
+    width: int,
+    file_encoding: str,
+) -> RawTable | None:
+    """A small UTF-8 file in which every line is one row, parsed by the csv module and made
+    a frame once: a folder of one-row exports would otherwise pay a dozen frame operations
+    per file. None when the file is not that simple."""
+    encoding, delimiter = dialect
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(data.decode(encoding)), delimiter=delimiter))
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    if len(records) != physical_lines or any(len(record) != width for record in records):
+        return None
+    header = [title.strip() for title in records[0]]
+    kept = [record for record in records[1:] if any(record)]  # rows of blank cells dropped
+    lines = np.arange(2, len(records) + 1, dtype=np.int64)
+    lines = lines[[any(record) for record in records[1:]]] if len(kept) < len(lines) else lines
+    rows = pd.DataFrame(kept, columns=range(width), dtype="str")
+    rows.columns = pd.Index(header)
+    return RawTable(path, header, rows, lines, "", file_encoding, delimiter, [])
+
+
 def _read_simple_file(
     data: bytes, encoding: str, delimiter: str, physical_lines: int, width: int
 ) -> pd.DataFrame | None:
@@ -127,7 +165,10 @@ def _read_simple_file(
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            # Threads pay only on large files; on a small one they cost more than the read.
+            read_options=pa_csv.ReadOptions(
+                autogenerate_column_names=True, use_threads=len(data) > _THREADED_BYTES
+            ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, invalid_row_handler=note_irregular_row
             ),

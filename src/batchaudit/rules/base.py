@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
 from batchaudit.findings import Finding, RuleCard, Severity, Source
+from batchaudit.lazy import lazy
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
 from batchaudit.rules.wording import plural
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    pd = lazy("pandas")
 
 
 @dataclass(frozen=True)

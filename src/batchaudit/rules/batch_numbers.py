@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, register
 from batchaudit.rules.wording import listing
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    pd = lazy("pandas")
 
 
 class BatchNumberEvidence(TypedDict):

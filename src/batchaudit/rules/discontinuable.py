@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import (
     SOURCE_FIELDS,
@@ -18,8 +16,13 @@ from batchaudit.rules.sources import discontinue_blockers, sources_of
 from batchaudit.rules.wording import source_paths
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 class DiscontinuableEvidence(TypedDict):

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.fields import FILE, LINE
 from batchaudit.findings import Finding, Severity
+from batchaudit.grouping import lists_by
+from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.wording import listing, source_paths
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 class UnknownSourceEvidence(TypedDict):
@@ -54,10 +58,13 @@ class UnknownSourcePackage(Rule):
     trail_caption = "Sources, and the ones missing from the exports"
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        unknown = lineage.links.loc[lineage.links["source"] == NO_PACKAGE]
-        listed = unknown.groupby("child")["source_tag"].agg(list)
-        offending = lineage.packages.iloc[listed.index.to_numpy()].copy()
-        offending["unknown_sources"] = per_row(offending, listed.to_list())
+        unknown = (lineage.links["source"] == NO_PACKAGE).to_numpy()
+        children, listed = lists_by(
+            lineage.links["child"].to_numpy()[unknown],
+            lineage.links["source_tag"].to_numpy(object)[unknown],
+        )
+        offending = lineage.packages.iloc[children].copy()
+        offending["unknown_sources"] = per_row(offending, listed)
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
@@ -123,10 +130,15 @@ class LineageCycle(Rule):
         codes = np.flatnonzero(packages["on_cycle"].to_numpy())
         links = lineage.known_links()
         links = links.loc[links["child"].isin(codes) & links["source"].isin(codes)]
-        tags = packages["tag"].to_numpy()
-        listed = links.groupby("child")["source"].agg(lambda s: sorted(tags[s.to_numpy()]))
+        listed = pd.DataFrame(
+            {"child": links["child"], "source": packages["tag"].to_numpy()[links["source"]]}
+        ).sort_values(["child", "source"])
+        children, sources = lists_by(listed["child"].to_numpy(), listed["source"].to_numpy())
+        by_child = dict(zip(children.tolist(), sources, strict=True))
         offending = packages.iloc[codes].copy()
-        offending["cycle_sources"] = per_row(offending, listed.reindex(codes).to_list())
+        offending["cycle_sources"] = per_row(
+            offending, [by_child.get(code) for code in codes.tolist()]
+        )
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, sources_of
 from batchaudit.rules.wording import listing, source_paths
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 class ProcessingEvidence(TypedDict):
@@ -115,11 +118,10 @@ class ProcessingWithoutProductionBatch(Rule):
 
 def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]]:
     """Per package, the test types its tab shows only through other (tested) packages."""
-    inherited = lineage.inherited
-    inherited = inherited.loc[inherited["package"].isin(codes)]
+    tabs = lineage.tabs.loc[lineage.tabs["package"].isin(codes)]
     rows = lineage.lab_rows[["tested", "test_type"]].drop_duplicates()
-    tab = inherited.merge(rows, left_on="ancestor", right_on="tested")
-    own = tab["package"] == tab["ancestor"]
+    tab = tabs.merge(rows, on="tested")
+    own = tab["package"] == tab["tested"]
     own_types = tab.loc[own, ["package", "test_type"]].drop_duplicates()
     others = tab.loc[~own, ["package", "test_type"]].drop_duplicates()
     others = others.merge(own_types, how="left", indicator=True)

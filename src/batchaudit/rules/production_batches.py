@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity
+from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.sources import (
     ResultsLost,
@@ -22,8 +20,13 @@ from batchaudit.rules.sources import (
 from batchaudit.rules.wording import plural, source_paths
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-import numpy as np
-import pandas as pd
-
 from batchaudit.findings import Finding, Severity
-from batchaudit.lab_results import passed_label
+from batchaudit.grouping import lists_by
+from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 from batchaudit.rules.wording import listing
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 ROWS_PER_PAGE = 20
 
@@ -54,39 +57,56 @@ class ConflictEvidence(TypedDict):
 
 def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, int], list[int]]:
     """For each (package, tested ancestor) pair: the packages from the package down to the
-    tested one, following the first path the closure found."""
-    inherited = lineage.inherited.loc[lineage.inherited["package"].isin(codes)]
-    pairs = zip(inherited["package"], inherited["ancestor"], strict=True)
-    via = dict(zip(pairs, inherited["via"], strict=True))
-    tested = set(lineage.events["tested"])
+    tested one, following the first path the closure found. The closure is expanded from
+    the given packages only: its cost is theirs, not the whole lineage's."""
+    codes = np.unique(np.asarray(codes, dtype=np.int64))
+    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
+    inherited = lineage.tab_of(start)
+    package, ancestor = inherited["package"].tolist(), inherited["ancestor"].tolist()
+    via = dict(zip(zip(package, ancestor, strict=True), inherited["via"].tolist(), strict=True))
+    tested = inherited["ancestor"].isin(lineage.events["tested"]).to_numpy()
     chains = {}
-    for package, ancestor in via:
-        if ancestor not in tested:
-            continue
-        chain = [ancestor]
-        while chain[-1] != package and len(chain) <= len(via):
-            chain.append(via[(package, chain[-1])])
-        chains[(package, ancestor)] = chain[::-1]
+    for pair in zip(
+        inherited["package"][tested].tolist(), inherited["ancestor"][tested].tolist(), strict=True
+    ):
+        chain = [pair[1]]
+        while chain[-1] != pair[0] and len(chain) <= len(via):
+            chain.append(via[(pair[0], chain[-1])])
+        chains[pair] = chain[::-1]
     return chains
+
+
+def _event_entries(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    """Per tested package, its events as evidence: date, result, lab, rows."""
+    days = events["date"].to_numpy("datetime64[D]")
+    dates = np.datetime_as_string(days).astype(object)
+    dates[np.isnat(days)] = None
+    passed = events["passed"]
+    results = np.where(
+        passed.isna(), "not stated", np.where(passed.fillna(False), "passed", "failed")
+    )
+    entries: dict[int, list[dict[str, Any]]] = {}
+    for tested, date, result, lab, rows in zip(
+        events["tested"].tolist(),
+        dates.tolist(),
+        results.tolist(),
+        events["lab"].tolist(),
+        events["rows"].tolist(),
+        strict=True,
+    ):
+        entries.setdefault(tested, []).append(
+            {"date": date, "result": result, "lab": lab, "rows": rows}
+        )
+    return entries
 
 
 def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, list[dict[str, Any]]]:
     """Per package, each tested package in its tab with its events and the inheritance chain."""
-    tags = lineage.packages["tag"].to_numpy()
-    categories = lineage.packages["category"].to_numpy()
+    tags = lineage.packages["tag"].to_numpy(object)
+    categories = lineage.packages["category"].to_numpy(object)
     chains = inheritance_chains(lineage, codes)
     in_tabs = {tested for _, tested in chains}
-    events = lineage.events.loc[lineage.events["tested"].isin(in_tabs)]
-    events_by_tested: dict[int, list[dict[str, Any]]] = {}
-    for event in events.to_dict("records"):
-        events_by_tested.setdefault(int(event["tested"]), []).append(
-            {
-                "date": None if pd.isna(event["date"]) else str(pd.Timestamp(event["date"]).date()),
-                "result": passed_label(event["passed"]),
-                "lab": event["lab"],
-                "rows": int(event["rows"]),
-            }
-        )
+    events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
     tabs: dict[int, list[dict[str, Any]]] = {}
     for (package, tested), chain in sorted(chains.items()):
         tabs.setdefault(package, []).append(
@@ -94,7 +114,7 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
                 "tag": tags[tested],
                 "category": categories[tested],
                 "events": events_by_tested.get(tested, []),
-                "inherited_through": [tags[code] for code in chain],
+                "inherited_through": tags[chain].tolist(),
             }
         )
     return tabs
@@ -238,7 +258,7 @@ class ConflictingInheritedResults(Rule):
     )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        rows = lineage.lab_rows
+        rows = lineage.lab_rows[["tested", "test_type", "test_passed", "counts"]]
         rows = rows.loc[
             rows["counts"] & rows["test_passed"].notna() & (rows["tested"] != NO_PACKAGE)
         ]
@@ -250,11 +270,10 @@ class ConflictingInheritedResults(Rule):
         )
         failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
         outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
-        inherited = lineage.inherited
+        tabs = lineage.tabs
         failing_tested = outcomes.loc[~outcomes["passed"], "tested"].unique()
-        exposed = inherited.loc[inherited["ancestor"].isin(failing_tested), "package"].unique()
-        inherited = inherited.loc[inherited["package"].isin(exposed)]
-        tab = inherited.merge(outcomes, left_on="ancestor", right_on="tested")
+        exposed = tabs.loc[tabs["tested"].isin(failing_tested), "package"].unique()
+        tab = tabs.loc[tabs["package"].isin(exposed)].merge(outcomes, on="tested")
         keys = ["package", "test_type"]
         passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
         failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
@@ -268,9 +287,12 @@ class ConflictingInheritedResults(Rule):
             & (both["min_pass"] == both["min_fail"])
         )
         conflicts = both.index[~one_package].to_frame(index=False)
-        listed = conflicts.sort_values("test_type").groupby("package")["test_type"].agg(list)
-        offending = lineage.packages.iloc[listed.index.to_numpy()].copy()
-        offending["conflicts"] = per_row(offending, listed.to_list())
+        conflicts = conflicts.sort_values(["package", "test_type"], ignore_index=True)
+        packages, types = lists_by(
+            conflicts["package"].to_numpy(), conflicts["test_type"].to_numpy()
+        )
+        offending = lineage.packages.iloc[packages].copy()
+        offending["conflicts"] = per_row(offending, types)
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
-import numpy as np
-import pandas as pd
+from batchaudit.lazy import lazy
+from batchaudit.lineage import NO_PACKAGE, Lineage
 
 if TYPE_CHECKING:
-    from batchaudit.lineage import Lineage
+    import numpy as np
+    import pandas as pd
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
 
 RETEST_STATES = ("TestFailed", "RetestFailed")
 
@@ -35,35 +38,28 @@ class ResultsLost(TypedDict):
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:
     """The known sources of the given packages, as evidence: tag, item, category, group,
     testing state and flags."""
-    links = lineage.known_links()
-    links = links.loc[links["child"].isin(children)]
-    attributes = lineage.packages[
-        [
-            "tag",
-            "item_name",
-            "category",
-            "group",
-            "lab_testing_state",
-            "production_batch",
-            "requires_remediation",
-            "contains_remediated",
-        ]
-    ]
-    joined = links[["child", "source"]].join(attributes, on="source")
+    links = lineage.links
+    chosen = ((links["source"] != NO_PACKAGE) & links["child"].isin(children)).to_numpy()
+    source = links["source"].to_numpy()[chosen]
+    packages = lineage.packages
+    fields = {
+        "tag": "tag",
+        "item": "item_name",
+        "category": "category",
+        "group": "group",
+        "testing_state": "lab_testing_state",
+    }
+    flags = ("production_batch", "requires_remediation", "contains_remediated")
+    # Whole columns taken at the sources, then one dict per link: no frame row per link.
+    columns = {
+        key: packages[name].to_numpy(object)[source].tolist() for key, name in fields.items()
+    }
+    columns |= {flag: [bool(v) for v in packages[flag].to_numpy(object)[source]] for flag in flags}
     evidence: dict[int, list[dict[str, Any]]] = {}
-    for row in joined.to_dict("records"):
-        evidence.setdefault(int(row.pop("child")), []).append(
-            {
-                "tag": row["tag"],
-                "item": row["item_name"],
-                "category": row["category"],
-                "group": row["group"],
-                "testing_state": row["lab_testing_state"],
-                "production_batch": bool(row["production_batch"]),
-                "requires_remediation": bool(row["requires_remediation"]),
-                "contains_remediated": bool(row["contains_remediated"]),
-            }
-        )
+    for child, *values in zip(
+        links["child"].to_numpy()[chosen].tolist(), *columns.values(), strict=True
+    ):
+        evidence.setdefault(child, []).append(dict(zip(columns, values, strict=True)))
     return evidence
 
 
@@ -72,13 +68,14 @@ def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
     which the batch no longer shows. Indexed by package code."""
     links = lineage.known_links()
     links = links.loc[links["child"].isin(batches) & (links["child"] != links["source"])]
-    start = pd.DataFrame(
-        {"package": links["child"], "ancestor": links["source"], "via": links["child"]}
-    )
-    would_inherit = lineage.tab_of(start)
-    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["ancestor"]]
-    events = lineage.events
-    lost = would_inherit.merge(events, left_on="ancestor", right_on="tested")
+    sources = links[["child", "source"]].rename(columns={"child": "package"})
+    would_inherit = sources.merge(lineage.tabs, left_on="source", right_on="package")
+    would_inherit = pd.DataFrame(
+        {"package": would_inherit["package_x"], "tested": would_inherit["tested"]}
+    ).drop_duplicates()
+    # A batch on a cycle would inherit its own results back: those it still shows.
+    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["tested"]]
+    lost = would_inherit.merge(lineage.events, on="tested")
     lost = lost.drop_duplicates(["package", "event"])
     sizes = lost.groupby("package").agg(
         rows=("rows", "sum"), events=("event", "size"), tested_packages=("tested", "nunique")

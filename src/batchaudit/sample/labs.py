@@ -16,6 +16,7 @@ from batchaudit.sample import catalog
 from batchaudit.sample import rates as r
 from batchaudit.sample.lineage import PASSING_STATES, BoolArray, IntArray, Lineage, TextArray
 from batchaudit.sample.story import TESTED_HERE
+from batchaudit.tabs import tested_in_tabs
 
 LAB_COLUMNS = [
     "PackageId", "LabTestResultId", "LabFacilityLicenseNumber", "LabFacilityName",
@@ -159,11 +160,33 @@ def _listing(lineage: Lineage, ev: Events, lines: Lines, rng: np.random.Generato
     return Listing(line[order], package[order])
 
 
-def lab_results(lineage: Lineage, rng: np.random.Generator) -> pd.DataFrame:
-    """Every line of every result, once under the tested package and sometimes again."""
+def _pulls(lineage: Lineage, ev: Events, lines: Lines) -> Listing:
+    """Every package's whole Lab Results tab (its own results and, unless it is a production
+    batch, its sources' tabs) listed under it, as per-package API pulls concatenate."""
+    links = pd.DataFrame({"child": lineage.edge_child, "source": lineage.edge_source})
+    tabs = tested_in_tabs(links, lineage.production_batch, np.unique(ev.package))
+    # Results are grouped by tested package and lines by result: one range per package.
+    per_package = np.bincount(ev.package[lines.event], minlength=len(lineage.tag))
+    first = np.cumsum(per_package) - per_package
+    tested = tabs["tested"].to_numpy()
+    count = per_package[tested]
+    under = np.repeat(tabs["package"].to_numpy(), count)
+    line = np.repeat(first[tested], count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    )
+    event = lines.event[line]
+    order = np.lexsort((lines.line[line], ev.result_id[event], under))
+    return Listing(line[order], under[order])
+
+
+def lab_results(lineage: Lineage, rng: np.random.Generator, pulls: bool = False) -> pd.DataFrame:
+    """Every line of every result, once under the tested package and sometimes again; with
+    `pulls`, every package's whole tab under it (the random draws are the same either way)."""
     ev = _events(lineage, rng)
     lines = _lines(ev, rng)
     listed, under = _listing(lineage, ev, lines, rng)
+    if pulls:
+        listed, under = _pulls(lineage, ev, lines)
     at = lines.event[listed]
     tested = ev.package[at]
     performed = _timestamps(ev.day, ev.hour)
