@@ -7,9 +7,10 @@ never silently change what is audited.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ class Pack:
     # Which package field the groups list: the category name, or Metrc's category type.
     group_by: str = "category"
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sha256: str = ""  # of the pack file as read
+
+    @property
+    def builtin(self) -> bool:
+        """A pack shipped with batchaudit (loaded by name, not from a file of the user's)."""
+        return Path(self.path).resolve().parent == packs_dir().resolve()
 
     def category_table(self) -> pd.DataFrame:
         """One row per known category: key, category, group, tested."""
@@ -89,14 +96,15 @@ def load_pack(name_or_path: str) -> Pack:
                 f"There is no jurisdiction pack named {name_or_path!r} (known: {known})."
             )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise PackError(f"The pack {path} is not UTF-8 text; save it as UTF-8.") from error
     except OSError as error:
         raise PackError(f"Cannot read the pack {path}: {error.strerror}.") from error
     except tomllib.TOMLDecodeError as error:
         raise PackError(f"The pack {path} is not valid TOML: {error}.") from error
-    return _parse_pack(data, path)
+    return replace(_parse_pack(data, path), sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
