@@ -34,13 +34,16 @@ def asset(name: str) -> Asset:
 
 
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The explorer's data as compact JSON; `tojson` escapes <, >, & and ' for the page.
+    env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "ensure_ascii": False}
+    return env
 
 
 def render(result: AuditResult, generated_at: datetime) -> str:
