@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,13 +62,62 @@ class CannotRun(click.ClickException):
         click.echo(f"batchaudit: {self.message}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES = """\b
+Exit status:
+  0  nothing at or above --fail-on (default: error)
+  1  findings at or above --fail-on
+  2  the run could not be done (bad usage, no readable packages)"""
+
+
+def epilog(examples: str, exits: str = EXIT_CODES) -> str:
+    """A command's --help ending: examples as written (\\b keeps Click from rewrapping)."""
+    return f"\b\nExamples:\n{examples}\n\n{exits}"
+
+
+SIMPLE_EXITS = """\b
+Exit status:
+  0  done
+  2  the command could not be done (a sentence on standard error says why)"""
+
+
+def terminal() -> tuple[int | None, bool]:
+    """The width to wrap to and whether to colour: only on a terminal, never with NO_COLOR."""
+    if not sys.stdout.isatty():
+        return None, False
+    return shutil.get_terminal_size().columns, not os.environ.get("NO_COLOR")
+
+
+@contextmanager
+def stage(verbose: bool, what: str) -> Iterator[None]:
+    """With -v, how long a stage took, on standard error."""
+    started = time.perf_counter()
+    yield
+    if verbose:
+        click.echo(f"batchaudit: {what} in {time.perf_counter() - started:.2f} s", err=True)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=epilog(
+        "  batchaudit audit exports/ -o report.html -o findings.json\n"
+        "  batchaudit trace 1A4030000CC7D20000001207 exports/\n"
+        "  batchaudit explain PB001\n"
+        "  batchaudit inspect packages-active.csv"
+    ),
+)
 @click.version_option(__version__, prog_name="batchaudit")
 def cli() -> None:
     """Audit Metrc package and lab-result exports for production-batch mistakes."""
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit audit exports/ -o report.html -o findings.json\n"
+        "  batchaudit audit -p active.csv -p inactive.csv -l lab-results.csv -f json\n"
+        '  batchaudit audit exports/ -o report.html --licensee "Green Acres LLC" \\\n'
+        '      --license 020-10040512F3E --title "Q1 audit" --fail-on warning'
+    )
+)
 @export_options
 @click.option(
     "-o",
@@ -88,6 +142,18 @@ def cli() -> None:
     show_default=True,
     help="Lowest severity that makes the exit status 1.",
 )
+@click.option(
+    "--title", default="", help="The report's title (default: Metrc production-batch audit)."
+)
+@click.option("--licensee", default="", help="Whose exports these are, as the reports name them.")
+@click.option(
+    "--license",
+    "licenses",
+    multiple=True,
+    help="The licensee's license number (repeatable; default: as the exports' Packaged By say).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line (and errors).")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how long each stage took.")
 def audit(
     paths: tuple[Path, ...],
     packages: tuple[Path, ...],
@@ -96,22 +162,42 @@ def audit(
     output: tuple[Path, ...],
     stdout_format: str,
     fail_on: str,
+    title: str,
+    licensee: str,
+    licenses: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
-    pack, tables = _load(paths, packages, lab_results, jurisdiction)
-    finished = audit_exports(tables, pack)
-    result = finished.result
+    with stage(verbose, "read the exports"):
+        pack, tables = _load(paths, packages, lab_results, jurisdiction)
+    with stage(verbose, f"audited {len(tables.packages):,} packages"):
+        result = audit_exports(tables, pack).result
+    result = _told(result, title, licensee, licenses)
     now = datetime.now(UTC)
     for path in output:
-        path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
-        click.echo(f"Wrote {path}", err=True)
-    click.echo(
-        json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
-    )
+        with stage(verbose, f"wrote {path}"):
+            path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
+        if not quiet:
+            click.echo(f"Wrote {path}", err=True)
+    if stdout_format == "json":
+        click.echo(json_report.render(result), nl=False)
+    else:
+        width, color = terminal()
+        click.echo(text.render(result, width, color, quiet), nl=False, color=color)
     sys.exit(exit_status(result, fail_on))
+
+
+def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
+    """The result with what the command line says of whose audit it is."""
+    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
+    given = tuple(number.strip() for number in licenses if number.strip())
+    if given:
+        about = replace(about, licenses=given, licenses_from_exports=False)
+    return replace(result, about=about)
 
 
 def _check_inputs(inputs: list[Path]) -> None:
@@ -175,7 +261,13 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
             raise CannotRun(f"{path}: the folder {path.parent} does not exist.")
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit trace 1A4030000CC7D20000001207 exports/\n"
+        "  batchaudit trace 1A4030000CC7D20000001207 -p active.csv -l lab-results.csv",
+        SIMPLE_EXITS,
+    )
+)
 @click.argument("tag")
 @export_options
 def trace(
@@ -190,15 +282,28 @@ def trace(
     from batchaudit.terminal import trace as trace_text
     from batchaudit.trace import trace as trace_package
 
+    if Path(tag).exists() and paths and not paths[0].exists():
+        raise CannotRun(
+            f"the tag comes first, then the exports: did you mean "
+            f"`batchaudit trace {paths[0]} {tag}`?"
+        )
     _check_inputs([*paths, *packages, *lab_results])
     pack, tables = _load(paths, packages, lab_results, jurisdiction)
     view = trace_package(run_audit(tables, pack), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
-    click.echo(trace_text.render(view), nl=False)
+    width, _ = terminal()
+    click.echo(trace_text.render(view, width), nl=False)
 
 
-@cli.command(name="rules")
+@cli.command(
+    name="rules",
+    epilog=epilog(
+        "  batchaudit rules\n  batchaudit rules --markdown > docs/rules.md\n"
+        "  batchaudit rules --evidence-schema",
+        SIMPLE_EXITS,
+    ),
+)
 @click.option(
     "--markdown", is_flag=True, help="Print the full catalog as Markdown (docs/rules.md)."
 )
@@ -221,20 +326,31 @@ def list_rules(markdown: bool, evidence_schema: bool) -> None:
         click.echo(rules_text.render_catalog(), nl=False)
 
 
-@cli.command()
+@cli.command(epilog=epilog("  batchaudit explain PB001\n  batchaudit explain lt001", SIMPLE_EXITS))
 @click.argument("code")
 def explain(code: str) -> None:
     """Explain a rule: what it checks, why it matters, an example, how to fix, its options."""
     from batchaudit.rules import REGISTRY
     from batchaudit.terminal import rules as rules_text
 
-    rule = REGISTRY.get(code.strip().upper())
+    wanted = code.strip().upper()
+    rule = REGISTRY.get(wanted)
     if rule is None:
-        raise CannotRun(f"there is no rule {code!r}; `batchaudit rules` lists them.")
+        close = difflib.get_close_matches(wanted, list(REGISTRY), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise CannotRun(f"there is no rule {code!r}; {hint}`batchaudit rules` lists them.")
     click.echo(rules_text.render_explanation(rule), nl=False)
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit inspect packages-active.csv\n  batchaudit inspect exports/",
+        """\b
+Exit status:
+  0  at least one file could be read
+  2  no file could be read""",
+    )
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def inspect(paths: tuple[Path, ...]) -> None:
     """Show how each file is read: kind, shape, columns, what is missing, first problems."""
@@ -247,7 +363,13 @@ def inspect(paths: tuple[Path, ...]) -> None:
         sys.exit(EXIT_CANNOT_RUN)
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit sample /tmp/licensee\n"
+        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3",
+        SIMPLE_EXITS,
+    )
+)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--packages",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.wording import listing, source_paths
@@ -69,8 +69,8 @@ class UnknownSourcePackage(Rule):
         )
         evidence: UnknownSourceEvidence = {"unknown_sources": unknown, "received": received}
         return Description(
-            f"Package {row['tag']} lists {len(unknown)} source package(s) not in the loaded "
-            f"exports ({', '.join(unknown)}); {context}.",
+            f"Package {row['tag']} lists {count_of(len(unknown), 'source package')} not in "
+            f"the loaded exports ({', '.join(unknown)}); {context}.",
             evidence,
             None if received else "Export every grid tab (Active, On Hold, Inactive) together.",
         )

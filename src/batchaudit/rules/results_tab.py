@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.lab_results import passed_label
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
@@ -190,8 +190,9 @@ class InheritedResultsTabTooLong(Rule):
         return [
             (
                 "Results tab",
-                f"{tab['rows']} rows, {tab['events']} test events from "
-                f"{tab['tested_package_count']} tested packages, {tab['pages']} pages "
+                f"{count_of(tab['rows'], 'row')}, {count_of(tab['events'], 'test event')} from "
+                f"{count_of(tab['tested_package_count'], 'tested package')}, "
+                f"{count_of(tab['pages'], 'page')} "
                 f"(limits: {tab['max_rows']} rows, {tab['max_tested_packages']} tested "
                 "packages)",
             )
@@ -278,7 +279,8 @@ class ConflictingInheritedResults(Rule):
         evidence: ConflictEvidence = {"test_types": types}
         return Description(
             f"Package {row['tag']}'s Lab Results tab shows both a pass and a fail for "
-            f"{len(types)} test type(s) from different tested packages ({', '.join(types[:3])}"
+            f"{count_of(len(types), 'test type')} from different tested packages "
+            f"({', '.join(types[:3])}"
             f"{', ...' if len(types) > 3 else ''}).",
             evidence,
             "Check that no failed lot was combined into this package; keep the passing retest "
