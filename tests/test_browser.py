@@ -134,6 +134,10 @@ def test_a_row_opens_to_the_full_card(page: Page) -> None:
     assert "What to do:" in card.inner_text()
     assert card.locator("figure.trail .box").count() >= 2
     assert card.locator("table.evidence tbody tr").count() >= 1
+    assert "undefined" not in card.inner_text()
+    # A box reads: tag, then category, whether a production batch, testing state.
+    box = card.locator("figure.trail .box").first.inner_text()
+    assert box.split(" \u00b7 ")[-1] in {"TestPassed", "Remediated", "RetestPassed", "TestFailed"}
     row.click()
     assert page.locator("article.finding[data-rule='LT001'] .card").count() == 0
 

@@ -40,11 +40,11 @@
     var node = el("div", "box" + (focus ? " focus" : "") + (details.length > 1 ? "" : " unknown"));
     node.appendChild(el("code", "", details[0]));
     if (details.length < 2) { node.appendChild(el("span", "", "not in the exports")); return node; }
-    node.appendChild(el("span", "", strings[details[1]]));
-    var batch = el("span");
-    if (details[2]) { batch.appendChild(el("strong", "pb", "production batch")); } else { batch.textContent = "not a production batch"; }
-    node.appendChild(batch);
-    node.appendChild(el("span", "", strings[details[3]] || "no testing state"));
+    var about = el("span");
+    about.appendChild(document.createTextNode(strings[details[1]] + " \u00b7 "));
+    if (details[2]) { about.appendChild(el("strong", "pb", "production batch")); } else { about.appendChild(document.createTextNode("not a production batch")); }
+    about.appendChild(document.createTextNode(" \u00b7 " + (strings[details[3]] || "no testing state")));
+    node.appendChild(about);
     return node;
   }
 
@@ -144,6 +144,7 @@
     if (finding.tag) { button.appendChild(el("code", "tag", finding.tag)); }
     var what = [finding.item, finding.category].filter(Boolean).join(" \u00b7 ");
     button.appendChild(el("span", "gist", what || finding.row[5]));
+    if (finding.row[13]) { button.appendChild(el("span", "cost", "lost " + plural(finding.row[13], "row"))); }
     button.addEventListener("click", function () { toggle(article, finding, button); });
     article.appendChild(button);
     if (open[finding.order]) { toggle(article, finding, button); }

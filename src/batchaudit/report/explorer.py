@@ -33,7 +33,7 @@ class Strings:
 def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
     """Findings in `order` (positions in result.findings), each as one array:
     [severity, rule, tag, item, category, message, remedy, file, where, facts, tested,
-    tested_hidden, trail]; see report.js for how it reads them."""
+    tested_hidden, trail, rows lost]; see report.js for how it reads them."""
     findings = [result.findings[index] for index in order]
     strings, tags = Strings(), Strings()
     names = _names(result)
@@ -41,7 +41,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
     rules = {card.code: number for number, card in enumerate(result.rules)}
     severities = list(Severity)
     rows = []
-    for finding in findings:
+    for index, finding in zip(order, findings, strict=True):
         card = result.rule(finding.rule)
         item, category = names.get(finding.package_tag or "", ("", ""))
         tested = card.tested_packages(finding)
@@ -64,14 +64,16 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
                 ],
                 max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
                 _trail(trails, finding, tags),
+                result.impact(index).rows_lost,
             ]
         )
+    packages = _packages(tags.values, trails.boxes(), strings)
     return {
         "severities": [str(severity) for severity in severities],
         "rules": [[c.code, c.name, c.trail_caption] for c in result.rules],
-        "strings": strings.values,
+        "strings": strings.values,  # last: the packages above add to them
         "findings": rows,
-        "packages": _packages(tags.values, trails.boxes(), strings),
+        "packages": packages,
     }
 
 
