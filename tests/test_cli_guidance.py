@@ -4,14 +4,18 @@ sentence that fixes them."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
+from batchaudit.cli import terminal
 from batchaudit.engine import Audit
-from batchaudit.report import markdown
+from batchaudit.report import markdown, text
 from batchaudit.resources import packs_dir
+from helpers import tag
 from test_cli import LAB, PACKAGES, invoke, write
 
 
@@ -86,3 +90,34 @@ def test_the_license_number_comes_from_the_exports(sample_audit: Audit) -> None:
     assert result.about.licenses == ("020-10040512F3E",)
     assert result.about.period == "2025-04-14 to 2026-01-30"
     assert "License: 020-10040512F3E (from the exports)" in markdown.render(result)
+
+
+def test_colour_and_width_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((72, 24)))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert terminal() == (72, True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert terminal() == (72, False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert terminal() == (None, False)
+
+
+def test_summary_wraps_to_the_terminal_and_colours_only_when_asked(sample_audit: Audit) -> None:
+    wrapped = text.render(sample_audit.result, width=60)
+    assert max(len(line) for line in wrapped.splitlines()) <= 60
+    assert "\x1b[" not in wrapped
+    assert "\x1b[1;31m" in text.render(sample_audit.result, width=60, color=True)
+    piped = text.render(sample_audit.result)
+    assert any(len(line) > 120 for line in piped.splitlines())  # not wrapped
+    # Most serious: the PB001 that lost the most rows, not the first by tag.
+    first = piped.split("Most serious", 1)[1].splitlines()[1]
+    assert "lost 32 inherited lab-result rows" in first
+
+
+def test_trace_is_unwrapped_when_piped(exports: list[str]) -> None:
+    code, out, _ = invoke("trace", tag(2), *exports)
+    assert code == 0
+    assert all(line == line.rstrip() for line in out.splitlines())
+    assert "Results tab: 0 rows, 0 test events from 0 tested packages" in out
+    assert any(len(line) > 120 for line in out.splitlines())  # one finding, one line

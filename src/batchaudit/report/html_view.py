@@ -69,6 +69,7 @@ class ReportView:
     verdict: str
     worst: str
     first_step: str
+    first_finding: str
     by_severity: dict[str, int]
     figures: list[tuple[str, str]]
     problems: list[Problem]
@@ -101,6 +102,7 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         verdict=_verdict(result),
         worst=str(result.worst_severity() or "none"),
         first_step=(first.remedy or "") if first and first.severity != Severity.NOTE else "",
+        first_finding=first.message if first else "",
         by_severity=result.by_severity(),
         figures=_figures(result),
         problems=_problems(result, by_rule, severity),

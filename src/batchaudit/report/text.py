@@ -38,6 +38,10 @@ def verdict(result: AuditResult) -> tuple[str, str]:
     return "Verdict: no production-batch or results-tab errors found.", "ok"
 
 
+def _shortened(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "\u2026"
+
+
 class Lines:
     """Output lines, wrapped to a width when there is one, coloured when asked."""
 
@@ -58,6 +62,10 @@ class Lines:
 
     def table(self, rows: list[list[str]], kinds: list[str]) -> None:
         widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+        if self.width is not None:  # the last column (the name) gives way to the terminal
+            room = max(self.width - sum(widths[:-1]) - 2 * (len(widths) - 1), 8)
+            rows = [[*row[:-1], _shortened(row[-1], room)] for row in rows]
+            widths[-1] = min(widths[-1], room)
         for number, row in enumerate(rows):
             cells = [cell.ljust(widths[n]) for n, cell in enumerate(row)]
             if number and self.color:

@@ -43,7 +43,8 @@ def render(view: TraceView, width: int | None = None) -> str:
                 console.print(f"    What to do: {finding.remedy}", soft_wrap=True)
     else:
         console.print(f"No findings on {view.package.tag}.")
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    lines = buffer.getvalue().replace(NBSP, " ").splitlines()  # wrapped already
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _label(node: Node) -> str:
