@@ -143,8 +143,13 @@
     button.appendChild(el("span", "code", finding.rule));
     if (finding.tag) { button.appendChild(el("code", "tag", finding.tag)); }
     var what = [finding.item, finding.category].filter(Boolean).join(" \u00b7 ");
-    button.appendChild(el("span", "gist", what || finding.row[5]));
-    if (finding.row[13]) { button.appendChild(el("span", "cost", "lost " + plural(finding.row[13], "row"))); }
+    var gist = button.appendChild(el("span", "gist", what || finding.row[5]));
+    var cost = finding.row[13] ? "lost " + plural(finding.row[13], "row") :
+      finding.row[14] > 1 ? "results tab: " + plural(finding.row[14], "tested package") : "";
+    if (cost) {
+      gist.appendChild(document.createTextNode(" \u00b7 "));
+      gist.appendChild(el("strong", "cost", cost));
+    }
     button.addEventListener("click", function () { toggle(article, finding, button); });
     article.appendChild(button);
     if (open[finding.order]) { toggle(article, finding, button); }

@@ -33,7 +33,7 @@ class Strings:
 def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
     """Findings in `order` (positions in result.findings), each as one array:
     [severity, rule, tag, item, category, message, remedy, file, where, facts, tested,
-    tested_hidden, trail, rows lost]; see report.js for how it reads them."""
+    tested_hidden, trail, rows lost, tested packages in its tab]; report.js reads them."""
     findings = [result.findings[index] for index in order]
     strings, tags = Strings(), Strings()
     names = _names(result)
@@ -65,6 +65,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
                 max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
                 _trail(trails, finding, tags),
                 result.impact(index).rows_lost,
+                result.impact(index).tab_tested_packages,
             ]
         )
     packages = _packages(tags.values, trails.boxes(), strings)
