@@ -287,7 +287,7 @@ def list_rules(markdown: bool, evidence_schema: bool) -> None:
     elif markdown:
         click.echo(catalog_markdown(catalog()), nl=False)
     else:
-        click.echo(rules_text.render_catalog(), nl=False)
+        click.echo(rules_text.render_catalog(terminal()[0]), nl=False)
 
 
 @cli.command(epilog=epilog("  batchaudit explain PB001\n  batchaudit explain lt001", SIMPLE_EXITS))
@@ -303,7 +303,7 @@ def explain(code: str) -> None:
         close = difflib.get_close_matches(wanted, list(REGISTRY), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]}? " if close else ""
         raise CannotRun(f"there is no rule {code!r}; {hint}`batchaudit rules` lists them.")
-    click.echo(rules_text.render_explanation(rule), nl=False)
+    click.echo(rules_text.render_explanation(rule, terminal()[0]), nl=False)
 
 
 @cli.command(
