@@ -82,7 +82,9 @@ def test_whose_audit_it_is_in_every_format(exports: list[str], tmp_path: Path) -
         written = path.read_text()
         assert "Green Acres LLC" in written and "020-X1" in written, path
         assert digest in written and str(pack) in written, path
-    assert "Q1 audit" in outputs[0].read_text() and "your own pack" in outputs[0].read_text()
+    page = outputs[0].read_text()
+    assert "Q1 audit" in page and "your own pack" in page
+    assert f"Oregon (OLCC / OHA), from {pack}" in page  # in the header, not as the stock pack
 
 
 def test_the_license_number_comes_from_the_exports(sample_audit: Audit) -> None:

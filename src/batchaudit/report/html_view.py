@@ -156,7 +156,8 @@ def _about(result: AuditResult) -> list[tuple[str, str]]:
         rows.append((label, ", ".join(about.licenses) + origin))
     if about.period:
         rows.append(("Export period", about.period))
-    rows.append(("Rule pack", f"{result.jurisdiction_title or result.jurisdiction}"))
+    pack = result.jurisdiction_title or result.jurisdiction
+    rows.append(("Rule pack", pack if about.pack_builtin else f"{pack}, from {about.pack_file}"))
     return rows
 
 
