@@ -93,7 +93,7 @@ def test_folders_are_searched_below_and_an_empty_one_is_named(tmp_path: Path) ->
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(cli, ["audit", str(tmp_path / "exports"), str(tmp_path / "empty")])
     assert result.exit_code == 0
-    assert "1 packages" in result.stdout
+    assert "1 package," in result.stdout
     assert (
         result.stderr
         == f"batchaudit: {tmp_path / 'empty'} is a folder with no export files in it (.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .json); check the path.\n"

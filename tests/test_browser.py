@@ -7,10 +7,13 @@ These tests fail, never skip, when Chromium is missing: `make test` installs it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -18,7 +21,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from batchaudit.engine import audit
 from batchaudit.ingest.load import load
 from batchaudit.packs import load_pack
-from batchaudit.report import html
+from batchaudit.report import html, json_report
+from batchaudit.sample import write_sample
 
 SAMPLE_DATA = Path(__file__).parents[1] / "sample_data"
 CHROMIUM = os.environ.get("BATCHAUDIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -119,4 +123,98 @@ def test_print_layout_hides_the_controls(page: Page) -> None:
     page.emulate_media(media="print")
     assert not page.locator("#explorer").is_visible()
     assert page.locator("#summary").is_visible() and page.locator(".verdict").is_visible()
-    assert page.locator("article.finding").first.is_visible()
+    # On paper the findings are table rows grouped by rule.
+    assert page.locator("table.printed-findings tr").first.is_visible()
+
+
+def test_a_row_opens_to_the_full_card(page: Page) -> None:
+    row = page.locator("article.finding[data-rule='LT001'] button.row").first
+    row.click()
+    card = page.locator("article.finding[data-rule='LT001'] .card").first
+    assert "What to do:" in card.inner_text()
+    assert card.locator("figure.trail .box").count() >= 2
+    assert card.locator("table.evidence tbody tr").count() >= 1
+    assert "undefined" not in card.inner_text()
+    # A box reads: tag, then category, whether a production batch, testing state.
+    box = card.locator("figure.trail .box").first.inner_text()
+    assert box.split(" \u00b7 ")[-1] in {"TestPassed", "Remediated", "RetestPassed", "TestFailed"}
+    row.click()
+    assert page.locator("article.finding[data-rule='LT001'] .card").count() == 0
+
+
+def test_a_phone_screen_is_never_scrolled_sideways(browser: Browser, report: Path) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(report.as_uri())
+    phone.click("article.finding button.row")  # an open card too
+    assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    figures = phone.eval_on_selector_all(
+        "dl.figures dd", "items => items.map(item => item.getBoundingClientRect().height)"
+    )
+    assert figures and max(figures) < 60  # each figure reads whole, not a letter per line
+    phone.close()
+
+
+RED = """() => Array.from(document.querySelectorAll('*')).flatMap(element => {
+  const style = getComputedStyle(element);
+  return ['color', 'backgroundColor', 'borderLeftColor', 'borderTopColor', 'fill', 'stroke']
+    .map(name => [element.tagName + '.' + element.getAttribute('class') + ' ' + name, style[name]])
+    .filter(([, value]) => {
+      const rgb = (value.match(/[0-9.]+/g) || []).map(Number);
+      return rgb.length >= 3 && rgb[0] > rgb[1] + 40 && rgb[0] > rgb[2] + 40;
+    });
+})"""
+
+
+def pdf_pages(page: Page) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", page.pdf()))
+
+
+def test_paper_is_short_and_black_and_white(page: Page) -> None:
+    page.emulate_media(media="print")
+    assert page.evaluate(RED) == []
+    assert pdf_pages(page) <= 12
+
+
+# A 100,000-package licensee: made, audited and rendered once for the tests below.
+LARGE = 100_000
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("large")
+    write_sample(folder / "exports", packages=LARGE, seed=3)
+    result = audit(load(detected=[folder / "exports"]), load_pack("oregon")).result
+    path = folder / "report.html"
+    path.write_text(html.render(result, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8")
+    return path, json_report.document(result)
+
+
+def test_large_report_is_small_fast_and_hides_nothing(
+    browser: Browser, large: tuple[Path, dict[str, Any]]
+) -> None:
+    path, document = large
+    assert path.stat().st_size <= 15_000_000
+    opened = browser.new_page()
+    started = time.monotonic()
+    opened.goto(path.as_uri())
+    opened.wait_for_selector("article.finding")
+    assert time.monotonic() - started < 2.0
+    total = len(document["findings"])
+    assert (
+        opened.locator("#shown-count").inner_text() == f"Showing 1\u2013100 of {total:,} findings"
+    )
+    for code, count in document["summary"]["by_rule"].items():
+        opened.select_option("#filter-rule", code)
+        shown = opened.locator("#shown-count").inner_text()
+        assert f" of {count:,} matching findings" in shown or f"Showing {count:,} of" in shown
+    opened.select_option("#filter-rule", "")
+    # The last finding of the most common rule is far beyond any list on paper.
+    code = max(document["summary"]["by_rule"], key=document["summary"]["by_rule"].get)
+    last = [f for f in document["findings"] if f["rule"] == code][-1]["package_tag"]
+    opened.fill("#filter-text", last)
+    assert last in opened.eval_on_selector_all("article.finding", "a => a.map(i => i.dataset.tag)")
+    opened.click(f"article.finding[data-tag='{last}'] button.row")
+    assert opened.locator(".card .message").first.inner_text().startswith(f"Package {last}")
+    opened.emulate_media(media="print")
+    assert pdf_pages(opened) <= 60
+    opened.close()

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from batchaudit.engine import audit
+from batchaudit.findings import BatchMonth, ChartData
 from batchaudit.ingest.load import load
 from batchaudit.packs import load_pack
-from batchaudit.report.charts import WIDTH, Chart, charts, tab_bins
+from batchaudit.report.charts import (
+    LABEL_SPACE,
+    WIDTH,
+    Chart,
+    batches_by_month,
+    charts,
+    findings_by_rule,
+    tab_bins,
+)
 from helpers import write
 
 # T9 combines eight tested lots: its tab shows 8 tested packages.
+MONTH_NAMES = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 PACKAGES = (
     "tag,category,source_package_tags,production_batch,production_batch_number\n"
     + "\n".join(
@@ -61,3 +72,33 @@ def test_the_limit_line_and_label_stay_inside_and_mark_the_right_bars(
     bar = next(bar for bar in chart.bars if bar.title.startswith(f"{bin_of_eight} tested"))
     assert (bar.kind == "warning") == (limit < 8)
     assert (bar.x > line.x1) == (limit < 8)
+
+
+def test_month_labels_never_run_together_and_totals_have_separators() -> None:
+    months = tuple(BatchMonth(f"{2024 + n // 12}-{n % 12 + 1:02d}", 1500 + n, n) for n in range(18))
+    chart = batches_by_month(ChartData({}, None, months, 0), "PB001/PB002")
+    below = sorted(label.x for label in chart.labels if label.text[:3] in MONTH_NAMES)
+    assert 4 <= len(below) < 18
+    assert all(b - a >= LABEL_SPACE for a, b in itertools.pairwise(below))
+    assert "1,500" in {label.text for label in chart.labels}
+
+
+def test_a_rules_bar_is_split_by_the_severity_of_its_findings(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.toml"
+    pack.write_text("[[groups]]\nname = 'flower'\ntested = true\ncategories = ['Buds', 'Shake']\n")
+    # PB005: T2 has no batch number (an error), N1 spans two categories (a warning).
+    packages = (
+        "tag,category,source_package_tags,production_batch,production_batch_number\n"
+        "T1,Buds,,No,\nT2,Buds,T1,Yes,\nT3,Buds,T1,Yes,N1\nT4,Shake,T1,Yes,N1\n"
+    )
+    tables = load(packages=[write(tmp_path / "p.csv", packages)])
+    result = audit(tables, load_pack(str(pack))).result
+    chart = findings_by_rule(result)
+    kinds: dict[str, set[str]] = {}
+    for bar in chart.bars:
+        kinds.setdefault(bar.title.split(":")[0], set()).add(bar.kind)
+    for code, count in result.by_rule().items():
+        found = {str(f.severity) for f in result.findings if f.rule == code}
+        assert kinds[code] == found, code
+        assert count >= 1
+    assert kinds["PB005"] == {"error", "warning"}

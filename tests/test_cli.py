@@ -190,7 +190,7 @@ def test_the_summary_shows_each_rules_severity_as_found(tmp_path: Path) -> None:
     )
     code, out, _ = invoke("audit", str(packages))
     assert code == 0  # an unknown testing state is a warning
-    assert "0 errors, 1 warnings, 0 notes" in out
+    assert "0 errors, 1 warning, 0 notes" in out
     assert [line.split()[:2] for line in out.splitlines() if line.startswith("DQ002")] == [
         ["DQ002", "warning"]
     ]

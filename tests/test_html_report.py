@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from batchaudit.report import html
-from batchaudit.report.html_view import FINDINGS_SHOWN_PER_RULE
+from batchaudit.report.html_view import PRINTED_PER_RULE
 from helpers import audited, tag
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -23,11 +24,15 @@ LAB = "tested_package,lab_test_result_id,test_type,test_passed\nT1,9,Total THC (
 def test_export_text_is_escaped(tmp_path: Path) -> None:
     page = html.render(audited(tmp_path, HOSTILE, LAB).result, NOW)
     assert "<script>alert" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Buds" in page
     assert "<img" not in page and "<b>Bold</b>" not in page
-    assert "&lt;b&gt;Bold&lt;/b&gt; Category" in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; Category" in page  # in the printed lists, as text
+    # In the explorer's data, as JSON whose markup characters are escaped; the script puts
+    # it on the page with textContent only.
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e Buds" in page
+    assert "<script>alert(1)</script> Buds" in explorer(page)["strings"]
     assert 'onmouseover="alert' not in page
     assert len(re.findall(r"<script>", page)) == 1  # ours, at the end
+    assert "</script><" not in data_block(page)  # the data cannot close its block
 
 
 def test_report_loads_nothing_and_allows_only_its_own_style_and_script(tmp_path: Path) -> None:
@@ -49,24 +54,35 @@ def test_summary_charts_explorer_and_provenance(tmp_path: Path) -> None:
     )
     assert "Lab-result rows lost to unneeded production batches</dt><dd>1<" in page
     assert page.count('<svg viewBox="0 0 640') == 3
-    assert 'id="filter-rule"' in page and 'data-rule="PB001"' in page
-    assert f'data-tag="{tag(2)}"' in page
+    assert 'id="filter-rule"' in page and 'id="rule-PB001"' in page
+    assert tag(2) in [row[2] for row in explorer(page)["findings"]]
     for item in report.result.inputs:
         assert item.sha256 in page and item.path in page
     assert "2026-11-29 12:00 UTC" in page
     assert "Why it matters:" in page and "What to do:" in page
 
 
-def test_beyond_the_cap_the_report_points_to_the_csv_and_json(tmp_path: Path) -> None:
-    count = FINDINGS_SHOWN_PER_RULE + 5
+def data_block(page: str) -> str:
+    (block,) = re.findall(r'<script type="application/json" id="finding-data">(.*?)</script>', page)
+    return str(block)
+
+
+def explorer(page: str) -> dict:  # type: ignore[type-arg]
+    return dict(json.loads(data_block(page)))
+
+
+def test_every_finding_is_in_the_explorer_and_paper_lists_the_costliest(tmp_path: Path) -> None:
+    count = PRINTED_PER_RULE + 5
     rows = [f"T{n},Buds,T{n + 100000},No," for n in range(1, count + 1)]
     packages = (
         "tag,category,source_package_tags,production_batch,production_batch_number\n"
         + "\n".join(rows)
     )
     page = html.render(audited(tmp_path, packages).result, NOW)
-    assert page.count('data-rule="LN001"') == FINDINGS_SHOWN_PER_RULE
-    assert f"5 more LN001 finding(s) beyond the first {FINDINGS_SHOWN_PER_RULE}" in page
+    assert len(explorer(page)["findings"]) == count
+    assert "and 5 more LN001 findings, each in the report" in page
+    assert "-o findings.csv" not in page
+    assert page.count("Why it matters:") == 1  # once per rule, not per finding
 
 
 def test_a_huge_results_tab_does_not_swell_the_report(tmp_path: Path) -> None:
@@ -82,5 +98,5 @@ def test_a_huge_results_tab_does_not_swell_the_report(tmp_path: Path) -> None:
         f"T{n},{n},THC,true" for n in lots
     )
     page = html.render(audited(tmp_path, packages, lab).result, NOW)
-    assert "and 48 more tested package(s), listed in the JSON report." in page
-    assert page.count("<tr><td><code>") <= 12 + 1
+    (finding,) = [row for row in explorer(page)["findings"] if row[10]]
+    assert len(finding[10]) == 12 and finding[11] == 48  # 12 shown, 48 more in the JSON

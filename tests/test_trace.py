@@ -43,11 +43,11 @@ def trace(tmp_path: Path, number: int) -> str:
 
 def test_an_over_long_tab_shows_the_tested_packages_and_the_chain(tmp_path: Path) -> None:
     out = trace(tmp_path, 7)
-    assert "Results tab: 4 rows, 4 test events from 4 tested package(s)" in out
+    assert "Results tab: 4 rows, 4 test events from 4 tested packages" in out
     for lot in (1, 2, 3, 4):
         assert tag(lot) in out
     assert f"{tag(7)} <- {tag(6)} <- {tag(5)} <- {tag(1)}" in out
-    assert "2026-01-04 failed (1 rows)" in out and "0/1" in out
+    assert "2026-01-04 failed (1 row)" in out and "0/1" in out
     assert "LT001 warning" in out and "What to do:" in out
 
 

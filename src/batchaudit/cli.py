@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,6 +19,7 @@ from batchaudit.findings import Severity
 from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
 from batchaudit.packs import DEFAULT_PACK, PackError
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
+from batchaudit.terminal.console import SIMPLE_EXITS, epilog, stage, terminal
 from batchaudit.visible import one_line
 
 if TYPE_CHECKING:
@@ -83,13 +86,28 @@ class CannotRun(click.ClickException):
         click.echo(f"batchaudit: {one_line(self.message)}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=epilog(
+        "  batchaudit audit exports/ -o report.html -o findings.json\n"
+        "  batchaudit trace 1A4030000CC7D20000001207 exports/\n"
+        "  batchaudit explain PB001\n"
+        "  batchaudit inspect packages-active.csv"
+    ),
+)
 @click.version_option(__version__, prog_name="batchaudit")
 def cli() -> None:
     """Audit Metrc package and lab-result exports for production-batch mistakes."""
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit audit exports/ -o report.html -o findings.json\n"
+        "  batchaudit audit -p active.csv -p inactive.csv -l lab-results.csv -f json\n"
+        '  batchaudit audit exports/ -o report.html --licensee "Green Acres LLC" \\\n'
+        '      --license 020-10040512F3E --title "Q1 audit" --fail-on warning'
+    )
+)
 @export_options
 @click.option(
     "-o",
@@ -114,6 +132,18 @@ def cli() -> None:
     show_default=True,
     help="Lowest severity that makes the exit status 1.",
 )
+@click.option(
+    "--title", default="", help="The report's title (default: Metrc production-batch audit)."
+)
+@click.option("--licensee", default="", help="Whose exports these are, as the reports name them.")
+@click.option(
+    "--license",
+    "licenses",
+    multiple=True,
+    help="The licensee's license number (repeatable; default: as the exports' Packaged By say).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line (and errors).")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how long each stage took.")
 def audit(
     paths: tuple[Path, ...],
     packages: tuple[Path, ...],
@@ -123,6 +153,11 @@ def audit(
     output: tuple[Path, ...],
     stdout_format: str,
     fail_on: str,
+    title: str,
+    licensee: str,
+    licenses: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Audit exports: PATHS are files or folders whose kind is detected from their header."""
     from batchaudit.engine import audit as audit_exports
@@ -132,20 +167,35 @@ def audit(
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
-    pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
-    finished = audit_exports(tables, pack)
-    result = finished.result
+    with stage(verbose, "read the exports"):
+        pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
+    with stage(verbose, f"audited {len(tables.packages):,} packages"):
+        result = audit_exports(tables, pack).result
+    result = _told(result, title, licensee, licenses)
     now = datetime.now(UTC)
     try:
-        write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
+        with stage(verbose, f"wrote {len(output)} report(s)"):
+            write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
     except OutputError as error:
         raise CannotRun(str(error)) from error
     for path in output:
-        click.echo(one_line(f"Wrote {path}"), err=True)
-    click.echo(
-        json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
-    )
+        if not quiet:
+            click.echo(one_line(f"Wrote {path}"), err=True)
+    if stdout_format == "json":
+        click.echo(json_report.render(result), nl=False)
+    else:
+        width, color = terminal()
+        click.echo(text.render(result, width, color, quiet), nl=False, color=color)
     sys.exit(exit_status(result, fail_on))
+
+
+def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
+    """The result with what the command line says of whose audit it is."""
+    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
+    given = tuple(number.strip() for number in licenses if number.strip())
+    if given:
+        about = replace(about, licenses=given, licenses_from_exports=False)
+    return replace(result, about=about)
 
 
 def _check_inputs(inputs: list[Path]) -> None:
@@ -216,7 +266,13 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
         raise CannotRun(str(error)) from error
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit trace 1A4030000CC7D20000001207 exports/\n"
+        "  batchaudit trace 1A4030000CC7D20000001207 -p active.csv -l lab-results.csv",
+        SIMPLE_EXITS,
+    )
+)
 @click.argument("tag")
 @export_options
 def trace(
@@ -232,15 +288,28 @@ def trace(
     from batchaudit.terminal import trace as trace_text
     from batchaudit.trace import trace as trace_package
 
+    if Path(tag).exists() and paths and not paths[0].exists():
+        raise CannotRun(
+            f"the tag comes first, then the exports: did you mean "
+            f"`batchaudit trace {paths[0]} {tag}`?"
+        )
     _check_inputs([*paths, *packages, *lab_results])
     pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
     view = trace_package(run_audit(tables, pack), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
-    click.echo(trace_text.render(view), nl=False)
+    width, _ = terminal()
+    click.echo(trace_text.render(view, width), nl=False)
 
 
-@cli.command(name="rules")
+@cli.command(
+    name="rules",
+    epilog=epilog(
+        "  batchaudit rules\n  batchaudit rules --markdown > docs/rules.md\n"
+        "  batchaudit rules --evidence-schema",
+        SIMPLE_EXITS,
+    ),
+)
 @click.option(
     "--markdown", is_flag=True, help="Print the full catalog as Markdown (docs/rules.md)."
 )
@@ -260,23 +329,34 @@ def list_rules(markdown: bool, evidence_schema: bool) -> None:
     elif markdown:
         click.echo(catalog_markdown(catalog()), nl=False)
     else:
-        click.echo(rules_text.render_catalog(), nl=False)
+        click.echo(rules_text.render_catalog(terminal()[0]), nl=False)
 
 
-@cli.command()
+@cli.command(epilog=epilog("  batchaudit explain PB001\n  batchaudit explain lt001", SIMPLE_EXITS))
 @click.argument("code")
 def explain(code: str) -> None:
     """Explain a rule: what it checks, why it matters, an example, how to fix, its options."""
     from batchaudit.rules import REGISTRY
     from batchaudit.terminal import rules as rules_text
 
-    rule = REGISTRY.get(code.strip().upper())
+    wanted = code.strip().upper()
+    rule = REGISTRY.get(wanted)
     if rule is None:
-        raise CannotRun(f"there is no rule {code!r}; `batchaudit rules` lists them.")
-    click.echo(rules_text.render_explanation(rule), nl=False)
+        close = difflib.get_close_matches(wanted, list(REGISTRY), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise CannotRun(f"there is no rule {code!r}; {hint}`batchaudit rules` lists them.")
+    click.echo(rules_text.render_explanation(rule, terminal()[0]), nl=False)
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit inspect packages-active.csv\n  batchaudit inspect exports/",
+        """\b
+Exit status:
+  0  at least one file could be read
+  2  no file could be read""",
+    )
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @limit_option
 def inspect(paths: tuple[Path, ...], limits: Limits) -> None:
@@ -290,7 +370,13 @@ def inspect(paths: tuple[Path, ...], limits: Limits) -> None:
         sys.exit(EXIT_CANNOT_RUN)
 
 
-@cli.command()
+@cli.command(
+    epilog=epilog(
+        "  batchaudit sample /tmp/licensee\n"
+        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3",
+        SIMPLE_EXITS,
+    )
+)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--packages",

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from batchaudit.figures import chart_data
-from batchaudit.findings import AuditResult, Finding, SkippedRule, Summary
+from batchaudit.figures import chart_data, export_period, impacts, own_licenses
+from batchaudit.findings import About, AuditResult, Finding, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
 from batchaudit.rules import catalog, evaluated_rules
@@ -61,8 +61,25 @@ def audit(tables: Tables, pack: Pack) -> Audit:
         rules=cards,
         charts=chart_data(lineage.packages, findings, cards, tab_limit(pack)),
         packages=lineage.packages[SHOWN_COLUMNS],
+        about=about(lineage, pack),
+        impacts=impacts(lineage.packages, findings, cards),
     )
     return Audit(result, lineage, pack)
+
+
+def about(lineage: Lineage, pack: Pack) -> About:
+    """What the data and the pack say of whose audit it is (the CLI adds what it is told)."""
+    first, last = export_period(lineage.packages, lineage.events["date"])
+    licenses = own_licenses(lineage.packages)
+    return About(
+        licenses=licenses,
+        licenses_from_exports=bool(licenses),
+        first_date=first,
+        last_date=last,
+        pack_file=pack.path,
+        pack_sha256=pack.sha256,
+        pack_builtin=pack.builtin,
+    )
 
 
 def tab_limit(pack: Pack) -> tuple[str, int] | None:

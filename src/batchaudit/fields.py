@@ -48,6 +48,8 @@ PACKAGE_FIELDS: dict[str, FieldType] = {
     "contains_remediated": FieldType.BOOLEAN,
     "received_date": FieldType.DATE,
     "received_from_license": FieldType.TEXT,
+    # The facility that packaged it: the licensee's own license number on its packages.
+    "packaged_by_license": FieldType.TEXT,
     "on_hold": FieldType.BOOLEAN,
     "finished": FieldType.BOOLEAN,
     "finished_date": FieldType.DATE,

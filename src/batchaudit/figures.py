@@ -1,5 +1,6 @@
-"""What the report's charts count, computed with the audit so that reporters only draw:
-results-tab sizes, and production batches per month, needed against unneeded."""
+"""What the reports count, computed with the audit so that reporters only draw and rank:
+results-tab sizes, production batches per month (needed against unneeded), each finding's
+impact, the export period and the licensee's license numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from batchaudit.findings import BatchMonth, ChartData, Finding, Limit, RuleCard
+from batchaudit.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
 
 
 def chart_data(
@@ -43,3 +44,45 @@ def batches_by_month(
         for label, needed, extra in zip(table.index, table[False], table[True], strict=True)
     )
     return months, len(batches) - len(dated)
+
+
+def impacts(
+    packages: pd.DataFrame, findings: Sequence[Finding], rules: Sequence[RuleCard]
+) -> tuple[Impact, ...]:
+    """Each finding's weight for ranking: rows its package lost, and its results tab."""
+    cards = {card.code: card for card in rules}
+    tabs = packages.set_index("tag")[["tab_rows", "tab_tested_packages"]]
+    tabs = tabs.loc[~tabs.index.duplicated()]
+    tags = [finding.package_tag for finding in findings]
+    sizes = tabs.reindex(tags).fillna(0).astype(int)
+    return tuple(
+        Impact(
+            cards[finding.rule].rows_lost(finding) if cards[finding.rule].unneeded_batch else 0,
+            int(rows),
+            int(tested),
+        )
+        for finding, rows, tested in zip(
+            findings, sizes["tab_rows"], sizes["tab_tested_packages"], strict=True
+        )
+    )
+
+
+def export_period(packages: pd.DataFrame, event_dates: pd.Series) -> tuple[str, str]:
+    """The first and last dates in the data: packaged dates and test dates."""
+    dates = pd.concat(
+        [pd.to_datetime(packages["packaged_date"]), pd.to_datetime(event_dates)]
+    ).dropna()
+    if dates.empty:
+        return "", ""
+    return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
+
+
+def own_licenses(packages: pd.DataFrame) -> tuple[str, ...]:
+    """The licensee's license numbers as its exports carry them: who packaged the packages it
+    did not receive, most packages first."""
+    if "packaged_by_license" not in packages:
+        return ()
+    received = (packages["received_from_license"] != "") | packages["received_date"].notna()
+    packaged_by = packages.loc[~received, "packaged_by_license"].str.strip()
+    counts = packaged_by.loc[packaged_by != ""].value_counts()
+    return tuple(str(license) for license in counts.index)

@@ -208,6 +208,41 @@ class ChartData:
 
 
 @dataclass(frozen=True, slots=True)
+class About:
+    """Whose audit it is and what it was made with, as the reports' headers show it."""
+
+    title: str = ""
+    licensee: str = ""
+    # License numbers: as given (--license), else the licensee's own, read from the exports.
+    licenses: tuple[str, ...] = ()
+    licenses_from_exports: bool = False
+    # The export period: the first and last dates in the data (ISO dates, "" when none).
+    first_date: str = ""
+    last_date: str = ""
+    pack_file: str = ""
+    pack_sha256: str = ""
+    pack_builtin: bool = True  # the pack shipped with batchaudit, unmodified
+
+    @property
+    def period(self) -> str:
+        if not self.first_date:
+            return ""
+        if self.first_date == self.last_date:
+            return self.first_date
+        return f"{self.first_date} to {self.last_date}"
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """How much a finding costs its package, for ranking: lab-result rows it lost, and the
+    rows and tested packages of its results tab."""
+
+    rows_lost: int = 0
+    tab_rows: int = 0
+    tab_tested_packages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     jurisdiction: str
     inputs: tuple[InputFile, ...]
@@ -222,6 +257,32 @@ class AuditResult:
     # The audited packages as reports show them: tag, item_name, category, production_batch,
     # lab_testing_state.
     packages: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    about: About = field(default_factory=About)
+    # One Impact per finding, in the order of `findings` (empty: every finding weighs 0).
+    impacts: tuple[Impact, ...] = ()
+
+    def impact(self, index: int) -> Impact:
+        return self.impacts[index] if index < len(self.impacts) else Impact()
+
+    def impact_order(self) -> list[int]:
+        """Positions of the findings a reader should see first: errors and warnings before
+        notes, then by rows lost, results-tab size, severity and catalog order."""
+        return sorted(range(len(self.findings)), key=self._impact_key)
+
+    def by_impact(self) -> list[Finding]:
+        return [self.findings[index] for index in self.impact_order()]
+
+    def _impact_key(self, index: int) -> tuple[bool, int, int, int, int, int, str]:
+        finding, impact = self.findings[index], self.impact(index)
+        return (
+            finding.severity is Severity.NOTE,
+            -impact.rows_lost,
+            -impact.tab_tested_packages,
+            -impact.tab_rows,
+            finding.severity.rank,
+            self.rank(finding.rule),
+            finding.package_tag or "",
+        )
 
     def rule(self, code: str) -> RuleCard:
         return next(card for card in self.rules if card.code == code)
@@ -250,3 +311,9 @@ class AuditResult:
         if not self.findings:
             return None
         return min((finding.severity for finding in self.findings), key=lambda s: s.rank)
+
+
+def count_of(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, singular or plural, with thousands separators:
+    count_of(1, "row") -> "1 row", count_of(2499, "test event") -> "2,499 test events"."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"

@@ -7,9 +7,11 @@ never silently change what is audited.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +65,12 @@ class Pack:
     # Which package field the groups list: the category name, or Metrc's category type.
     group_by: str = "category"
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sha256: str = ""  # of the pack file as read
+
+    @property
+    def builtin(self) -> bool:
+        """A pack shipped with batchaudit (loaded by name, not from a file of the user's)."""
+        return Path(self.path).resolve().parent == packs_dir().resolve()
 
     def category_table(self) -> pd.DataFrame:
         """One row per known category: key, category, group, tested."""
@@ -88,19 +96,32 @@ def load_pack(name_or_path: str) -> Pack:
     if path.suffix != ".toml":
         path = packs_dir() / f"{name_or_path}.toml"
         if not path.is_file():
-            known = ", ".join(sorted(p.stem for p in packs_dir().glob("*.toml")))
-            raise PackError(
-                f"There is no jurisdiction pack named {name_or_path!r} (known: {known})."
-            )
+            raise PackError(_no_such_pack(name_or_path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise PackError(f"The pack {path} is not UTF-8 text; save it as UTF-8.") from error
     except OSError as error:
         raise PackError(f"Cannot read the pack {path}: {error.strerror}.") from error
     except tomllib.TOMLDecodeError as error:
         raise PackError(f"The pack {path} is not valid TOML: {error}.") from error
-    return _parse_pack(data, path)
+    return replace(_parse_pack(data, path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _no_such_pack(name: str) -> str:
+    """Why a name is not a pack, and what was probably meant."""
+    names = sorted(p.stem for p in packs_dir().glob("*.toml"))
+    known = ", ".join(names)
+    given = Path(name)
+    if given.is_dir():
+        inside = sorted(given.glob("*.toml"))
+        example = f" such as {inside[0]}" if inside else " (a .toml file)"
+        return f"{name} is a folder; -j takes a pack name ({known}) or a pack file{example}."
+    close = difflib.get_close_matches(name.strip().lower(), names, n=1, cutoff=0.6)
+    if close:
+        return f"There is no jurisdiction pack named {name!r}; did you mean {close[0]!r}?"
+    return f"There is no jurisdiction pack named {name!r} (known: {known})."
 
 
 def _parse_pack(data: dict[str, Any], path: Path) -> Pack:

@@ -3,13 +3,17 @@ template draws them as inline SVG. Nothing here is markup."""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from batchaudit.findings import AuditResult, ChartData
+from batchaudit.findings import AuditResult, ChartData, Severity, count_of
 
 WIDTH = 640
 MONTHS_SHOWN = 18
+LABEL_SPACE = 52  # user units a column label such as "Apr 25" needs
+TOTAL_SPACE = 34  # and a total above its column such as "1,234"
 
 
 @dataclass(frozen=True)
@@ -63,22 +67,30 @@ def charts(result: AuditResult) -> list[Chart]:
 
 
 def findings_by_rule(result: AuditResult) -> Chart:
+    """One bar per rule, split by severity: a rule's bar is as red as its findings are."""
     counts = sorted(result.by_rule().items(), key=lambda item: result.rank(item[0]))
-    severity = {f.rule: str(f.severity) for f in result.findings}
+    split = Counter((f.rule, f.severity) for f in result.findings)
     row, left, right = 22, 70, 60
     most = max((n for _, n in counts), default=1)
     chart = Chart(
         "by-rule",
         "Findings by rule",
-        "Number of findings of each rule.",
+        "Number of findings of each rule, by severity.",
         height=max(row * len(counts) + 10, 40),
+        legend=[(str(s), str(s)) for s in Severity if any(k[1] is s for k in split)],
     )
     for number, (code, count) in enumerate(counts):
-        y = 5 + number * row
-        length = (WIDTH - left - right) * count / most
-        chart.bars.append(Bar(left, y, max(length, 1), row - 6, severity[code], f"{code}: {count}"))
+        y, x = 5 + number * row, float(left)
+        for severity in Severity:
+            part = split[(code, severity)]
+            if not part:
+                continue
+            length = (WIDTH - left - right) * part / most
+            title = f"{code}: {count_of(part, str(severity))}"
+            chart.bars.append(Bar(x, y, max(length, 1), row - 6, str(severity), title))
+            x += length
         chart.labels.append(Label(left - 8, y + row - 10, code, "end"))
-        chart.labels.append(Label(left + length + 6, y + row - 10, f"{count:,}"))
+        chart.labels.append(Label(max(x, left + 1) + 6, y + row - 10, f"{count:,}"))
     if not counts:
         chart.labels.append(Label(WIDTH / 2, 25, "No findings.", "middle"))
     return chart
@@ -89,6 +101,8 @@ def _columns(chart: Chart, values: list[tuple[str, list[tuple[float, str, str]]]
     top, bottom, left = 20, chart.height - 28, 40
     most = max((sum(v for v, _, _ in segments) for _, segments in values), default=0) or 1
     step = (WIDTH - left - 10) / max(len(values), 1)
+    # Labels at least LABEL_SPACE apart never run together: thin them to every n-th column.
+    every = max(1, math.ceil(LABEL_SPACE / step))
     for number, (label, segments) in enumerate(values):
         x, base = left + number * step + step * 0.15, bottom
         for value, kind, title in segments:
@@ -97,8 +111,10 @@ def _columns(chart: Chart, values: list[tuple[str, list[tuple[float, str, str]]]
                 chart.bars.append(Bar(x, base - height, step * 0.7, height, kind, title))
             base -= height
         total = sum(v for v, _, _ in segments)
-        chart.labels.append(Label(x + step * 0.35, base - 4, f"{total:,.0f}", "middle"))
-        chart.labels.append(Label(x + step * 0.35, bottom + 16, label, "middle"))
+        if number % every == 0 or step >= TOTAL_SPACE:
+            chart.labels.append(Label(x + step * 0.35, base - 4, f"{total:,.0f}", "middle"))
+        if number % every == 0:
+            chart.labels.append(Label(x + step * 0.35, bottom + 16, label, "middle"))
     chart.marks.append(Line(left, bottom, WIDTH - 10, bottom))
     return step
 
@@ -158,8 +174,8 @@ def batches_by_month(figures: ChartData, unneeded_rules: str) -> Chart:
         (
             date.fromisoformat(f"{m.month}-01").strftime("%b %y"),
             [
-                (float(m.needed), "plain", f"{m.month}: {m.needed} needed"),
-                (float(m.unneeded), "unneeded", f"{m.month}: {m.unneeded} unneeded"),
+                (float(m.needed), "plain", f"{m.month}: {m.needed:,} needed"),
+                (float(m.unneeded), "unneeded", f"{m.month}: {m.unneeded:,} unneeded"),
             ],
         )
         for m in months

@@ -35,7 +35,7 @@ def asset(name: str) -> Asset:
 
 
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
@@ -43,6 +43,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         finalize=_shown,
     )
+    # The explorer's data as compact JSON; `tojson` escapes <, >, & and ' for the page.
+    env.policies["json.dumps_kwargs"] = {"separators": (",", ":"), "ensure_ascii": False}
+    return env
 
 
 def _shown(value: object) -> object:

@@ -8,38 +8,22 @@ from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, InputFile, NotRead, Severity
+from batchaudit.findings import AuditResult, Finding, InputFile, NotRead, Severity, count_of
 from batchaudit.report.charts import Chart, charts
-from batchaudit.report.trails import Trail, Trails
+from batchaudit.report.explorer import explorer_data
 
-# Beyond this many findings of one rule the report lists no more and points to CSV/JSON.
-FINDINGS_SHOWN_PER_RULE = 200
+# On paper, each rule lists this many findings (the most costly first); the JSON has all.
+PRINTED_PER_RULE = 25
 TOP_PROBLEMS = 5
-# A finding lists this many tested packages of its results tab; the JSON has them all.
-TESTED_PACKAGES_SHOWN = 12
 DATA_QUALITY_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
-class FindingView:
-    rule: str
-    name: str
+class PrintedFinding:
     severity: str
     tag: str
-    item: str
-    category: str
     message: str
     remedy: str
-    why: str
-    location: str
-    facts: list[tuple[str, str]]
-    tested_packages: list[dict[str, Any]]
-    tested_packages_hidden: int
-    trail: Trail | None
-
-    @property
-    def search(self) -> str:
-        return " ".join((self.tag, self.item, self.category, self.rule)).casefold()
 
 
 @dataclass(frozen=True)
@@ -48,8 +32,14 @@ class RuleRow:
     name: str
     severity: str
     summary: str
+    why: str
     count: int
-    shown: int
+    by_severity: str  # "36 errors, 2 warnings" when a rule's findings differ
+    printed: list[PrintedFinding]
+
+    @property
+    def not_printed(self) -> int:
+        return self.count - len(self.printed)
 
 
 @dataclass(frozen=True)
@@ -72,74 +62,120 @@ class QualityGroup:
 class ReportView:
     generated_at: str
     version: str
+    title: str
+    about: list[tuple[str, str]]  # whose audit: licensee, license, period, pack
     jurisdiction: str
     jurisdiction_title: str
     verdict: str
+    worst: str
+    first_step: str
+    first_finding: str
     by_severity: dict[str, int]
     figures: list[tuple[str, str]]
     problems: list[Problem]
     skipped: list[tuple[str, str]]
     charts: list[Chart]
     rules: list[RuleRow]
-    findings: list[FindingView]
+    total: int
+    explorer: dict[str, Any]
     quality: list[QualityGroup]
     inputs: tuple[InputFile, ...]
     not_read: tuple[NotRead, ...]
-
-    @property
-    def hidden(self) -> list[RuleRow]:
-        return [row for row in self.rules if row.count > row.shown]
+    pack: list[tuple[str, str]]
 
 
 def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
+    ranked = result.impact_order()
     by_rule: dict[str, list[Finding]] = {}
-    for finding in result.findings:
+    for index in ranked:  # most costly first within each rule
+        finding = result.findings[index]
         by_rule.setdefault(finding.rule, []).append(finding)
-    shown = [f for code in by_rule for f in by_rule[code][:FINDINGS_SHOWN_PER_RULE]]
-    # A reader meets production-batch problems first within each severity (catalog order).
-    shown.sort(key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or ""))
-    names = _names(result, {f.package_tag for f in shown if f.package_tag})
-    trails = Trails(result, shown)
     severity = result.severity_by_rule()
+    first = result.findings[ranked[0]] if ranked else None
+    about = result.about
     return ReportView(
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         version=__version__,
+        title=about.title or "Metrc production-batch audit",
+        about=_about(result),
         jurisdiction=result.jurisdiction,
         jurisdiction_title=result.jurisdiction_title,
         verdict=_verdict(result),
+        worst=str(result.worst_severity() or "none"),
+        first_step=(first.remedy or "") if first and first.severity != Severity.NOTE else "",
+        first_finding=first.message if first else "",
         by_severity=result.by_severity(),
         figures=_figures(result),
         problems=_problems(result, by_rule, severity),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
         charts=charts(result),
-        rules=[
-            RuleRow(
-                r.code,
-                r.name,
-                str(severity[r.code]),
-                r.summary,
-                len(by_rule[r.code]),
-                min(len(by_rule[r.code]), FINDINGS_SHOWN_PER_RULE),
-            )
-            for r in result.rules
-            if r.code in by_rule
-        ],
-        findings=[_finding_view(result, f, names, trails) for f in shown],
+        rules=[_rule_row(result, code, by_rule[code], severity[code]) for code in _codes(result)],
+        total=len(result.findings),
+        explorer=explorer_data(result, ranked),
         quality=_quality_groups(result),
         inputs=result.inputs,
         not_read=result.not_read,
+        pack=[
+            ("Rule pack", f"{result.jurisdiction} ({result.jurisdiction_title})"),
+            ("Pack file", about.pack_file + ("" if about.pack_builtin else " (your own pack)")),
+            ("Pack SHA-256", about.pack_sha256),
+        ],
     )
+
+
+def _codes(result: AuditResult) -> list[str]:
+    found = result.by_rule()
+    return [card.code for card in result.rules if card.code in found]
+
+
+def _rule_row(result: AuditResult, code: str, found: list[Finding], worst: Severity) -> RuleRow:
+    card = result.rule(code)
+    counts = Counter(finding.severity for finding in found)
+    split = ", ".join(count_of(counts[s], str(s)) for s in Severity if counts[s])
+    return RuleRow(
+        code,
+        card.name,
+        str(worst),
+        card.summary,
+        card.why,
+        len(found),
+        split if len(counts) > 1 else "",
+        [
+            PrintedFinding(str(f.severity), f.package_tag or "", f.message, f.remedy or "")
+            for f in found[:PRINTED_PER_RULE]
+        ],
+    )
+
+
+def _about(result: AuditResult) -> list[tuple[str, str]]:
+    about = result.about
+    rows = []
+    if about.licensee:
+        rows.append(("Licensee", about.licensee))
+    if about.licenses:
+        label = "License" if len(about.licenses) == 1 else "Licenses"
+        origin = " (from the exports)" if about.licenses_from_exports else ""
+        rows.append((label, ", ".join(about.licenses) + origin))
+    if about.period:
+        rows.append(("Export period", about.period))
+    pack = result.jurisdiction_title or result.jurisdiction
+    rows.append(("Rule pack", pack if about.pack_builtin else f"{pack}, from {about.pack_file}"))
+    return rows
 
 
 def _verdict(result: AuditResult) -> str:
     counts = result.by_severity()
+    warnings = count_of(counts["warning"], "warning")
     if counts["error"]:
+        need = "needs" if counts["error"] == 1 else "need"
+        deserve = "deserves" if counts["warning"] == 1 else "deserve"
         return (
-            f"{counts['error']:,} error(s) need correcting in Metrc; "
-            f"{counts['warning']:,} warning(s) deserve a look."
+            f"Yes, there are problems: {count_of(counts['error'], 'error')} {need} correcting "
+            f"in Metrc; {warnings} {deserve} a look."
         )
     if counts["warning"]:
-        return f"No errors; {counts['warning']:,} warning(s) deserve a look."
+        deserve = "deserves" if counts["warning"] == 1 else "deserve"
+        return f"No errors; {warnings} {deserve} a look."
     return "No production-batch or results-tab problems were found."
 
 
@@ -164,7 +200,10 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
         ("Packages with errors or warnings", f"{len(affected):,}"),
         ("Production batches", f"{summary.production_batches:,} ({unneeded:,} unneeded)"),
         ("Lab-result rows lost to unneeded production batches", f"{rows_lost(result):,}"),
-        ("Test events", f"{summary.test_events:,} ({summary.lab_result_rows:,} result rows)"),
+        (
+            "Test events",
+            f"{summary.test_events:,} ({count_of(summary.lab_result_rows, 'result row')})",
+        ),
         (
             "Lineage coverage",
             summary.coverage_text(digits=1),
@@ -180,41 +219,6 @@ def _problems(
         Problem(code, str(severity[code]), result.rule(code).headline(by_rule[code]))
         for code in ranked[:TOP_PROBLEMS]
     ]
-
-
-def _names(result: AuditResult, tags: set[str]) -> dict[str, dict[str, Any]]:
-    """Item name and category of each package a shown finding names."""
-    packages = result.packages
-    if packages is None:
-        return {}
-    shown = packages.loc[packages["tag"].isin(tags), ["tag", "item_name", "category"]]
-    rows = shown.to_dict("records")
-    return {str(row["tag"]): {str(k): v for k, v in row.items()} for row in rows}
-
-
-def _finding_view(
-    result: AuditResult, finding: Finding, names: dict[str, dict[str, Any]], trails: Trails
-) -> FindingView:
-    rule = result.rule(finding.rule)
-    tested = rule.tested_packages(finding)
-    tag = finding.package_tag or ""
-    named = names.get(tag, {})
-    return FindingView(
-        rule=finding.rule,
-        name=finding.name,
-        severity=str(finding.severity),
-        tag=tag,
-        item=str(named.get("item_name", "")),
-        category=str(named.get("category", "")),
-        message=finding.message,
-        remedy=finding.remedy or "",
-        why=rule.why,
-        location=finding.source.describe() if finding.source else "",
-        facts=rule.facts(finding),
-        tested_packages=tested[:TESTED_PACKAGES_SHOWN],
-        tested_packages_hidden=max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
-        trail=trails.trail(finding),
-    )
 
 
 def _quality_groups(result: AuditResult) -> list[QualityGroup]:

@@ -72,6 +72,31 @@ def document(result: AuditResult) -> dict[str, Any]:
         "skipped_rules": [
             {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
         ],
+        "about": about_document(result),
+        "pack": pack_document(result),
+    }
+
+
+def about_document(result: AuditResult) -> dict[str, Any]:
+    """Whose audit it is: as told on the command line, and as the exports say."""
+    about = result.about
+    return {
+        "title": about.title or None,
+        "licensee": about.licensee or None,
+        "licenses": list(about.licenses),
+        "licenses_from": "exports" if about.licenses_from_exports else "command line",
+        "period": {"first": about.first_date or None, "last": about.last_date or None},
+    }
+
+
+def pack_document(result: AuditResult) -> dict[str, Any]:
+    about = result.about
+    return {
+        "name": result.jurisdiction,
+        "title": result.jurisdiction_title,
+        "file": about.pack_file,
+        "sha256": about.pack_sha256,
+        "builtin": about.pack_builtin,
     }
 
 

@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-from batchaudit.findings import AuditResult, Finding, Severity
+from batchaudit.findings import AuditResult, Finding, Severity, count_of
 
 # A failing test case lists this many findings; the JSON or CSV report has all.
 LISTED = 50
@@ -49,7 +49,7 @@ def render(result: AuditResult, generated_at: datetime) -> str:
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{len(findings)} finding(s): {rule.summary}",
+                message=f"{count_of(len(findings), 'finding')}: {rule.summary}",
                 type=str(worst),
             )
             failure.text = _listing(findings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from batchaudit.findings import AuditResult
+from batchaudit.findings import AuditResult, count_of
 from batchaudit.report.text import most_serious
 from batchaudit.visible import printable
 
@@ -13,21 +13,33 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _whose(result: AuditResult) -> list[tuple[str, str]]:
+    about = result.about
+    rows = [("Licensee", about.licensee)] if about.licensee else []
+    if about.licenses:
+        origin = " (from the exports)" if about.licenses_from_exports else ""
+        rows.append(("License", ", ".join(about.licenses) + origin))
+    if about.period:
+        rows.append(("Export period", about.period))
+    rows.append(("Rule pack", f"{result.jurisdiction} ({result.jurisdiction_title})"))
+    rows.append(("Pack file", f"{about.pack_file}, SHA-256 {about.pack_sha256}"))
+    return rows
+
+
 def render(result: AuditResult) -> str:
-    summary = result.summary
-    counts = result.by_severity()
-    lines = [
-        f"# batchaudit: {result.jurisdiction}",
-        "",
-        f"{summary.packages:,} packages, {summary.test_events:,} test events, lineage coverage "
-        f"{summary.coverage_text()}. **{counts['error']} errors, {counts['warning']} "
-        f"warnings, {counts['note']} notes.**",
+    summary, counts = result.summary, result.by_severity()
+    lines = [f"# {_cell(result.about.title or 'batchaudit: ' + result.jurisdiction)}", ""]
+    lines += [f"- {label}: {_cell(value)}" for label, value in _whose(result)] + [""]
+    lines += [
+        f"{count_of(summary.packages, 'package')}, {count_of(summary.test_events, 'test event')}"
+        f", lineage coverage {summary.coverage_text()}. "
+        f"**{', '.join(count_of(counts[s], s) for s in counts)}.**",
         "",
     ]
     if result.findings:
         lines += ["| rule | name | findings |", "|---|---|---:|"]
         lines += [
-            f"| {code} | {result.rule(code).name} | {n} |" for code, n in result.by_rule().items()
+            f"| {code} | {result.rule(code).name} | {n:,} |" for code, n in result.by_rule().items()
         ]
         lines += ["", "## Most serious", ""]
         lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from batchaudit import __version__
 from batchaudit.findings import AuditResult, Finding, Source
+from batchaudit.report.json_report import about_document, pack_document
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"
 
@@ -42,9 +43,20 @@ def render(result: AuditResult, generated_at: datetime) -> str:
         "artifacts": [
             {"location": {"uri": uri(item.path)}, "hashes": {"sha-256": item.sha256}}
             for item in result.inputs
+        ]
+        + [
+            {
+                "location": {"uri": uri(result.about.pack_file)},
+                "hashes": {"sha-256": result.about.pack_sha256},
+                "roles": ["policy"],
+            }
         ],
         "results": [_result(finding, index[finding.rule]) for finding in result.findings],
-        "properties": {"jurisdiction": result.jurisdiction},
+        "properties": {
+            "jurisdiction": result.jurisdiction,
+            "about": about_document(result),
+            "pack": pack_document(result),
+        },
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

@@ -1,52 +1,116 @@
-"""The short summary printed on standard output."""
+"""The short summary printed on standard output: the figures, the findings by rule, the
+most costly findings and a verdict. On a terminal it wraps to the terminal's width and may
+use colour; piped, it is plain, unwrapped and unpadded."""
 
 from __future__ import annotations
 
-import io
+import textwrap
 
-from rich.console import Console
-from rich.table import Table
-
-from batchaudit.findings import AuditResult, Finding, Severity
+from batchaudit.findings import AuditResult, Finding, count_of
 from batchaudit.visible import printable
 
 _TOP = 5
+# ANSI colours by severity (bold red, yellow, blue), used only when asked for.
+_COLOURS = {"error": "1;31", "warning": "33", "note": "34", "ok": "32"}
 
 
 def most_serious(result: AuditResult, count: int) -> list[Finding]:
-    """The first findings a reader should see: by severity, then in catalog order."""
-    ranked = sorted(
-        result.findings, key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or "")
-    )
-    return ranked[:count]
+    """The first findings a reader should see: errors and warnings before notes, then by
+    lab-result rows lost, results-tab size and severity."""
+    return result.by_impact()[:count]
 
 
-def render(result: AuditResult, width: int = 100) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, no_color=True, highlight=False, markup=False)
-    summary = result.summary
+def verdict(result: AuditResult) -> tuple[str, str]:
+    """The verdict sentence and the severity that colours it."""
     counts = result.by_severity()
-    console.print(
-        f"batchaudit: {summary.packages} packages, {summary.test_events} test events, "
-        f"lineage coverage {summary.coverage_text()} ({result.jurisdiction} pack)"
+    if counts["error"]:
+        need = "needs" if counts["error"] == 1 else "need"
+        return (
+            f"Verdict: {count_of(counts['error'], 'error')} {need} correcting in Metrc; "
+            f"{count_of(counts['warning'], 'warning')} to look at.",
+            "error",
+        )
+    if counts["warning"]:
+        return (
+            f"Verdict: no production-batch or results-tab errors found; "
+            f"{count_of(counts['warning'], 'warning')} to look at.",
+            "warning",
+        )
+    return "Verdict: no production-batch or results-tab errors found.", "ok"
+
+
+def _shortened(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 1] + "\u2026"
+
+
+class Lines:
+    """Output lines, wrapped to a width when there is one, coloured when asked."""
+
+    def __init__(self, width: int | None, color: bool) -> None:
+        self.width, self.color = width, color
+        self.lines: list[str] = []
+
+    def paint(self, text: str, kind: str) -> str:
+        return f"\x1b[{_COLOURS[kind]}m{text}\x1b[0m" if self.color and kind in _COLOURS else text
+
+    def add(self, text: str, indent: str = "") -> None:
+        if self.width is None or len(text) <= self.width:
+            self.lines.append(text)
+            return
+        self.lines += textwrap.wrap(
+            text, self.width, subsequent_indent=indent, break_on_hyphens=False
+        )
+
+    def table(self, rows: list[list[str]], kinds: list[str]) -> None:
+        widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+        if self.width is not None:  # the last column (the name) gives way to the terminal
+            room = max(self.width - sum(widths[:-1]) - 2 * (len(widths) - 1), 8)
+            rows = [[*row[:-1], _shortened(row[-1], room)] for row in rows]
+            widths[-1] = min(widths[-1], room)
+        for number, row in enumerate(rows):
+            cells = [cell.ljust(widths[n]) for n, cell in enumerate(row)]
+            if number and self.color:
+                cells[1] = self.paint(cells[1], kinds[number - 1])
+            self.lines.append("  ".join(cells).rstrip())
+
+    def text(self) -> str:
+        return "".join(line.rstrip() + "\n" for line in self.lines)
+
+
+def render(
+    result: AuditResult, width: int | None = None, color: bool = False, quiet: bool = False
+) -> str:
+    out = Lines(width, color)
+    sentence, kind = verdict(result)
+    if quiet:
+        out.add(out.paint(sentence, kind))
+        return out.text()
+    summary, counts, about = result.summary, result.by_severity(), result.about
+    out.add(
+        f"batchaudit: {count_of(summary.packages, 'package')}, "
+        f"{count_of(summary.test_events, 'test event')}, lineage coverage "
+        f"{summary.coverage_text()} ({printable(result.jurisdiction)} pack)"
     )
-    console.print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes")
+    licenses = ", ".join(about.licenses)
+    whose = [about.title, about.licensee, f"license {licenses}" if licenses else ""]
+    if about.period:
+        whose.append(f"exports {about.period}")
+    if any(whose):
+        out.add(printable("; ".join(part for part in whose if part)))
+    out.add(", ".join(out.paint(count_of(counts[s], str(s)), s) for s in counts))
     if result.findings:
         severity = result.severity_by_rule()
-        table = Table(show_edge=False, pad_edge=False, box=None)
-        for column in ("rule", "severity", "findings", "name"):
-            table.add_column(column)
-        for code, count in sorted(result.by_rule().items(), key=lambda item: result.rank(item[0])):
-            table.add_row(code, str(severity[code]), str(count), result.rule(code).name)
-        console.print(table)
-        console.print("Most serious:")
+        codes = sorted(result.by_rule().items(), key=lambda item: result.rank(item[0]))
+        rows = [["rule", "severity", "findings", "name"]]
+        rows += [[c, str(severity[c]), f"{n:,}", result.rule(c).name] for c, n in codes]
+        out.table(rows, [str(severity[c]) for c, _ in codes])
+        out.add("Most serious (by lab-result rows lost, results-tab size, severity):")
         for finding in most_serious(result, _TOP):
-            console.print(f"  {finding.rule} {finding.message}", soft_wrap=True)
+            label = out.paint(str(finding.severity), str(finding.severity))
+            out.add(f"  {finding.rule} {label}: {printable(finding.message)}", indent="    ")
     for skipped in result.skipped_rules:
-        console.print(f"Skipped {skipped.rule}: {skipped.reason}.")
+        out.add(f"Skipped {skipped.rule}: {printable(skipped.reason)}.")
     if result.not_read:
-        console.print(f"Not read: {len(result.not_read)} file(s), named above.")
-    worst = result.worst_severity()
-    if worst is None or worst is Severity.NOTE:
-        console.print("Verdict: no production-batch or results-tab errors found.")
-    return printable(buffer.getvalue())
+        out.add(f"Not read: {count_of(len(result.not_read), 'file')}, named above.")
+    out.add(out.paint(sentence, kind))
+    return out.text()

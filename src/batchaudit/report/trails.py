@@ -50,6 +50,17 @@ class Trails:
         columns = details[["category", "production_batch", "lab_testing_state"]]
         self.details = cast(dict[str, dict[str, Any]], columns.to_dict("index"))
 
+    def boxes(self) -> dict[str, tuple[str, bool, str]]:
+        """Category, production batch and testing state of every package a trail shows."""
+        return {
+            tag: (
+                str(found["category"]),
+                bool(found["production_batch"]),
+                str(found["lab_testing_state"]),
+            )
+            for tag, found in self.details.items()
+        }
+
     def _paths(self, finding: Finding) -> list[list[str]]:
         """Each path as tags read left to right, ending at the finding's package."""
         return self.result.rule(finding.rule).trail(finding)

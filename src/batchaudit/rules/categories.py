@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Severity
+from batchaudit.findings import Severity, count_of
 from batchaudit.rules.base import Description, Rule, register
 
 if TYPE_CHECKING:
@@ -73,7 +73,9 @@ class UnknownCategory(Rule):
         return Description(
             message=(
                 f"The {row['what']} {value!r} is not in the jurisdiction pack; "
-                f"{row['packages']} package(s) are treated as a test group of their own." + number
+                f"{count_of(int(row['packages']), 'package')} "
+                f"{'is' if row['packages'] == 1 else 'are'} treated as a test group of its own."
+                + number
             ),
             evidence=evidence,
             remedy="Correct the category in Metrc, or add it to a custom jurisdiction pack.",

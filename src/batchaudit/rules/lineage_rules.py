@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.fields import FILE, LINE
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
@@ -85,8 +85,8 @@ class UnknownSourcePackage(Rule):
         )
         evidence: UnknownSourceEvidence = {"unknown_sources": unknown, "received": received}
         return Description(
-            f"Package {row['tag']} lists {len(unknown)} source package(s) not in the loaded "
-            f"exports ({', '.join(unknown)}); {context}.",
+            f"Package {row['tag']} lists {count_of(len(unknown), 'source package')} not in "
+            f"the loaded exports ({', '.join(unknown)}); {context}.",
             evidence,
             None if received else remedy,
         )

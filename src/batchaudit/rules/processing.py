@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
@@ -86,7 +86,7 @@ class ProcessingWithoutProductionBatch(Rule):
         message = (
             f"Package {row['tag']} ({row['category']}, {row['group']}) was processed from "
             f"{sources} without Production Batch, so it shows its sources' "
-            f"{len(tests)} test type(s) instead of tests of its own."
+            f"{count_of(len(tests), 'test type')} instead of tests of its own."
         )
         evidence: ProcessingEvidence = {
             "category": row["category"],

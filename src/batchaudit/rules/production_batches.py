@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.sources import (
@@ -76,8 +76,10 @@ class UnneededBatch(Rule):
         source_tags = ", ".join(source["tag"] for source in sources)
         message = (
             f"Package {row['tag']} ({row['category']}) was created as a production batch "
-            f"{self.made_from}, so it lost {row['lost_rows']} inherited lab-result row(s) from "
-            f"{row['lost_tested_packages']} tested package(s) and shows "
+            f"{'from a source' if len(sources) == 1 else 'from sources all'} {self.made_from}, "
+            "so it lost "
+            f"{count_of(int(row['lost_rows']), 'inherited lab-result row')} from "
+            f"{count_of(int(row['lost_tested_packages']), 'tested package')} and shows "
             f"{row['lab_testing_state'] or 'no testing state'}."
         )
         if row["blockers"]:
@@ -121,8 +123,8 @@ class UnneededBatch(Rule):
             ("Testing state", evidence["testing_state"] or "(blank)"),
             (
                 "Results lost",
-                f"{lost['rows']} rows, {lost['events']} test events from "
-                f"{lost['tested_packages']} tested package(s)",
+                f"{count_of(lost['rows'], 'row')}, {count_of(lost['events'], 'test event')} "
+                f"from {count_of(lost['tested_packages'], 'tested package')}",
             ),
         ]
         if evidence["likely_intent"]:
@@ -162,7 +164,7 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
     code = "PB001"
     name = "production-batch-without-category-change"
     severity = Severity.ERROR
-    made_from = "from source(s) of the same category"
+    made_from = "of the same category"
 
     @staticmethod
     def fires(packages: pd.DataFrame) -> pd.Series:
@@ -214,7 +216,7 @@ class ProductionBatchWithinTestGroup(UnneededBatch):
     name = "production-batch-within-test-group"
     severity = Severity.WARNING
     needs_groups = True
-    made_from = "from source(s) in the same test group"
+    made_from = "in the same test group"
     intents = ("category correction",)
     headline_one = (
         "{n} production batch only moved product within one test group (such as buds into "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.findings import Finding, Severity, count_of
 from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
@@ -210,8 +210,9 @@ class InheritedResultsTabTooLong(Rule):
         return [
             (
                 "Results tab",
-                f"{tab['rows']} rows, {tab['events']} test events from "
-                f"{tab['tested_package_count']} tested packages, {tab['pages']} pages "
+                f"{count_of(tab['rows'], 'row')}, {count_of(tab['events'], 'test event')} from "
+                f"{count_of(tab['tested_package_count'], 'tested package')}, "
+                f"{count_of(tab['pages'], 'page')} "
                 f"(limits: {tab['max_rows']} rows, {tab['max_tested_packages']} tested "
                 "packages)",
             )
@@ -300,7 +301,8 @@ class ConflictingInheritedResults(Rule):
         evidence: ConflictEvidence = {"test_types": types}
         return Description(
             f"Package {row['tag']}'s Lab Results tab shows both a pass and a fail for "
-            f"{len(types)} test type(s) from different tested packages ({', '.join(types[:3])}"
+            f"{count_of(len(types), 'test type')} from different tested packages "
+            f"({', '.join(types[:3])}"
             f"{', ...' if len(types) > 3 else ''}).",
             evidence,
             "Check that no failed lot was combined into this package; keep the passing retest "

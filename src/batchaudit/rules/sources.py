@@ -109,7 +109,9 @@ def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
     reasons = [
         (
             packages["children"] > 0,
-            "it already has " + packages["children"].astype(str) + " child package(s)",
+            "it already has "
+            + packages["children"].astype(str)
+            + np.where(packages["children"] == 1, " child package", " child packages"),
         ),
         (
             packages["finished"].to_numpy(dtype=bool),

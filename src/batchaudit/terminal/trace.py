@@ -8,15 +8,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from batchaudit.findings import count_of
 from batchaudit.trace import Node, TraceView
 from batchaudit.visible import printable
 
-WIDTH = 120
+# Piped output is not wrapped: a line is as long as it needs to be.
+UNWRAPPED = 10_000
+NBSP = "\u00a0"  # keeps a quantity and its unit on one line
 
 
-def render(view: TraceView) -> str:
+def render(view: TraceView, width: int | None = None) -> str:
+    """The trace, wrapped to `width` (a terminal's), or unwrapped and unpadded when None."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=WIDTH, no_color=True, highlight=False, markup=False)
+    console = Console(
+        file=buffer, width=width or UNWRAPPED, no_color=True, highlight=False, markup=False
+    )
     console.print(f"Package {_label(view.package)}")
     console.print()
     console.print(_tree("Sources, up to production batches and harvests", view.sources))
@@ -24,8 +30,8 @@ def render(view: TraceView) -> str:
     console.print(_tree("Descendants", view.descendants))
     console.print()
     console.print(
-        f"Results tab: {view.tab_rows} rows, {view.tab_events} test events from "
-        f"{len(view.tab)} tested package(s)"
+        f"Results tab: {count_of(view.tab_rows, 'row')}, {count_of(view.tab_events, 'test event')}"
+        f" from {count_of(len(view.tab), 'tested package')}"
     )
     if view.tab:
         console.print(_tab_table(view))
@@ -38,7 +44,8 @@ def render(view: TraceView) -> str:
                 console.print(f"    What to do: {finding.remedy}", soft_wrap=True)
     else:
         console.print(f"No findings on {view.package.tag}.")
-    return printable(buffer.getvalue())
+    lines = buffer.getvalue().replace(NBSP, " ").splitlines()  # wrapped already
+    return printable("".join(line.rstrip() + "\n" for line in lines))
 
 
 def _label(node: Node) -> str:
@@ -51,7 +58,7 @@ def _label(node: Node) -> str:
         f"{node.category} [{node.group}]",
         batch if node.production_batch else "not a production batch",
         node.testing_state or "no testing state",
-        node.quantity,
+        node.quantity.replace(" ", NBSP),
     ]
     label = "  ".join(part for part in parts if part)
     return f"{label}  ({node.note})" if node.note else label
@@ -91,7 +98,8 @@ def _tab_table(view: TraceView) -> Table:
         table.add_column(column, overflow="fold")
     for entry in view.tab:
         tests = "; ".join(
-            f"{e['date'] or 'undated'} {e['result']} ({e['rows']} rows)" for e in entry.events
+            f"{e['date'] or 'undated'} {e['result']} ({count_of(e['rows'], 'row')})"
+            for e in entry.events
         )
         table.add_row(
             entry.tag,
