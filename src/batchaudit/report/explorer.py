@@ -77,7 +77,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
         "findings": rows,
         "packages": packages,
     }
-    return shown(data)
+    return {key: shown(value) for key, value in data.items()}
 
 
 def shown(data: Any) -> Any:
