@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,13 +39,14 @@ def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
     location = pb001["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("packages.csv")
     assert location["region"] == {"startLine": 3}
-    assert pb001["partialFingerprints"] == {"batchauditIdentity/v1": f"PB001:{tag(2)}"}
+    assert pb001["partialFingerprints"]["batchauditIdentity/v1"] == f"PB001:{tag(2)}"
+    assert re.fullmatch("[0-9a-f]{32}", pb001["partialFingerprints"]["batchauditFingerprint/v1"])
 
 
 def test_junit_has_one_test_case_per_rule_and_fails_rules_with_findings(tmp_path: Path) -> None:
     suites = ET.fromstring(junit.render(audited(tmp_path, PACKAGES).result, NOW))
     cases = {case.get("name", "").split()[0]: case for case in suites.iter("testcase")}
-    assert len(cases) == int(suites.get("tests", "0")) == 14
+    assert len(cases) == int(suites.get("tests", "0")) == 16
     assert cases["PB001"].find("failure") is not None
     assert cases["PB003"].find("failure") is not None
     assert cases["PB002"].find("failure") is None and cases["PB002"].find("skipped") is None

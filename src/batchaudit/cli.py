@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,14 @@ from batchaudit import __version__
 from batchaudit.engine import audit as audit_exports
 from batchaudit.findings import AuditResult, Severity
 from batchaudit.ingest.load import expand, load
+from batchaudit.month_to_month import (
+    CONFIG_OPTIONS,
+    carry_over,
+    chosen_outputs,
+    config_options,
+    settings,
+    waive_command,
+)
 from batchaudit.packs import DEFAULT_PACK, Pack, PackError
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
@@ -88,6 +97,7 @@ def cli() -> None:
     show_default=True,
     help="Lowest severity that makes the exit status 1.",
 )
+@config_options
 def audit(
     paths: tuple[Path, ...],
     packages: tuple[Path, ...],
@@ -96,22 +106,29 @@ def audit(
     output: tuple[Path, ...],
     stdout_format: str,
     fail_on: str,
+    **config_flags: Any,
 ) -> None:
-    """Audit exports: PATHS are files or folders whose kind is detected from their header."""
+    """Audit exports: PATHS are files or folders whose kind is detected from their header.
+
+    Settings come from batchaudit.toml (or [tool.batchaudit] in pyproject.toml), found from
+    the current folder upward; options given here beat it (`batchaudit config` shows them)."""
+    config = settings(click.get_current_context(), CannotRun)
+    jurisdiction, fail_on = config["jurisdiction"], config["fail-on"]
+    stdout_format, output = config["format"], chosen_outputs(config)
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
     pack, tables = _load(paths, packages, lab_results, jurisdiction)
-    finished = audit_exports(tables, pack)
-    result = finished.result
+    finished = audit_exports(tables, pack, config.choices)
     now = datetime.now(UTC)
+    result = carry_over(replace(finished.result, about=config.about), config, now.date(), CannotRun)
     for path in output:
         path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
         click.echo(f"Wrote {path}", err=True)
     click.echo(
         json_report.render(result) if stdout_format == "json" else text.render(result), nl=False
     )
-    sys.exit(exit_status(result, fail_on))
+    sys.exit(exit_status(result, fail_on, new_only=config["fail-on-new"]))
 
 
 def _check_inputs(inputs: list[Path]) -> None:
@@ -154,11 +171,12 @@ def _nothing_to_audit(tables: Tables) -> str:
     )
 
 
-def exit_status(result: AuditResult, fail_on: str) -> int:
+def exit_status(result: AuditResult, fail_on: str, new_only: bool = False) -> int:
+    """Waived findings never count; with new_only, only findings new since the baseline."""
     if fail_on == "never":
         return 0
     threshold = Severity(fail_on).rank
-    worst = result.worst_severity()
+    worst = result.worst_severity(new_only)
     return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
 
 
@@ -266,6 +284,36 @@ def sample(out_dir: Path, package_count: int, seed: int) -> None:
 
     for path in write_sample(out_dir, packages=package_count, seed=seed):
         click.echo(f"Wrote {path}")
+
+
+@cli.command(name="config")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def show_config(config_file: Path | None, isolated: bool) -> None:
+    """Print the effective settings and where each one came from."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo("\n".join(config.lines()))
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("tag")
+@click.option("--reason", required=True, help="Why the finding is accepted (required).")
+@click.option(
+    "--until",
+    "until",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day the waiver applies (YYYY-MM-DD; at most a year ahead).",
+)
+@click.option("--approved-by", default="", help="Who approved it.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def waive(code: str, tag: str, reason: str, until: datetime, approved_by: str,
+          config_file: Path | None, isolated: bool) -> None:  # fmt: skip
+    """Accept a finding: append a waiver to the waivers file of the config in use."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo(waive_command(config, code, tag, reason, until.date(), approved_by, CannotRun))
 
 
 def main() -> None:

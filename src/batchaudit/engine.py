@@ -13,6 +13,7 @@ from batchaudit.packs import Pack
 from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
 from batchaudit.rules.data_quality import MissingColumn, data_quality_findings
+from batchaudit.rules.selection import RuleChoices
 from batchaudit.tables import Tables
 
 # What reports show of each package.
@@ -32,7 +33,9 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
     return audit(tables, pack).result
 
 
-def audit(tables: Tables, pack: Pack) -> Audit:
+def audit(tables: Tables, pack: Pack, choices: RuleChoices | None = None) -> Audit:
+    """`choices` (select, ignore, severities of the config or command line) beat the pack."""
+    choices = choices or RuleChoices()
     lineage = build(tables.packages, tables.lab_results, pack)
     findings = data_quality_findings(tables.problems)
     skipped: list[SkippedRule] = []
@@ -40,14 +43,19 @@ def audit(tables: Tables, pack: Pack) -> Audit:
     if ungrouped:
         findings.append(MissingColumn.no_group_field(pack))
     for rule in evaluated_rules():
-        reason = skip_reason(rule, tables, pack)
+        reason = choices.off.get(rule.code) or skip_reason(rule, tables, pack)
         if not reason and ungrouped and rule.needs_groups:
             reason = f"no package has the {pack.group_by} the {pack.name} pack groups by"
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
             continue
         findings.extend(rule().findings(lineage, pack))
-    findings = sorted(as_the_pack_says(findings, pack), key=Finding.sort_key)
+    skipped += [
+        SkippedRule(rule.code, choices.off[rule.code])
+        for rule in catalog()
+        if not rule.evaluated() and rule.code in choices.off
+    ]
+    findings = sorted(as_chosen(as_the_pack_says(findings, pack), choices), key=Finding.sort_key)
     cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(
         jurisdiction=pack.name,
@@ -81,6 +89,15 @@ def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
         severity = pack.severity(finding.rule)
         kept.append(replace(finding, severity=severity) if severity else finding)
     return kept
+
+
+def as_chosen(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
+    """Drop the findings of rules left out; give others the severity chosen for them."""
+    return [
+        replace(f, severity=choices.severity[f.rule]) if f.rule in choices.severity else f
+        for f in findings
+        if f.rule not in choices.off
+    ]
 
 
 def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, InputFile, Severity
+from batchaudit.findings import About, AuditResult, Finding, InputFile, ResolvedFinding, Severity
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.trails import Trail, Trails
 
@@ -36,6 +36,9 @@ class FindingView:
     tested_packages: list[dict[str, Any]]
     tested_packages_hidden: int
     trail: Trail | None
+    # "new" or "unchanged" against a baseline; the waiver that accepts it, as a sentence.
+    status: str = ""
+    waiver: str = ""
 
     @property
     def search(self) -> str:
@@ -69,6 +72,14 @@ class QualityGroup:
 
 
 @dataclass(frozen=True)
+class BaselineView:
+    path: str
+    new: int
+    unchanged: int
+    resolved: list[ResolvedFinding]
+
+
+@dataclass(frozen=True)
 class ReportView:
     generated_at: str
     version: str
@@ -84,6 +95,9 @@ class ReportView:
     findings: list[FindingView]
     quality: list[QualityGroup]
     inputs: tuple[InputFile, ...]
+    waived: list[FindingView] = field(default_factory=list)
+    baseline: BaselineView | None = None
+    about: About = field(default_factory=About)
 
     @property
     def hidden(self) -> list[RuleRow]:
@@ -92,12 +106,13 @@ class ReportView:
 
 def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
     by_rule: dict[str, list[Finding]] = {}
-    for finding in result.findings:
+    for finding in result.open_findings():
         by_rule.setdefault(finding.rule, []).append(finding)
     shown = [f for code in by_rule for f in by_rule[code][:FINDINGS_SHOWN_PER_RULE]]
     # A reader meets production-batch problems first within each severity (catalog order).
     shown.sort(key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or ""))
-    names = _names(result, {f.package_tag for f in shown if f.package_tag})
+    waived = result.waived()[:FINDINGS_SHOWN_PER_RULE]
+    names = _names(result, {f.package_tag for f in [*shown, *waived] if f.package_tag})
     trails = Trails(result, shown)
     severity = result.severity_by_rule()
     return ReportView(
@@ -126,6 +141,18 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         findings=[_finding_view(result, f, names, trails) for f in shown],
         quality=_quality_groups(result),
         inputs=result.inputs,
+        waived=[_finding_view(result, f, names, trails) for f in waived],
+        baseline=_baseline(result),
+        about=result.about,
+    )
+
+
+def _baseline(result: AuditResult) -> BaselineView | None:
+    if result.baseline is None:
+        return None
+    new = len(result.new_findings())
+    return BaselineView(
+        result.baseline.path, new, len(result.findings) - new, list(result.baseline.resolved)
     )
 
 
@@ -197,7 +224,8 @@ def _finding_view(
     tested = rule.tested_packages(finding)
     tag = finding.package_tag or ""
     named = names.get(tag, {})
-    return FindingView(
+    waiver = finding.waiver
+    view = FindingView(
         rule=finding.rule,
         name=finding.name,
         severity=str(finding.severity),
@@ -213,6 +241,14 @@ def _finding_view(
         tested_packages_hidden=max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
         trail=trails.trail(finding),
     )
+    accepted = (
+        ""
+        if waiver is None
+        else f"Waived until {waiver.expires}: {waiver.reason}"
+        + (f" (approved by {waiver.approved_by})" if waiver.approved_by else "")
+        + f"; {waiver.describe()}."
+    )
+    return replace(view, status=finding.baseline or "", waiver=accepted)
 
 
 def _quality_groups(result: AuditResult) -> list[QualityGroup]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding
+from batchaudit.findings import AuditResult, Finding, Waiver
 
 SCHEMA_VERSION = 1
 
@@ -30,6 +30,46 @@ def finding_document(finding: Finding) -> dict[str, Any]:
             "column": source.column,
             "sheet": source.sheet,
         },
+        "fingerprint": finding.fingerprint,
+        "waiver": waiver_document(finding.waiver),
+        "baseline": finding.baseline,
+    }
+
+
+def waiver_document(waiver: Waiver | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "file": waiver.file,
+        "number": waiver.number,
+        "rule": waiver.rule,
+        "tags": list(waiver.tags),
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "approved_by": waiver.approved_by or None,
+        "approved_on": waiver.approved_on.isoformat() if waiver.approved_on else None,
+    }
+
+
+def baseline_document(result: AuditResult) -> dict[str, Any] | None:
+    compared = result.baseline
+    if compared is None:
+        return None
+    return {
+        "path": compared.path,
+        "new": len(result.new_findings()),
+        "unchanged": sum(finding.baseline == "unchanged" for finding in result.findings),
+        "resolved": [
+            {
+                "rule": old.rule,
+                "name": old.name,
+                "severity": old.severity,
+                "package_tag": old.package_tag,
+                "message": old.message,
+                "fingerprint": old.fingerprint,
+            }
+            for old in compared.resolved
+        ],
     }
 
 
@@ -61,11 +101,18 @@ def document(result: AuditResult) -> dict[str, Any]:
             "lineage_coverage": round(summary.lineage_coverage, 4),
             "by_severity": result.by_severity(),
             "by_rule": result.by_rule(),
+            "waived": len(result.waived()),
         },
         "findings": [finding_document(finding) for finding in result.findings],
         "skipped_rules": [
             {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
         ],
+        "about": {
+            "title": result.about.title or None,
+            "licensee": result.about.licensee or None,
+            "license": result.about.license or None,
+        },
+        "baseline": baseline_document(result),
     }
 
 

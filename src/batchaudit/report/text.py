@@ -15,7 +15,8 @@ _TOP = 5
 def most_serious(result: AuditResult, count: int) -> list[Finding]:
     """The first findings a reader should see: by severity, then in catalog order."""
     ranked = sorted(
-        result.findings, key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or "")
+        result.open_findings(),
+        key=lambda f: (f.severity.rank, result.rank(f.rule), f.package_tag or ""),
     )
     return ranked[:count]
 
@@ -30,6 +31,8 @@ def render(result: AuditResult, width: int = 100) -> str:
         f"lineage coverage {summary.lineage_coverage:.0%} ({result.jurisdiction} pack)"
     )
     console.print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['note']} notes")
+    for line in carried_over(result):
+        console.print(line, soft_wrap=True)
     if result.findings:
         severity = result.severity_by_rule()
         table = Table(show_edge=False, pad_edge=False, box=None)
@@ -47,3 +50,25 @@ def render(result: AuditResult, width: int = 100) -> str:
     if worst is None or worst is Severity.NOTE:
         console.print("Verdict: no production-batch or results-tab errors found.")
     return buffer.getvalue()
+
+
+def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
+    """Waived findings, and what changed since the baseline: new ones and resolved ones."""
+    lines = []
+    waived = result.waived()
+    if waived:
+        lines.append(f"{len(waived)} waived (marked in every report; they do not count).")
+    compared = result.baseline
+    if compared is not None:
+        new = result.new_findings()
+        unchanged = len(result.findings) - len(new)
+        lines.append(
+            f"Since {compared.path}: {len(new)} new, {unchanged} unchanged, "
+            f"{len(compared.resolved)} resolved."
+        )
+        lines += [f"  new {f.rule} {f.message}" for f in new[:listed]]
+        lines += [f"  resolved {f.rule} {f.message}" for f in compared.resolved[:listed]]
+        more = max(len(new) - listed, 0) + max(len(compared.resolved) - listed, 0)
+        if more:
+            lines.append(f"  ... and {more} more (see the JSON report)")
+    return lines
