@@ -352,3 +352,25 @@ def test_a_baseline_that_is_not_a_report_is_refused(
         "",
         f"batchaudit: {sentence}\n",
     )
+
+
+def test_waiver_findings_follow_the_config_like_every_rule(client: Path) -> None:
+    exports(client / "packages.csv", ROWS[:2])
+    write(client / "waivers.toml", waivers_text("LN001", '"T2"', TODAY))
+    write(client / "batchaudit.toml", '[severity]\nWV002 = "error"')
+    (unused,) = [f for f in findings(report("packages.csv")) if f["rule"] == "WV002"]
+    assert unused["severity"] == "error"
+    document = report("packages.csv", "--ignore", "WV")
+    assert not [f for f in findings(document) if f["rule"].startswith("WV")]  # type: ignore[union-attr]
+    assert {"WV001", "WV002"} <= {s["rule"] for s in document["skipped_rules"]}  # type: ignore[attr-defined]
+
+
+def test_a_waiver_reason_is_text_in_the_html_report(client: Path) -> None:
+    exports(client / "packages.csv", ROWS[:2])
+    write(
+        client / "waivers.toml",
+        waivers_text("PB001", '"T2"', TODAY, reason="<script>alert(1)</script>"),
+    )
+    assert invoke("audit", "packages.csv", "-o", "r.html")[0] == 0
+    html = (client / "r.html").read_text()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,7 +120,7 @@ def audit(
     pack, tables = _load(paths, packages, lab_results, jurisdiction)
     finished = audit_exports(tables, pack, config.choices)
     now = datetime.now(UTC)
-    result = carry_over(replace(finished.result, about=config.about), config, now.date(), CannotRun)
+    result = carry_over(finished, config, now.date(), CannotRun)
     for path in output:
         path.write_text(RENDERERS[path.suffix.lower()](result, now), encoding="utf-8")
         click.echo(f"Wrote {path}", err=True)

@@ -91,6 +91,11 @@ def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
     return kept
 
 
+def as_configured(findings: list[Finding], pack: Pack, choices: RuleChoices) -> list[Finding]:
+    """Findings made after the audit (waivers) as the pack and the config would have them."""
+    return as_chosen(as_the_pack_says(findings, pack), choices)
+
+
 def as_chosen(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
     """Drop the findings of rules left out; give others the severity chosen for them."""
     return [

@@ -5,6 +5,7 @@ and the options that mirror it, waivers and the baseline applied to a finished a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,8 @@ from click.core import ParameterSource
 
 from batchaudit.baseline import BaselineError, compare, load_baseline
 from batchaudit.config import Config, ConfigError, load_config
-from batchaudit.findings import AuditResult
+from batchaudit.engine import Audit, as_configured
+from batchaudit.findings import AuditResult, Finding
 from batchaudit.rules import REGISTRY
 from batchaudit.suggestions import did_you_mean
 from batchaudit.waivers import (
@@ -105,12 +107,18 @@ def chosen_outputs(config: Config) -> tuple[Path, ...]:
     return tuple(Path(path) for path in config["output"])
 
 
-def carry_over(result: AuditResult, config: Config, today: date, refuse: Refuse) -> AuditResult:
+def carry_over(finished: Audit, config: Config, today: date, refuse: Refuse) -> AuditResult:
     """Apply the waivers file, then compare with the baseline, as the config says."""
+    result = replace(finished.result, about=config.about)
     waivers_path, named = config.waivers_path()
+
+    def configure(found: list[Finding]) -> list[Finding]:
+        return as_configured(found, finished.pack, config.choices)
+
     try:
         if waivers_path.is_file():
-            result = apply_waivers(result, load_waivers(waivers_path, today), today)
+            waivers = load_waivers(waivers_path, today)
+            result = apply_waivers(result, waivers, today, configure)
         elif named:
             raise WaiverError(f"The waivers file {waivers_path} does not exist; check the path.")
         if config["baseline"]:

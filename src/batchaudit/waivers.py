@@ -18,6 +18,7 @@ that matches nothing is a note (WV002).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from fnmatch import fnmatchcase
@@ -116,8 +117,14 @@ def matches(pattern: str, finding: Finding) -> bool:
     return pattern == "*" or fnmatchcase(finding.package_tag or "", pattern)
 
 
-def apply_waivers(result: AuditResult, waivers: list[Waiver], today: date) -> AuditResult:
-    """Mark waived findings with their waiver; add WV001 for expired, WV002 for unused."""
+def apply_waivers(
+    result: AuditResult,
+    waivers: list[Waiver],
+    today: date,
+    configure: Callable[[list[Finding]], list[Finding]] = list,
+) -> AuditResult:
+    """Mark waived findings with their waiver; add WV001 for expired, WV002 for unused,
+    turned off or given another severity by `configure` (the pack and the config)."""
     live = [w for w in waivers if w.expires >= today]
     used: set[tuple[int, str]] = set()
     findings = []
@@ -128,14 +135,13 @@ def apply_waivers(result: AuditResult, waivers: list[Waiver], today: date) -> Au
                 used.update((waiver.number, p) for p in hits)
                 finding = replace(finding, waiver=finding.waiver or waiver)
         findings.append(finding)
-    findings += [ExpiredWaiver.report(w) for w in waivers if w.expires < today]
+    about_waivers = [ExpiredWaiver.report(w) for w in waivers if w.expires < today]
     for waiver in live:
         unmatched = [p for p in waiver.tags if (waiver.number, p) not in used]
         if unmatched:
-            findings.append(UnusedWaiver.report(waiver, unmatched))
-    off = {skipped.rule for skipped in result.skipped_rules}
-    kept = [f for f in findings if f.rule not in off]
-    return replace(result, findings=tuple(sorted(kept, key=Finding.sort_key)))
+            about_waivers.append(UnusedWaiver.report(waiver, unmatched))
+    findings += configure(about_waivers)
+    return replace(result, findings=tuple(sorted(findings, key=Finding.sort_key)))
 
 
 def waiver_entry(
