@@ -153,6 +153,16 @@ def test_a_waiver_that_matches_nothing_is_a_note(client: Path) -> None:
             '[[waivers]]\nrule = "PB001"',
             "waivers: unknown key (did you mean 'waiver'?); each entry is a [[waiver]] table.",
         ),
+        ("waiver = 1", "waiver: must be [[waiver]] tables."),
+        ("waiver = [1]", "waiver #1: must be a [[waiver]] table."),
+        (
+            '[[waiver]]\nrule = "PB001"\ntag = "T2"\nreason = "ok"\nexpires = {soon}\napproved_by = 7',
+            "waiver #1.approved_by: must be text (who approved it).",
+        ),
+        (
+            '[[waiver]]\nrule = "PB001"\ntag = "T2"\nreason = "ok"\nexpires = {soon}\napproved_on = "x"',
+            "waiver #1.approved_on: must be a date, as 2026-11-29 (no quotes).",
+        ),
     ],
 )
 def test_a_waiver_without_a_reason_or_expiry_is_refused(
@@ -374,3 +384,18 @@ def test_a_waiver_reason_is_text_in_the_html_report(client: Path) -> None:
     assert invoke("audit", "packages.csv", "-o", "r.html")[0] == 0
     html = (client / "r.html").read_text()
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_waivers_file_that_is_not_toml_and_a_missing_baseline_are_refused(client: Path) -> None:
+    exports(client / "packages.csv", ROWS)
+    (client / "waivers.toml").write_text("[[waiver]\n")
+    code, out, err = invoke("audit", "packages.csv")
+    assert (code, out) == (2, "") and err.startswith(
+        f"batchaudit: The waivers file {client / 'waivers.toml'} is not valid TOML: "
+    )
+    (client / "waivers.toml").unlink()
+    assert invoke("audit", "packages.csv", "--baseline", "gone.json") == (
+        2,
+        "",
+        "batchaudit: Cannot read the baseline gone.json: No such file or directory.\n",
+    )

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from helpers import write
+from helpers import tag, write
 
 PACKAGES = """
 Tag,Item,Category,Source Package(s),Production Batch,Lab Testing,Production Batch Number
@@ -254,4 +254,22 @@ def test_title_licensee_and_license_reach_the_reports(client: Path) -> None:
     assert (
         "November audit &middot; Green Acres (license 020-1234)"
         in (client / "report.html").read_text()
+    )
+
+
+def test_trace_uses_the_rules_of_the_config(client: Path) -> None:
+    code, out, _ = invoke("trace", tag(2), "packages.csv")
+    assert code == 0 and "PB004" in out
+    write(client / "batchaudit.toml", 'ignore = ["PB004"]')
+    code, out, _ = invoke("trace", tag(2), "packages.csv")
+    assert code == 0 and "PB001" in out and "PB004" not in out
+    assert "PB004" in invoke("trace", tag(2), "packages.csv", "--isolated")[1]
+
+
+def test_a_tool_batchaudit_that_is_not_a_table_is_refused(client: Path) -> None:
+    file = write(client / "pyproject.toml", '[tool]\nbatchaudit = "PB"')
+    assert invoke("config") == (
+        2,
+        "",
+        f"batchaudit: In the config {file}, tool.batchaudit: must be a table.\n",
     )

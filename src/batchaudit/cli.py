@@ -195,21 +195,26 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
 @cli.command()
 @click.argument("tag")
 @export_options
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
 def trace(
     tag: str,
     paths: tuple[Path, ...],
     packages: tuple[Path, ...],
     lab_results: tuple[Path, ...],
     jurisdiction: str,
+    config_file: Path | None,
+    isolated: bool,
 ) -> None:
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
     from batchaudit.terminal import trace as trace_text
     from batchaudit.trace import trace as trace_package
 
+    config = settings(click.get_current_context(), CannotRun)  # the pack and rules of audit
     _check_inputs([*paths, *packages, *lab_results])
-    pack, tables = _load(paths, packages, lab_results, jurisdiction)
-    view = trace_package(run_audit(tables, pack), tag.strip().upper())
+    pack, tables = _load(paths, packages, lab_results, config["jurisdiction"])
+    view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
     click.echo(trace_text.render(view), nl=False)
