@@ -399,3 +399,15 @@ def test_a_waivers_file_that_is_not_toml_and_a_missing_baseline_are_refused(clie
         "",
         "batchaudit: Cannot read the baseline gone.json: No such file or directory.\n",
     )
+
+
+def test_a_data_quality_finding_keeps_its_fingerprint_in_another_file_and_line(
+    client: Path,
+) -> None:
+    bad = "T6,Blue Dream Buds,Buds,,Maybe,TestPassed,"
+    exports(client / "a" / "active.csv", [bad, *ROWS])
+    exports(client / "b" / "Packages (1).csv", [*ROWS, bad])
+    first, second = report("a"), report("b")
+    (one,) = [f for f in findings(first) if f["rule"] == "DQ002"]
+    (two,) = [f for f in findings(second) if f["rule"] == "DQ002"]
+    assert one["source"] != two["source"] and one["fingerprint"] == two["fingerprint"]

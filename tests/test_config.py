@@ -273,3 +273,11 @@ def test_a_tool_batchaudit_that_is_not_a_table_is_refused(client: Path) -> None:
         "",
         f"batchaudit: In the config {file}, tool.batchaudit: must be a table.\n",
     )
+
+
+def test_config_lists_the_rules_it_leaves_out(client: Path) -> None:
+    file = write(client / "batchaudit.toml", 'select = ["PB"]\nignore = ["PB004"]')
+    _, out, _ = invoke("config")
+    assert f"not run: PB004, ignored (ignore in {file}: PB004)" in out
+    assert f"not run: LT001, not selected (select in {file}: PB)" in out
+    assert "not run: PB001" not in out

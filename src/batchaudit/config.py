@@ -119,7 +119,8 @@ class Config:
         rows = [
             f"{key:<{width}}  {_shown(self.values[key]):<40}  {self.sources[key]}" for key in KEYS
         ]
-        return [head, *rows]
+        off = [f"not run: {code}, {reason}" for code, reason in sorted(self.choices.off.items())]
+        return [head, *rows, *off]
 
 
 def _shown(value: Any) -> str:
