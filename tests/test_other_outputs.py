@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +40,8 @@ def test_sarif_validates_against_the_2_1_0_schema(tmp_path: Path) -> None:
     location = pb001["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("packages.csv")
     assert location["region"] == {"startLine": 3}
-    assert pb001["partialFingerprints"] == {"batchauditIdentity/v1": f"PB001:{tag(2)}"}
+    assert pb001["partialFingerprints"]["batchauditIdentity/v1"] == f"PB001:{tag(2)}"
+    assert re.fullmatch("[0-9a-f]{32}", pb001["partialFingerprints"]["batchauditFingerprint/v1"])
 
 
 def test_junit_has_one_test_case_per_rule_and_fails_rules_with_findings(tmp_path: Path) -> None:

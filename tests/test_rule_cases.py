@@ -2,18 +2,23 @@
 
 A case gives packages (and lab results) as canonical CSV with short tags (`T1` is a full
 24-character tag), and lists exactly which packages must fire the file's rule. `other` lists,
-for other rules, exactly which must fire too (an empty list: none may).
+for other rules, exactly which must fire too (an empty list: none may). A case may give a
+waivers file (`waivers`, TOML, applied on the day `today`) and list, per rule, exactly which
+packages' findings are waived (`waived`).
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import audit_text, expand_tags, tags_of
+from batchaudit.waivers import apply_waivers, load_waivers
+from helpers import audit_text, expand_tags, tags_of, write
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 
@@ -35,9 +40,16 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
         case.get("pack", "oregon"),
         case.get("more_packages"),
     )
+    if "waivers" in case:
+        today = date.fromisoformat(case["today"])
+        waivers = load_waivers(write(tmp_path / "waivers.toml", case["waivers"]), today)
+        result = apply_waivers(result, waivers, today)
     expected = {rule: case["fires"], **case.get("other", {})}
     for code, tags in expected.items():
         assert tags_of(result, code) == sorted(expand_tags(t) for t in tags), code
+    waived = replace(result, findings=tuple(result.waived()))
+    for code, tags in case.get("waived", {}).items():
+        assert tags_of(waived, code) == sorted(expand_tags(t) for t in tags), f"{code} waived"
 
 
 # Rules whose firing cases need files a CSV case cannot express, and where they are.

@@ -25,7 +25,7 @@ from helpers import audited
 
 ROOT = Path(__file__).parents[1]
 SCHEMA = json.loads((ROOT / "tests" / "contract" / "report.schema.json").read_text())
-RULE_CODE = re.compile(r"\b(PB|LT|LN|DQ)\d{3}\b")
+RULE_CODE = re.compile(r"\b(PB|LT|LN|DQ|WV)\d{3}\b")
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PACKAGES = """
 Tag,Category,Source Package(s),Production Batch,Production Batch Number

@@ -141,6 +141,7 @@
     button.setAttribute("aria-expanded", "false");
     button.appendChild(el("span", "badge " + finding.severity, finding.severity));
     button.appendChild(el("span", "code", finding.rule));
+    if (finding.row[15]) { button.appendChild(el("span", "badge new", "new")); }
     if (finding.tag) { button.appendChild(el("code", "tag", finding.tag)); }
     var what = [finding.item, finding.category].filter(Boolean).join(" \u00b7 ");
     var gist = button.appendChild(el("span", "gist", what || finding.row[5]));

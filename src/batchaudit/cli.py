@@ -17,6 +17,14 @@ import click
 from batchaudit import __version__
 from batchaudit.findings import Severity
 from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
+from batchaudit.month_to_month import (
+    CONFIG_OPTIONS,
+    carry_over,
+    chosen_outputs,
+    config_options,
+    settings,
+    waive_command,
+)
 from batchaudit.packs import DEFAULT_PACK, PackError
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.terminal.console import SIMPLE_EXITS, epilog, stage, terminal
@@ -144,6 +152,7 @@ def cli() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how long each stage took.")
+@config_options
 def audit(
     paths: tuple[Path, ...],
     packages: tuple[Path, ...],
@@ -158,21 +167,29 @@ def audit(
     licenses: tuple[str, ...],
     quiet: bool,
     verbose: bool,
+    **config_flags: Any,
 ) -> None:
-    """Audit exports: PATHS are files or folders whose kind is detected from their header."""
+    """Audit exports: PATHS are files or folders whose kind is detected from their header.
+
+    Settings come from batchaudit.toml (or [tool.batchaudit] in pyproject.toml), found from
+    the current folder upward; options given here beat it (`batchaudit config` shows them)."""
     from batchaudit.engine import audit as audit_exports
     from batchaudit.report import json_report, text
     from batchaudit.report.outputs import RENDERERS
 
+    config = settings(click.get_current_context(), CannotRun)
+    jurisdiction, fail_on = config["jurisdiction"], config["fail-on"]
+    stdout_format, output = config["format"], chosen_outputs(config)
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
     with stage(verbose, "read the exports"):
         pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
     with stage(verbose, f"audited {len(tables.packages):,} packages"):
-        result = audit_exports(tables, pack).result
-    result = _told(result, title, licensee, licenses)
+        finished = audit_exports(tables, pack, config.choices)
     now = datetime.now(UTC)
+    result = carry_over(finished, config, now.date(), CannotRun)
+    result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
     try:
         with stage(verbose, f"wrote {len(output)} report(s)"):
             write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
@@ -186,7 +203,7 @@ def audit(
     else:
         width, color = terminal()
         click.echo(text.render(result, width, color, quiet), nl=False, color=color)
-    sys.exit(exit_status(result, fail_on))
+    sys.exit(exit_status(result, fail_on, new_only=config["fail-on-new"]))
 
 
 def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
@@ -196,6 +213,11 @@ def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, .
     if given:
         about = replace(about, licenses=given, licenses_from_exports=False)
     return replace(result, about=about)
+
+
+def _numbers(licenses: str) -> tuple[str, ...]:
+    """License numbers as the config (or --license, repeated) gives them, comma-separated."""
+    return tuple(number.strip() for number in licenses.split(",") if number.strip())
 
 
 def _check_inputs(inputs: list[Path]) -> None:
@@ -247,11 +269,12 @@ def _nothing_to_audit(tables: Tables) -> str:
     )
 
 
-def exit_status(result: AuditResult, fail_on: str) -> int:
+def exit_status(result: AuditResult, fail_on: str, new_only: bool = False) -> int:
+    """Waived findings never count; with new_only, only findings new since the baseline."""
     if fail_on == "never":
         return 0
     threshold = Severity(fail_on).rank
-    worst = result.worst_severity()
+    worst = result.worst_severity(new_only)
     return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
 
 
@@ -275,6 +298,8 @@ def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
 )
 @click.argument("tag")
 @export_options
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
 def trace(
     tag: str,
     paths: tuple[Path, ...],
@@ -282,6 +307,8 @@ def trace(
     lab_results: tuple[Path, ...],
     jurisdiction: str,
     limits: Limits,
+    config_file: Path | None,
+    isolated: bool,
 ) -> None:
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
@@ -293,9 +320,10 @@ def trace(
             f"the tag comes first, then the exports: did you mean "
             f"`batchaudit trace {paths[0]} {tag}`?"
         )
+    config = settings(click.get_current_context(), CannotRun)  # the pack and rules of audit
     _check_inputs([*paths, *packages, *lab_results])
-    pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
-    view = trace_package(run_audit(tables, pack), tag.strip().upper())
+    pack, tables = _load(paths, packages, lab_results, config["jurisdiction"], limits)
+    view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
     width, _ = terminal()
@@ -401,6 +429,36 @@ def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> Non
 
     for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
         click.echo(f"Wrote {path}")
+
+
+@cli.command(name="config")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def show_config(config_file: Path | None, isolated: bool) -> None:
+    """Print the effective settings and where each one came from."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo("\n".join(config.lines()))
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("tag")
+@click.option("--reason", required=True, help="Why the finding is accepted (required).")
+@click.option(
+    "--until",
+    "until",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day the waiver applies (YYYY-MM-DD; at most a year ahead).",
+)
+@click.option("--approved-by", default="", help="Who approved it.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def waive(code: str, tag: str, reason: str, until: datetime, approved_by: str,
+          config_file: Path | None, isolated: bool) -> None:  # fmt: skip
+    """Accept a finding: append a waiver to the waivers file of the config in use."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo(waive_command(config, code, tag, reason, until.date(), approved_by, CannotRun))
 
 
 def main() -> None:

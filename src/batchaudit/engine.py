@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from batchaudit.figures import chart_data, export_period, impacts, own_licenses
-from batchaudit.findings import About, AuditResult, Finding, SkippedRule, Summary
+from batchaudit.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
 from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
+from batchaudit.rules.selection import RuleChoices
 from batchaudit.tables import Tables
 
 # What reports show of each package.
@@ -32,7 +33,9 @@ def run(tables: Tables, pack: Pack) -> AuditResult:
     return audit(tables, pack).result
 
 
-def audit(tables: Tables, pack: Pack) -> Audit:
+def audit(tables: Tables, pack: Pack, choices: RuleChoices | None = None) -> Audit:
+    """`choices` (select, ignore, severities of the config or command line) beat the pack."""
+    choices = choices or RuleChoices()
     lineage = build(tables.packages, tables.lab_results, pack)
     findings = data_quality_findings(tables.problems)
     skipped: list[SkippedRule] = []
@@ -40,14 +43,19 @@ def audit(tables: Tables, pack: Pack) -> Audit:
     if ungrouped:
         findings.append(MissingColumn.no_group_field(pack))
     for rule in evaluated_rules():
-        reason = skip_reason(rule, tables, pack)
+        reason = choices.off.get(rule.code) or skip_reason(rule, tables, pack)
         if not reason and ungrouped and rule.needs_groups:
             reason = f"no package has the {pack.group_by} the {pack.name} pack groups by"
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
             continue
         findings.extend(rule().findings(lineage, pack))
-    findings = sorted(as_the_pack_says(findings, pack), key=Finding.sort_key)
+    skipped += [
+        SkippedRule(rule.code, choices.off[rule.code])
+        for rule in catalog()
+        if not rule.evaluated() and rule.code in choices.off
+    ]
+    findings = sorted(as_chosen(as_the_pack_says(findings, pack), choices), key=Finding.sort_key)
     sources_exported = "source_package_tags" in tables.package_fields or tables.packages.empty
     cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(
@@ -61,16 +69,18 @@ def audit(tables: Tables, pack: Pack) -> Audit:
         rules=cards,
         charts=chart_data(lineage.packages, findings, cards, tab_limit(pack)),
         packages=lineage.packages[SHOWN_COLUMNS],
-        about=about(lineage, pack),
+        about=about(lineage, pack, tables.inputs),
         impacts=impacts(lineage.packages, findings, cards),
     )
     return Audit(result, lineage, pack)
 
 
-def about(lineage: Lineage, pack: Pack) -> About:
-    """What the data and the pack say of whose audit it is (the CLI adds what it is told)."""
+def about(lineage: Lineage, pack: Pack, inputs: list[InputFile]) -> About:
+    """What the data and the pack say of whose audit it is (the CLI adds what it is told):
+    license numbers from the exports' Packaged By, else from the files' names."""
     first, last = export_period(lineage.packages, lineage.events["date"])
-    licenses = own_licenses(lineage.packages)
+    named = sorted({item.license for item in inputs if item.kind == "packages" and item.license})
+    licenses = own_licenses(lineage.packages) or tuple(named)
     return About(
         licenses=licenses,
         licenses_from_exports=bool(licenses),
@@ -100,6 +110,20 @@ def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
         severity = pack.severity(finding.rule)
         kept.append(replace(finding, severity=severity) if severity else finding)
     return kept
+
+
+def as_configured(findings: list[Finding], pack: Pack, choices: RuleChoices) -> list[Finding]:
+    """Findings made after the audit (waivers) as the pack and the config would have them."""
+    return as_chosen(as_the_pack_says(findings, pack), choices)
+
+
+def as_chosen(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
+    """Drop the findings of rules left out; give others the severity chosen for them."""
+    return [
+        replace(f, severity=choices.severity[f.rule]) if f.rule in choices.severity else f
+        for f in findings
+        if f.rule not in choices.off
+    ]
 
 
 def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,23 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiver:
+    """An accepted finding: a waivers-file entry (see `batchaudit.waivers`)."""
+
+    rule: str
+    tags: tuple[str, ...]  # tags or globs (`1A4*`); `*` also matches file-level findings
+    reason: str
+    expires: date
+    file: str
+    number: int  # its position among the file's [[waiver]] entries, from 1
+    approved_by: str = ""
+    approved_on: date | None = None
+
+    def describe(self) -> str:
+        return f"waiver #{self.number} in {self.file}"
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     name: str
@@ -59,10 +77,16 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     remedy: str | None = None
     source: Source | None = None
+    # Stable across runs, row orders and file names (see `batchaudit.rules.fingerprints`).
+    fingerprint: str = ""
+    waiver: Waiver | None = None
+    # "new" or "unchanged" when compared with a baseline report, else None.
+    baseline: str | None = None
 
     @property
     def identity(self) -> str:
-        """Stable across runs: what waivers and baselines will key on."""
+        """Rule and tag (SARIF's batchauditIdentity/v1); waivers match rule and tag, baselines
+        match `fingerprint`."""
         return f"{self.rule}:{self.package_tag or ''}"
 
     def sort_key(self) -> tuple[int, str, str, str, int]:
@@ -208,6 +232,24 @@ class ChartData:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolvedFinding:
+    """A finding of the baseline report that this audit no longer finds."""
+
+    rule: str
+    name: str
+    severity: str
+    package_tag: str | None
+    message: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineComparison:
+    path: str
+    resolved: tuple[ResolvedFinding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class About:
     """Whose audit it is and what it was made with, as the reports' headers show it."""
 
@@ -257,6 +299,7 @@ class AuditResult:
     # The audited packages as reports show them: tag, item_name, category, production_batch,
     # lab_testing_state.
     packages: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    baseline: BaselineComparison | None = None
     about: About = field(default_factory=About)
     # One Impact per finding, in the order of `findings` (empty: every finding weighs 0).
     impacts: tuple[Impact, ...] = ()
@@ -291,8 +334,19 @@ class AuditResult:
         """Position of a rule in the catalog: production batches first, data quality last."""
         return next(n for n, card in enumerate(self.rules) if card.code == code)
 
+    def open_findings(self) -> list[Finding]:
+        """The findings that count: every finding but the waived ones."""
+        return [finding for finding in self.findings if finding.waiver is None]
+
+    def waived(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.waiver is not None]
+
+    def new_findings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.baseline == "new"]
+
     def by_severity(self) -> dict[str, int]:
-        counts = Counter(finding.severity for finding in self.findings)
+        """Counts of the findings that count (waived ones are counted apart)."""
+        counts = Counter(finding.severity for finding in self.open_findings())
         return {severity.value: counts[severity] for severity in Severity}
 
     def by_rule(self) -> dict[str, int]:
@@ -307,10 +361,12 @@ class AuditResult:
                 worst[finding.rule] = finding.severity
         return worst
 
-    def worst_severity(self) -> Severity | None:
-        if not self.findings:
+    def worst_severity(self, new_only: bool = False) -> Severity | None:
+        """The most severe finding that counts (not waived; only new ones if asked)."""
+        counted = [f for f in self.open_findings() if not new_only or f.baseline == "new"]
+        if not counted:
             return None
-        return min((finding.severity for finding in self.findings), key=lambda s: s.rank)
+        return min((finding.severity for finding in counted), key=lambda s: s.rank)
 
 
 def count_of(count: int, noun: str, nouns: str | None = None) -> str:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from batchaudit.findings import AuditResult
+from batchaudit.findings import AuditResult, Finding
 from batchaudit.visible import printable
 
 COLUMNS = (
@@ -20,6 +20,9 @@ COLUMNS = (
     "file",
     "line",
     "evidence",
+    "fingerprint",
+    "waived",
+    "baseline",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,6 +30,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(cell: str) -> str:
     """Prefix a quote so that Excel and LibreOffice show the text instead of evaluating it."""
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _waived(finding: Finding) -> str:
+    waiver = finding.waiver
+    return "" if waiver is None else f"until {waiver.expires}: {waiver.reason}"
 
 
 def render(result: AuditResult) -> str:
@@ -47,6 +55,9 @@ def render(result: AuditResult) -> str:
             source.file if source else "",
             str(source.line) if source and source.line is not None else "",
             json.dumps(finding.evidence, ensure_ascii=False),
+            finding.fingerprint,
+            _waived(finding),
+            finding.baseline or "",
         )
         writer.writerow([neutralise(printable(cell)) for cell in cells])
     return buffer.getvalue()

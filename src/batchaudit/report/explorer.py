@@ -34,7 +34,8 @@ class Strings:
 def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
     """Findings in `order` (positions in result.findings), each as one array:
     [severity, rule, tag, item, category, message, remedy, file, where, facts, tested,
-    tested_hidden, trail, rows lost, tested packages in its tab]; report.js reads them."""
+    tested_hidden, trail, rows lost, tested packages in its tab, new since the baseline];
+    report.js reads them."""
     findings = [result.findings[index] for index in order]
     strings, tags = Strings(), Strings()
     names = _names(result)
@@ -67,6 +68,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
                 _trail(trails, finding, tags),
                 result.impact(index).rows_lost,
                 result.impact(index).tab_tested_packages,
+                1 if finding.baseline == "new" else 0,
             ]
         )
     packages = _packages(tags.values, trails.boxes(), strings)

@@ -9,6 +9,7 @@ from typing import Any
 
 from batchaudit import __version__
 from batchaudit.findings import AuditResult, Finding, InputFile, NotRead, Severity, count_of
+from batchaudit.report.carried_view import BaselineView, WaivedRow, baseline_view, waived_rows
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.explorer import explorer_data
 
@@ -82,10 +83,13 @@ class ReportView:
     inputs: tuple[InputFile, ...]
     not_read: tuple[NotRead, ...]
     pack: list[tuple[str, str]]
+    waived: list[WaivedRow]
+    baseline: BaselineView | None
 
 
 def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
-    ranked = result.impact_order()
+    # Waived findings are listed apart; every other one is in the explorer and the counts.
+    ranked = [index for index in result.impact_order() if result.findings[index].waiver is None]
     by_rule: dict[str, list[Finding]] = {}
     for index in ranked:  # most costly first within each rule
         finding = result.findings[index]
@@ -109,8 +113,12 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         problems=_problems(result, by_rule, severity),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
         charts=charts(result),
-        rules=[_rule_row(result, code, by_rule[code], severity[code]) for code in _codes(result)],
-        total=len(result.findings),
+        rules=[
+            _rule_row(result, code, by_rule[code], severity[code])
+            for code in (card.code for card in result.rules)
+            if code in by_rule
+        ],
+        total=len(ranked),
         explorer=explorer_data(result, ranked),
         quality=_quality_groups(result),
         inputs=result.inputs,
@@ -120,12 +128,9 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
             ("Pack file", about.pack_file + ("" if about.pack_builtin else " (your own pack)")),
             ("Pack SHA-256", about.pack_sha256),
         ],
+        waived=waived_rows(result),
+        baseline=baseline_view(result),
     )
-
-
-def _codes(result: AuditResult) -> list[str]:
-    found = result.by_rule()
-    return [card.code for card in result.rules if card.code in found]
 
 
 def _rule_row(result: AuditResult, code: str, found: list[Finding], worst: Severity) -> RuleRow:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding
+from batchaudit.findings import AuditResult, Finding, Waiver
 
 SCHEMA_VERSION = 1
 
@@ -30,6 +30,46 @@ def finding_document(finding: Finding) -> dict[str, Any]:
             "column": source.column,
             "sheet": source.sheet,
         },
+        "fingerprint": finding.fingerprint,
+        "waiver": waiver_document(finding.waiver),
+        "baseline": finding.baseline,
+    }
+
+
+def waiver_document(waiver: Waiver | None) -> dict[str, Any] | None:
+    if waiver is None:
+        return None
+    return {
+        "file": waiver.file,
+        "number": waiver.number,
+        "rule": waiver.rule,
+        "tags": list(waiver.tags),
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "approved_by": waiver.approved_by or None,
+        "approved_on": waiver.approved_on.isoformat() if waiver.approved_on else None,
+    }
+
+
+def baseline_document(result: AuditResult) -> dict[str, Any] | None:
+    compared = result.baseline
+    if compared is None:
+        return None
+    return {
+        "path": compared.path,
+        "new": len(result.new_findings()),
+        "unchanged": sum(finding.baseline == "unchanged" for finding in result.findings),
+        "resolved": [
+            {
+                "rule": old.rule,
+                "name": old.name,
+                "severity": old.severity,
+                "package_tag": old.package_tag,
+                "message": old.message,
+                "fingerprint": old.fingerprint,
+            }
+            for old in compared.resolved
+        ],
     }
 
 
@@ -67,6 +107,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             "sources_exported": summary.sources_exported,
             "by_severity": result.by_severity(),
             "by_rule": result.by_rule(),
+            "waived": len(result.waived()),
         },
         "findings": [finding_document(finding) for finding in result.findings],
         "skipped_rules": [
@@ -74,6 +115,7 @@ def document(result: AuditResult) -> dict[str, Any]:
         ],
         "about": about_document(result),
         "pack": pack_document(result),
+        "baseline": baseline_document(result),
     }
 
 
@@ -83,6 +125,7 @@ def about_document(result: AuditResult) -> dict[str, Any]:
     return {
         "title": about.title or None,
         "licensee": about.licensee or None,
+        "license": ", ".join(about.licenses) or None,
         "licenses": list(about.licenses),
         "licenses_from": "exports" if about.licenses_from_exports else "command line",
         "period": {"first": about.first_date or None, "last": about.last_date or None},

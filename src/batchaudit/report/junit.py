@@ -21,7 +21,12 @@ def render(result: AuditResult, generated_at: datetime) -> str:
         by_rule.setdefault(finding.rule, []).append(finding)
     skipped = {s.rule: s.reason for s in result.skipped_rules}
     rules = result.rules
-    failed = [r for r in rules if any(f.severity in FAILING for f in by_rule.get(r.code, []))]
+    # Waived findings are listed but never fail a case.
+    failed = [
+        r
+        for r in rules
+        if any(f.severity in FAILING and f.waiver is None for f in by_rule.get(r.code, []))
+    ]
     counts = {"tests": str(len(rules)), "failures": str(len(failed)), "errors": "0"}
     suites = ET.Element("testsuites", {"name": "batchaudit", **counts})
     suite = ET.SubElement(
@@ -55,15 +60,38 @@ def render(result: AuditResult, generated_at: datetime) -> str:
             failure.text = _listing(findings)
         elif findings:
             ET.SubElement(case, "system-out").text = _listing(findings)
+    changes = _since_baseline(result)
+    if changes:
+        ET.SubElement(suite, "system-out").text = changes
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
 
 def _listing(findings: list[Finding]) -> str:
-    lines = [f"{f.package_tag or '-'}: {f.message}" for f in findings[:LISTED]]
+    lines = [f"{_mark(f)}{f.package_tag or '-'}: {f.message}" for f in findings[:LISTED]]
     if len(findings) > LISTED:
         lines.append(f"... and {len(findings) - LISTED} more (see the JSON or CSV report)")
     return xml_text("\n".join(lines))
+
+
+def _mark(finding: Finding) -> str:
+    marks = ["new"] if finding.baseline == "new" else []
+    if finding.waiver is not None:
+        marks.append(f"waived until {finding.waiver.expires}: {finding.waiver.reason}")
+    return f"[{'; '.join(marks)}] " if marks else ""
+
+
+def _since_baseline(result: AuditResult) -> str:
+    compared = result.baseline
+    if compared is None:
+        return ""
+    new = result.new_findings()
+    lines = [
+        f"Since {compared.path}: {len(new)} new, {len(result.findings) - len(new)} unchanged, "
+        f"{len(compared.resolved)} resolved."
+    ]
+    lines += [f"resolved {f.rule} {f.package_tag or '-'}: {f.message}" for f in compared.resolved]
+    return xml_text("\n".join(lines[: LISTED + 1]))
 
 
 def xml_text(text: str) -> str:

@@ -43,6 +43,30 @@ def render(result: AuditResult) -> str:
         ]
         lines += ["", "## Most serious", ""]
         lines += [f"- **{f.rule}** {_cell(f.message)}" for f in most_serious(result, _LISTED)]
+    compared = result.baseline
+    if compared is not None:
+        new = result.new_findings()
+        lines += ["", "## Since the baseline", ""]
+        lines.append(
+            f"Compared with `{_cell(compared.path)}`: **{len(new)} new**, "
+            f"{len(result.findings) - len(new)} unchanged, **{len(compared.resolved)} resolved**."
+        )
+        lines += [""] if new or compared.resolved else []
+        lines += [f"- new **{f.rule}** {_cell(f.message)}" for f in new[:_LISTED]]
+        lines += [
+            f"- resolved **{f.rule}** {_cell(f.message)}" for f in compared.resolved[:_LISTED]
+        ]
+    waived = result.waived()
+    if waived:
+        lines += ["", "## Waived", ""]
+        lines += [
+            f"- **{f.rule}** {_cell(f.message)} _Waived until {f.waiver.expires}: "
+            f"{_cell(f.waiver.reason)}_"
+            for f in waived[:_LISTED]
+            if f.waiver is not None
+        ]
+    if result.skipped_rules:
+        lines.append("")
     for skipped in result.skipped_rules:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
     for item in result.not_read:

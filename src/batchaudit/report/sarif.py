@@ -74,9 +74,25 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "level": str(finding.severity),
         "message": {"text": finding.message},
-        "partialFingerprints": {"batchauditIdentity/v1": finding.identity},
+        "partialFingerprints": {
+            "batchauditIdentity/v1": finding.identity,
+            "batchauditFingerprint/v1": finding.fingerprint,
+        },
         "properties": {"package_tag": finding.package_tag, "remedy": finding.remedy},
     }
+    if finding.baseline is not None:
+        result["baselineState"] = finding.baseline
+    if finding.waiver is not None:
+        waiver = finding.waiver
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{waiver.reason} (until {waiver.expires.isoformat()}"
+                + (f", approved by {waiver.approved_by}" if waiver.approved_by else "")
+                + f"; {waiver.describe()})",
+            }
+        ]
     if finding.source is not None:
         result["locations"] = [_location(finding.source)]
     return result

@@ -15,9 +15,9 @@ _COLOURS = {"error": "1;31", "warning": "33", "note": "34", "ok": "32"}
 
 
 def most_serious(result: AuditResult, count: int) -> list[Finding]:
-    """The first findings a reader should see: errors and warnings before notes, then by
-    lab-result rows lost, results-tab size and severity."""
-    return result.by_impact()[:count]
+    """The first findings a reader should see, waived ones aside: errors and warnings before
+    notes, then by lab-result rows lost, results-tab size and severity."""
+    return [finding for finding in result.by_impact() if finding.waiver is None][:count]
 
 
 def verdict(result: AuditResult) -> tuple[str, str]:
@@ -98,6 +98,8 @@ def render(
     if any(whose):
         out.add(printable("; ".join(part for part in whose if part)))
     out.add(", ".join(out.paint(count_of(counts[s], str(s)), s) for s in counts))
+    for line in carried_over(result):
+        out.add(printable(line), indent="    ")
     if result.findings:
         severity = result.severity_by_rule()
         codes = sorted(result.by_rule().items(), key=lambda item: result.rank(item[0]))
@@ -114,3 +116,25 @@ def render(
         out.add(f"Not read: {count_of(len(result.not_read), 'file')}, named above.")
     out.add(out.paint(sentence, kind))
     return out.text()
+
+
+def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
+    """Waived findings, and what changed since the baseline: new ones and resolved ones."""
+    lines = []
+    waived = result.waived()
+    if waived:
+        lines.append(f"{len(waived)} waived (marked in every report; they do not count).")
+    compared = result.baseline
+    if compared is not None:
+        new = result.new_findings()
+        unchanged = len(result.findings) - len(new)
+        lines.append(
+            f"Since {compared.path}: {len(new)} new, {unchanged} unchanged, "
+            f"{len(compared.resolved)} resolved."
+        )
+        lines += [f"  new {f.rule} {f.message}" for f in new[:listed]]
+        lines += [f"  resolved {f.rule} {f.message}" for f in compared.resolved[:listed]]
+        more = max(len(new) - listed, 0) + max(len(compared.resolved) - listed, 0)
+        if more:
+            lines.append(f"  ... and {more} more (see the JSON report)")
+    return lines

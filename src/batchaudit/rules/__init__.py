@@ -11,6 +11,7 @@ from batchaudit.rules import (  # noqa: F401  (imported to register the rules)
     processing,
     production_batches,
     results_tab,
+    waiver_rules,
 )
 from batchaudit.rules.base import REGISTRY, Rule, RuleInfo, catalog, catalog_rank
 

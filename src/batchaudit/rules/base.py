@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 from batchaudit.findings import Finding, RuleCard, Severity, Source
 from batchaudit.lazy import lazy
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint
 from batchaudit.rules.wording import plural
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ class RuleInfo:
     settings: ClassVar[tuple[Setting, ...]] = ()
     # The TypedDict of the evidence its findings carry; each field Annotated with its meaning.
     evidence: ClassVar[type] = NoEvidence
+    # The evidence keys that, with the rule and the package tag, decide a finding: its
+    # fingerprint (see `batchaudit.rules.fingerprints`).
+    fingerprint_facts: ClassVar[tuple[str, ...]] = ()
     # The report's headline for its findings, singular and plural, with {n} for the count.
     headline_one: ClassVar[str] = ""
     headline_many: ClassVar[str] = ""
@@ -162,6 +166,7 @@ class RuleInfo:
         source: Source | None = None,
         severity: Severity | None = None,
     ) -> Finding:
+        facts = deciding_facts(evidence or {}, cls.fingerprint_facts)
         return Finding(
             rule=cls.code,
             name=cls.name,
@@ -171,6 +176,7 @@ class RuleInfo:
             evidence=dict(evidence or {}),
             remedy=remedy,
             source=source,
+            fingerprint=fingerprint(cls.code, package_tag, facts),
         )
 
 
@@ -230,7 +236,7 @@ def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
 
 REGISTRY: dict[str, type[RuleInfo]] = {}
 R = TypeVar("R", bound=type[RuleInfo])
-CATALOG_ORDER = ("PB", "LT", "LN", "DQ")
+CATALOG_ORDER = ("PB", "LT", "LN", "DQ", "WV")
 
 
 def catalog_rank(code: str) -> tuple[int, str]:

@@ -51,6 +51,7 @@ class ProductionBatchNumber(Rule):
         {"category", "production_batch", "production_batch_number"}
     )
     evidence: ClassVar[type] = SharedBatchNumberEvidence
+    fingerprint_facts = ("production_batch_number",)
     headline_one = "{n} production batch has a missing or shared batch number."
     headline_many = "{n} production batches have a missing or shared batch number."
 

@@ -43,6 +43,7 @@ class UnknownCategory(Rule):
     needs_groups = True
     needs: ClassVar[frozenset[str]] = frozenset({"category"})
     evidence: ClassVar[type] = UnknownCategoryEvidence
+    fingerprint_facts = ("category", "category_type")
     data_quality = True
     headline_one = "{n} category is not known to the rule pack."
     headline_many = "{n} categories are not known to the rule pack."

@@ -69,6 +69,7 @@ class MissingColumn(FileRule):
     name = "missing-column"
     severity = Severity.ERROR
     evidence: ClassVar[type] = ColumnEvidence
+    fingerprint_facts = ("column",)
     reports = (MissingField,)
     headline_one = "{n} column the rules need is missing; some rules were skipped."
     headline_many = "{n} columns the rules need are missing; some rules were skipped."

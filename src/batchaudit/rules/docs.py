@@ -137,7 +137,13 @@ def rule_markdown(rule: type[RuleInfo]) -> str:
         lines += [f"| `{name}` | {kind} | {meaning} |" for name, kind, meaning in fields]
     else:
         lines += ["None beyond the message."]
+    facts = ", ".join(f"`{key}`" for key in rule.fingerprint_facts)
     lines += [
+        "",
+        "### Fingerprint",
+        "",
+        f"The rule, the package tag{' and ' + facts if facts else ''}: what `--baseline` "
+        "matches a finding on (never a file name, a line number or the order of rows).",
         "",
         "### Options and defaults",
         "",

@@ -44,6 +44,7 @@ class ConflictingDuplicatePackage(FileRule):
     name = "conflicting-duplicate-package"
     severity = Severity.ERROR
     evidence: ClassVar[type] = DuplicateEvidence
+    fingerprint_facts = ("differing_fields",)
     reports = (ConflictingRows,)
     headline_one = "{n} package appears with conflicting data in different files."
     headline_many = "{n} packages appear with conflicting data in different files."

@@ -54,6 +54,7 @@ class InvalidValue(FileRule):
     name = "invalid-value"
     severity = Severity.ERROR
     evidence: ClassVar[type] = InvalidValueEvidence
+    fingerprint_facts = ("column", "value", "expected", "problem")
     reports = (UnreadableCell, UnfitLine)
     headline_one = "{n} value in the exports could not be read."
     headline_many = "{n} values in the exports could not be read."

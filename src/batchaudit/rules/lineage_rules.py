@@ -53,6 +53,7 @@ class UnknownSourcePackage(Rule):
     severity = Severity.NOTE
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
     evidence: ClassVar[type] = UnknownSourceEvidence
+    fingerprint_facts = ("unknown_sources",)
     headline_one = "{n} package lists sources that are not in the exports."
     headline_many = "{n} packages list sources that are not in the exports."
     trail_caption = "Sources, and the ones missing from the exports"
@@ -121,6 +122,7 @@ class LineageCycle(Rule):
     severity = Severity.ERROR
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
     evidence: ClassVar[type] = CycleEvidence
+    fingerprint_facts = ("sources_on_cycle",)
     headline_one = "{n} package sits on a cycle of source links, which real lineage never has."
     headline_many = "{n} packages sit on a cycle of source links, which real lineage never has."
     trail_caption = "The source links around the cycle"

@@ -56,6 +56,7 @@ class ProcessingWithoutProductionBatch(Rule):
     needs_groups = True
     needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
     evidence: ClassVar[type] = ProcessingEvidence
+    fingerprint_facts = ("category", "sources")
     headline_one = (
         "{n} package was processed into another tested product without a production batch, "
         "so it shows its sources' tests instead of its own."

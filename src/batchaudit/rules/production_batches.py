@@ -52,6 +52,7 @@ class UnneededBatch(Rule):
 
     needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
     evidence: ClassVar[type] = UnneededBatchEvidence
+    fingerprint_facts = ("category", "sources")
     unneeded_batch = True
     made_from: ClassVar[str]  # how the sources relate, in the message
     intents: ClassVar[tuple[str, ...]] = ()  # what the rule itself shows was meant

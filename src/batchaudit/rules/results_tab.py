@@ -253,6 +253,7 @@ class ConflictingInheritedResults(Rule):
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package", "test_passed"})
     evidence: ClassVar[type] = ConflictEvidence
+    fingerprint_facts = ("test_types",)
     headline_one = "{n} package shows a pass and a fail for the same test in its Lab Results tab."
     headline_many = (
         "{n} packages show a pass and a fail for the same test in their Lab Results tab."

@@ -1,0 +1,78 @@
+"""Baselines: last month's JSON report says which findings are new, which are unchanged,
+and which were resolved since.
+
+Findings are matched by fingerprint (rule, package tag and the facts that decide it; see
+`batchaudit.rules.fingerprints`), as many times as each fingerprint occurs, so renamed files,
+re-sorted rows and moved lines change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from batchaudit.findings import AuditResult, BaselineComparison, ResolvedFinding
+
+NEW = "new"
+UNCHANGED = "unchanged"
+
+
+class BaselineError(ValueError):
+    """A baseline that cannot be used; the message names the file."""
+
+
+def load_baseline(path: Path) -> list[ResolvedFinding]:
+    """The findings of a batchaudit JSON report (`-o findings.json` of an earlier run)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"Cannot read the baseline {path}: {error.strerror}.") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BaselineError(
+            f"The baseline {path} is not JSON; give the JSON report of an earlier run "
+            "(-o findings.json)."
+        ) from error
+    findings = document.get("findings") if isinstance(document, dict) else None
+    if not isinstance(findings, list) or document.get("tool", {}).get("name") != "batchaudit":
+        raise BaselineError(
+            f"The baseline {path} is not a batchaudit JSON report; give the JSON report of an "
+            "earlier run (-o findings.json)."
+        )
+    if any(not isinstance(f, dict) or not f.get("fingerprint") for f in findings):
+        raise BaselineError(
+            f"The baseline {path} has findings without a fingerprint (it was written by an "
+            "older batchaudit); audit the same exports again to make a baseline."
+        )
+    return [
+        ResolvedFinding(
+            rule=str(f.get("rule", "")),
+            name=str(f.get("name", "")),
+            severity=str(f.get("severity", "")),
+            package_tag=f.get("package_tag"),
+            message=str(f.get("message", "")),
+            fingerprint=str(f["fingerprint"]),
+        )
+        for f in findings
+    ]
+
+
+def compare(result: AuditResult, previous: list[ResolvedFinding], path: str) -> AuditResult:
+    """Mark each finding new or unchanged; the previous findings left over are resolved."""
+    remaining = Counter(f.fingerprint for f in previous)
+    marked = []
+    for finding in result.findings:
+        seen = remaining[finding.fingerprint] > 0
+        remaining[finding.fingerprint] -= seen
+        marked.append(replace(finding, baseline=UNCHANGED if seen else NEW))
+    resolved = []
+    for old in previous:
+        if remaining[old.fingerprint] > 0:
+            remaining[old.fingerprint] -= 1
+            resolved.append(old)
+    return replace(
+        result,
+        findings=tuple(marked),
+        baseline=BaselineComparison(path=path, resolved=tuple(resolved)),
+    )

@@ -1,0 +1,51 @@
+"""A finding's fingerprint: the same mistake gives the same fingerprint next month.
+
+It is made of the rule, the package tag and the facts that decide the finding, which each
+rule names (`fingerprint_facts`, evidence keys): PB001's sources and category, LT002's test
+types, DQ002's column and value. Never a file name, a line number or the order of rows, so
+that exports renamed, re-sorted or split differently give the same fingerprints; never a
+count that grows by itself (a results tab's row count), so that an unchanged mistake stays
+unchanged while its tab grows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Bump when what goes into a fingerprint changes: baselines made before stop matching.
+VERSION = 1
+
+
+def fingerprint(rule: str, package_tag: str | None, facts: Iterable[str]) -> str:
+    """32 hexadecimal digits of SHA-256 over the rule, the tag and the deciding facts."""
+    text = "\x1f".join([f"v{VERSION}", rule, package_tag or "", *facts])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    """Each named evidence value as order-free text (lists are sorted; a list of sources is
+    its tags)."""
+    return [f"{key}={_stable(evidence.get(key))}" for key in keys]
+
+
+def _stable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [
+            item.get("tag", _stable(item)) if isinstance(item, dict) else item for item in value
+        ]
+        return ",".join(sorted(_stable(item) for item in items))
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _item(item: Any) -> str:
+    """One item of a list: a source (a dict with a tag) is its tag."""
+    if isinstance(item, dict) and "tag" in item:
+        return str(item["tag"])
+    return _stable(item)

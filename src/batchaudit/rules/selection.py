@@ -1,0 +1,97 @@
+"""Which rules run, and at which severity: `select`, `extend-select`, `ignore` and per-rule
+`severity`, by code or by prefix (`PB`, `LT00`), from the command line or the config.
+
+As in ruff: the rules run are those that `select` names (every rule when it names none),
+plus those that `extend-select` names, less those that `ignore` names. A rule left out is
+listed as skipped with the reason, naming where it was left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from batchaudit.findings import Severity
+from batchaudit.rules.base import REGISTRY
+from batchaudit.suggestions import did_you_mean
+
+ALL = "ALL"
+
+
+class SelectionError(ValueError):
+    """A code or prefix that names no rule; the message says where it was given."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Codes or prefixes as given, and where: `where` opens a refusal ("In the config
+    x.toml, ignore"), `label` names the origin in a skip reason ("ignore in x.toml")."""
+
+    codes: tuple[str, ...]
+    where: str
+    label: str = ""
+
+    @property
+    def origin(self) -> str:
+        return f"{self.label or self.where}: {', '.join(self.codes)}"
+
+
+@dataclass(frozen=True)
+class RuleChoices:
+    """What the engine needs: the rules not to run (with why) and severities to impose."""
+
+    off: dict[str, str] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+
+def known_prefixes() -> list[str]:
+    """Every code and every prefix of one (`P`, `PB`, `PB0`, `PB00`, `PB001`), and ALL."""
+    return sorted({code[:n] for code in REGISTRY for n in range(1, len(code) + 1)} | {ALL})
+
+
+def matching(selector: str, where: str) -> list[str]:
+    """The codes a selector names, or SelectionError naming where it was given."""
+    wanted = selector.strip().upper()
+    codes = sorted(REGISTRY) if wanted == ALL else [c for c in REGISTRY if c.startswith(wanted)]
+    if not wanted or not codes:
+        # A two-letter family is one letter from another: a looser cutoff still suggests it.
+        hint = did_you_mean(wanted, sorted({*REGISTRY, *(c[:2] for c in REGISTRY)}), 0.5)
+        raise SelectionError(
+            f"{where}: {selector!r} is not a rule code or prefix{hint}; "
+            "`batchaudit rules` lists them."
+        )
+    return sorted(codes)
+
+
+def choose(
+    select: Selectors | None = None,
+    extend_select: Selectors | None = None,
+    ignore: Selectors | None = None,
+    severity: dict[str, str] | None = None,
+    severity_where: str = "severity",
+) -> RuleChoices:
+    """The rules to leave out, with why, and the severities to impose."""
+    chosen = set(REGISTRY)
+    off: dict[str, str] = {}
+    if select is not None and select.codes:
+        chosen = {code for s in select.codes for code in matching(s, select.where)}
+        for code in sorted(set(REGISTRY) - chosen):
+            off[code] = f"not selected ({select.origin})"
+    if extend_select is not None:
+        for code in {c for s in extend_select.codes for c in matching(s, extend_select.where)}:
+            off.pop(code, None)
+    if ignore is not None:
+        for code in {c for s in ignore.codes for c in matching(s, ignore.where)}:
+            off[code] = f"ignored ({ignore.origin})"
+    return RuleChoices(off=off, severity=_severities(severity or {}, severity_where))
+
+
+def _severities(given: dict[str, str], where: str) -> dict[str, Severity]:
+    imposed = {}
+    for code, value in given.items():
+        if code.upper() not in REGISTRY:
+            hint = did_you_mean(code.upper(), REGISTRY)
+            raise SelectionError(f"{where}.{code}: not a rule code{hint}.")
+        if value not in [str(s) for s in Severity]:
+            raise SelectionError(f"{where}.{code}: must be error, warning or note, not {value!r}.")
+        imposed[code.upper()] = Severity(value)
+    return imposed
