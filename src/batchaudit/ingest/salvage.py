@@ -84,10 +84,10 @@ def truncated_at(error: Exception) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def line_after(cells: pd.DataFrame, lines: np.ndarray) -> int:
-    """The line where the record after the last one read starts."""
-    last = cells.iloc[-1].astype("str").str.count("\n").sum()
-    return int(lines[-1] + last + 1)
+def open_quote_line_start(data: bytes) -> int:
+    """Where the line starts that holds the quote a cut file ends inside: its last quote
+    (0 when that is on the first line)."""
+    return data.rfind(b"\n", 0, data.rfind(b'"')) + 1
 
 
 def broken_header(path: Path, first_line: str, titles: int, rows: int, bad: int) -> None:
