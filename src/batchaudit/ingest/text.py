@@ -153,13 +153,13 @@ def _read_any_file(
     the third value)."""
     try:
         return (*_parsed(data, encoding, delimiter), None)
-    except (pd.errors.ParserError, UnicodeError) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
         start = open_quote_line_start(data) if truncated_at(error) is not None else 0
         if start <= 0:  # not a cut, or cut in the titles: nothing to salvage
             raise InputError(_UNREADABLE.format(path=path)) from error
     try:
         return (*_parsed(data[:start], encoding, delimiter), data.count(b"\n", 0, start) + 1)
-    except (pd.errors.ParserError, UnicodeError) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
         raise InputError(_UNREADABLE.format(path=path)) from error
 
 
