@@ -229,3 +229,14 @@ def test_trace_shows_no_infinite_quantity(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "inf" not in result.stdout.split("Findings")[0]
     assert "'-inf' is not a number" in result.stdout
+
+
+def test_a_workbook_with_damaged_deflate_data_is_one_sentence(tmp_path: Path) -> None:
+    data = bytearray(packages_workbook())
+    sheet = bytes(data).index(b"xl/worksheets/sheet1.xml") + 40  # inside its deflate data
+    data[sheet : sheet + 64] = bytes(64)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert f"{path} is not a readable Excel workbook" in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,9 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> int:
                 extent = _Extent() if _SHEET.fullmatch(member.filename) else None
                 inflated += _inflate(path, archive, member, extent, limits, inflated)
                 cells += _checked_cells(path, member.filename, extent, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+    # A damaged zip fails in many ways: bad headers, bad deflate data (zlib.error), seeks
+    # before the start (ValueError), encrypted members (RuntimeError), unknown methods.
+    except (zipfile.BadZipFile, zlib.error, ValueError, RuntimeError, EOFError, OSError) as error:
         raise InputError(
             f"{path} is not a readable Excel workbook ({error}); it may be truncated or "
             "password-protected: open it in Excel, save it again and retry."
