@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,3 +93,16 @@ def run_capped(*args: str, timeout: float = 120) -> Run:
     if not _:
         stderr, peak = child.stderr, "0"
     return Run(child.returncode, child.stdout, stderr, int(peak) * 1024)
+
+
+def rewritten_sheet(workbook_bytes: bytes, change: Callable[[bytes], bytes], path: Path) -> Path:
+    """The workbook with its first sheet's XML changed, that member stored uncompressed."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                book.writestr(member.filename, change(data), zipfile.ZIP_STORED)
+            else:
+                book.writestr(member, data)
+    return path

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from batchaudit.cli import cli
+from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, shown
+from batchaudit.ingest.workbook_limits import check_workbook
 from helpers import tag
-from hostile_files import GOOD, HEADER, packages_workbook, run_capped, zip_bomb
+from hostile_files import (
+    GOOD,
+    HEADER,
+    packages_workbook,
+    rewritten_sheet,
+    run_capped,
+    zip_bomb,
+)
 
 MEBIBYTE = 1024**2
 
@@ -42,6 +53,30 @@ def test_a_cell_at_xfd1048576_is_refused_before_the_reader_allocates(tmp_path: P
         "is trusted, raise the limit with --limit sheet-cells=VALUE." in run.stderr
     )
     assert '"packages": 1,' in run.stdout
+
+
+def test_a_far_cell_reference_cut_by_a_chunk_boundary_is_still_measured(tmp_path: Path) -> None:
+    def far_cell_across_the_first_mebibyte(sheet: bytes) -> bytes:
+        at = sheet.index(b'<c r="XFD1048576"')
+        # The first chunk ends inside the column letters: `<c r="XF` | `D1048576"`.
+        return sheet[:at] + b" " * (MEBIBYTE - at - 8) + sheet[at:]
+
+    book = rewritten_sheet(
+        packages_workbook(far_cell="XFD1048576"),
+        far_cell_across_the_first_mebibyte,
+        tmp_path / "b.xlsx",
+    )
+    with pytest.raises(InputError, match="of 1,048,576 rows by 16,384 columns"):
+        check_workbook(book, book.read_bytes(), DEFAULT_LIMITS)
+
+
+def test_a_declared_dimension_larger_than_the_cells_is_read(tmp_path: Path) -> None:
+    def declare_the_whole_sheet(sheet: bytes) -> bytes:
+        return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', sheet)
+
+    book = rewritten_sheet(packages_workbook(), declare_the_whole_sheet, tmp_path / "b.xlsx")
+    assert b"A1:XFD1048576" in zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml")
+    assert '"packages": 1,' in audit(book).stdout
 
 
 def test_a_zip_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
@@ -194,3 +229,14 @@ def test_trace_shows_no_infinite_quantity(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "inf" not in result.stdout.split("Findings")[0]
     assert "'-inf' is not a number" in result.stdout
+
+
+def test_a_workbook_with_damaged_deflate_data_is_one_sentence(tmp_path: Path) -> None:
+    data = bytearray(packages_workbook())
+    sheet = bytes(data).index(b"xl/worksheets/sheet1.xml") + 40  # inside its deflate data
+    data[sheet : sheet + 64] = bytes(64)
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert f"{path} is not a readable Excel workbook" in result.stderr

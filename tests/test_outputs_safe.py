@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from batchaudit.cli import cli
+from batchaudit.report.outputs import RENDERERS
 from hostile_files import GOOD
 
 
@@ -147,3 +148,18 @@ def test_sigkill_while_writing_leaves_the_previous_report_whole(
     child.wait()
     assert marker.exists(), "the child never reached the write"
     assert report.read_bytes() == previous
+
+
+def test_a_report_that_fails_to_render_leaves_no_file_behind(
+    tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> str:
+        raise RuntimeError("a bug in a reporter")
+
+    monkeypatch.setitem(RENDERERS, ".md", broken)
+    outputs = [tmp_path / "r.json", tmp_path / "r.md"]
+    result = CliRunner().invoke(
+        cli, ["audit", str(export), "-o", str(outputs[0]), "-o", str(outputs[1])]
+    )
+    assert isinstance(result.exception, RuntimeError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"]

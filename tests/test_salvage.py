@@ -118,3 +118,30 @@ def test_a_quote_left_open_names_the_package_it_took_in(tmp_path: Path) -> None:
     ]
     # The quote closes at the opening quote of line 9's last value.
     assert report["summary"]["packages"] == ROWS - 4
+
+
+def test_a_quote_left_open_in_an_api_csv_names_the_package_too(tmp_path: Path) -> None:
+    path = tmp_path / "api.csv"
+    header = (
+        "Id,Label,ProductCategoryName,SourcePackageLabels,IsProductionBatch,ProductionBatchNumber"
+    )
+    rows = [f'{n},{tag(n)},Buds,,false,"B{n}"' for n in range(1, 6)]
+    rows[1] = f'2,{tag(2)},Buds,,false,"B2'
+    rows[2] = f"3,{tag(3)},Buds,,false,B3"
+    _, report, _ = audit(path, "\n".join([header, *rows, ""]).encode())
+    # The quote closes where line 5's last value opens one.
+    took_in = f"so the rows of packages {tag(3)}, {tag(4)} below it were read into this one"
+    assert took_in in messages(report)[0]
+    # Multi-line values that hold no row of their own are kept.
+    notes = f'{header},Notes\n1,{tag(1)},Buds,,false,B1,"moved,\nto {tag(2)}"\n'
+    _, report, _ = audit(path, notes.encode())
+    assert report["summary"]["packages"] == 1 and messages(report) == []
+
+
+def test_a_nul_byte_on_a_line_of_its_own_above_the_titles_is_passed_over(tmp_path: Path) -> None:
+    path = tmp_path / "nul-above.csv"
+    _, report, _ = audit(path, b"\0\n" + BODY.replace('"7"', "seven").encode())
+    assert report["summary"]["packages"] == ROWS
+    assert [message.split(": ")[0] for message in messages(report)] == [
+        f"{path}, line 9, column 'Quantity'"
+    ]

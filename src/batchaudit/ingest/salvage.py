@@ -26,8 +26,9 @@ _CONTROL[32:127] = _CONTROL[128:] = False
 _CONTROL[[9, 10, 12, 13]] = False
 _BINARY_SHARE = 0.05  # of the first 8 KB; one NUL or ESC in a text export is damage, not binary
 _BLANK_LINES = re.compile(rb"(?:[ \t,;]*(?:\r\n|\n|\r))+")
-# A line break inside a value followed by what starts a packages row: a tag and a delimiter.
-_SWALLOWED_ROW = rf"\n\s*\"?({TAG_PATTERN})\"?[,;\t]"
+# A line break inside a value followed by what starts a packages row: a tag as its first or
+# second value (API exports put `Id` first), then a delimiter.
+_SWALLOWED_ROW = rf"\n\s*(?:\"?[^\",;\t\n]*\"?[,;\t])?\s*\"?({TAG_PATTERN})\"?[,;\t]"
 _EOF_IN_QUOTES = re.compile(r"EOF inside string starting at row (\d+)")
 
 
@@ -60,22 +61,25 @@ def looks_binary(sample: bytes) -> bool:
 
 
 def cleaned(path: Path, data: bytes) -> Cleaned:
-    """The file without blank lines above the titles and without NUL bytes, remembering
-    which lines held one."""
+    """The file without NUL bytes and without blank lines above the titles, remembering
+    which lines held a NUL."""
+    data, nul_lines = _without_nul(data)
     blank = _BLANK_LINES.match(data)
-    lines_above = 0
+    lines_above = blank.group().count(b"\n") if blank else 0
     if blank:
-        lines_above = len(re.findall(rb"\r\n|\n|\r", blank.group()))
         data = data[blank.end() :]
     if not data.strip():
         raise InputError(f"{path} holds only blank lines; export it from Metrc again.")
+    return Cleaned(data, lines_above, nul_lines[nul_lines > lines_above] - lines_above)
+
+
+def _without_nul(data: bytes) -> tuple[bytes, np.ndarray]:
     codes = np.frombuffer(data, dtype=np.uint8)
     nul_at = np.flatnonzero(codes == 0)
     if not len(nul_at):
-        return Cleaned(data, lines_above, np.zeros(0, dtype=np.int64))
+        return data, np.zeros(0, dtype=np.int64)
     breaks = np.flatnonzero(codes == ord("\n"))
-    nul_lines = np.unique(np.searchsorted(breaks, nul_at) + 1)
-    return Cleaned(data.replace(b"\x00", b""), lines_above, nul_lines)
+    return data.replace(b"\x00", b""), np.unique(np.searchsorted(breaks, nul_at) + 1)
 
 
 def truncated_at(error: Exception) -> int | None:
@@ -84,10 +88,10 @@ def truncated_at(error: Exception) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def line_after(cells: pd.DataFrame, lines: np.ndarray) -> int:
-    """The line where the record after the last one read starts."""
-    last = cells.iloc[-1].astype("str").str.count("\n").sum()
-    return int(lines[-1] + last + 1)
+def open_quote_line_start(data: bytes) -> int:
+    """Where the line starts that holds the quote a cut file ends inside: its last quote
+    (0 when that is on the first line)."""
+    return data.rfind(b"\n", 0, data.rfind(b'"')) + 1
 
 
 def broken_header(path: Path, first_line: str, titles: int, rows: int, bad: int) -> None:

@@ -26,9 +26,9 @@ from batchaudit.ingest.salvage import (
     Cleaned,
     broken_header,
     cleaned,
-    line_after,
     looks_binary,
     nul_rows,
+    open_quote_line_start,
     swallowing_rows,
     truncated_at,
     utf16_without_bom,
@@ -68,17 +68,17 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
             return small
     cells = _read_simple_file(clean.data, parse_as, delimiter, physical_lines, width)
     bad_lines: list[BadLine] = []
-    cut = False
+    cut_at = None
     if cells is None:
-        cells, bad_lines, cut = _read_any_file(path, clean.data, parse_as, delimiter)
+        cells, bad_lines, cut_at = _read_any_file(path, clean.data, parse_as, delimiter)
     header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
     rows.columns = pd.Index(header)
     all_lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)
     blank = _blank_rows(rows)
     broken_header(path, head, len(header), int((~blank).sum()), len(bad_lines))
-    if cut:
-        bad_lines.append(BadLine(line_after(cells, all_lines), "EOF inside string", _CUT))
+    if cut_at:
+        bad_lines.append(BadLine(cut_at, "EOF inside string", _CUT))
     rows, lines, bad_lines = _damaged_rows_left_out(rows, all_lines[1:], blank, clean, bad_lines)
     above = clean.lines_above
     bad_lines = [replace(bad, line=bad.line + above) for bad in bad_lines]
@@ -188,38 +188,41 @@ def _read_simple_file(
 
 def _read_any_file(
     path: Path, data: bytes, encoding: str, delimiter: str
-) -> tuple[pd.DataFrame, list[BadLine], bool]:
+) -> tuple[pd.DataFrame, list[BadLine], int | None]:
     """pandas' C parser: any encoding, blank lines, quoted line breaks, malformed rows. A
-    file that ends inside quotes is read up to the record where they open (True)."""
+    file that ends inside quotes is read up to the line where they open (its number is
+    the third value)."""
+    try:
+        return (*_parsed(data, encoding, delimiter), None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
+        start = open_quote_line_start(data) if truncated_at(error) is not None else 0
+        if start <= 0:  # not a cut, or cut in the titles: nothing to salvage
+            raise InputError(_UNREADABLE.format(path=path)) from error
+    try:
+        return (*_parsed(data[:start], encoding, delimiter), data.count(b"\n", 0, start) + 1)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError) as error:
+        raise InputError(_UNREADABLE.format(path=path)) from error
+
+
+def _parsed(data: bytes, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[BadLine]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            return _parsed(data, encoding, delimiter, None), _bad_lines(caught), False
-        except (pd.errors.ParserError, UnicodeError) as error:
-            records = truncated_at(error)
-            if not records:
-                raise InputError(_UNREADABLE.format(path=path)) from error
-        cells = _parsed(data, encoding, delimiter, records)
-    return cells, _bad_lines(caught), True
-
-
-def _parsed(data: bytes, encoding: str, delimiter: str, records: int | None) -> pd.DataFrame:
-    # header=None: the first line sets the width, so a longer row is reported as a bad
-    # line (pandas would otherwise turn a wider first row into an index, silently).
-    return pd.read_csv(
-        io.BytesIO(data),
-        sep=delimiter,
-        header=None,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        on_bad_lines="warn",
-        engine="c",
-        encoding=encoding,
-        encoding_errors="replace",
-        nrows=records,
-    )
+        # header=None: the first line sets the width, so a longer row is reported as a bad
+        # line (pandas would otherwise turn a wider first row into an index, silently).
+        cells = pd.read_csv(
+            io.BytesIO(data),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            on_bad_lines="warn",
+            engine="c",
+            encoding=encoding,
+            encoding_errors="replace",
+        )
+    return cells, _bad_lines(caught)
 
 
 def _encoding(path: Path, data: bytes) -> str:

@@ -3,8 +3,12 @@
 Calamine allocates a sheet's whole range up front (one cell at XFD1048576 asks for 549 GB
 and aborts the process) and inflates every member it reads, so a 2 KB workbook or a 2 MB
 zip bomb could end the run. Here the zip is read with the standard library, in bounded
-chunks: members counted, each one inflated with its ratio and the total watched, and every
-sheet's declared dimension and used cells measured. Only then does calamine see the file.
+chunks: members counted, each one inflated with its ratio and the total watched, and the
+rows and columns every sheet's cells use measured. Only then does calamine see the file.
+
+The sheet's declared `<dimension>` is not used: calamine sizes a sheet by its cells (a
+dimension of A1:XFD1048576 over six cells reads in a few kilobytes), and a tool that
+declares too much should not cost the user a readable file.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +28,11 @@ _SHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 # Patterns that start with a literal, which the regex engine finds fast: 0.7 s for the 74 MB
 # sheet of 50,000 packages. They may match more than cell references (text holding `r="9"`),
 # which only makes the measured extent larger, never smaller.
-_DIMENSION = re.compile(rb'dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Cell references (`r="XFD1048576"`) and row numbers (`r="7"`), in two passes: the few
 # distinct column letters and the row digits, since a pass that pairs them costs four times.
 _COLUMNS = re.compile(rb'r="([A-Z]{1,7})\d')
 _ROWS = re.compile(rb'r="[A-Z]{0,7}(\d{1,12})"')
+_REFERENCE_BYTES = 32  # the longest reference the patterns read: r="AAAAAAA999999999999"
 
 
 @dataclass
@@ -68,7 +73,9 @@ def check_workbook(path: Path, data: bytes, limits: Limits) -> int:
                 extent = _Extent() if _SHEET.fullmatch(member.filename) else None
                 inflated += _inflate(path, archive, member, extent, limits, inflated)
                 cells += _checked_cells(path, member.filename, extent, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+    # A damaged zip fails in many ways: bad headers, bad deflate data (zlib.error), seeks
+    # before the start (ValueError), encrypted members (RuntimeError), unknown methods.
+    except (zipfile.BadZipFile, zlib.error, ValueError, RuntimeError, EOFError, OSError) as error:
         raise InputError(
             f"{path} is not a readable Excel workbook ({error}); it may be truncated or "
             "password-protected: open it in Excel, save it again and retry."
@@ -102,14 +109,10 @@ def _inflate(
 
 
 def _measure(extent: _Extent, text: bytes) -> bytes:
-    """Widen `extent` by the dimension and cell references in `text` up to its last tag
-    start; the rest (a tag that may be cut) is returned to be read with the next chunk."""
-    cut = text.rfind(b"<")
-    complete, rest = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-    for column, row in _DIMENSION.findall(complete):
-        extent.add({column}, {row})
-    extent.add(set(_COLUMNS.findall(complete)), set(_ROWS.findall(complete)))
-    return rest[-4096:]
+    """Widen `extent` by the cell references in `text`; its last bytes are returned to be
+    read again with the next chunk, so that a reference cut in two is read whole."""
+    extent.add(set(_COLUMNS.findall(text)), set(_ROWS.findall(text)))
+    return text[-_REFERENCE_BYTES:]
 
 
 def _checked_cells(path: Path, name: str, extent: _Extent | None, limits: Limits) -> int:

@@ -76,12 +76,14 @@ def write_reports(reports: Iterable[tuple[Path, str]]) -> None:
     over its path. OutputError (and no report changed) when one cannot be written."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, text in reports:
+        for path, text in reports:  # rendered one by one, as they are staged
             staged.append((_staged(path, text.encode("utf-8")), path))
-    except OSError as error:
+    except BaseException as error:  # a failed render or Ctrl-C leaves no temporary file
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-        raise OutputError(_sentence(path, error)) from error
+        if isinstance(error, OSError):
+            raise OutputError(_sentence(path, error)) from error
+        raise
     for temporary, path in staged:
         os.replace(temporary, path)
 
