@@ -43,7 +43,7 @@ def test_audit_writes_html_and_json_and_exits_1_on_errors(tmp_path: Path) -> Non
     assert f"Wrote {html}" in err and f"Wrote {report}" in err
     document = json.loads(report.read_text())
     jsonschema.validate(document, SCHEMA)
-    assert document["summary"]["by_rule"] == {"PB001": 1, "PB004": 1}
+    assert document["summary"]["by_rule"] == {"PB001": 1, "PB004": 1, "LN004": 1}
     (pb001,) = [f for f in document["findings"] if f["rule"] == "PB001"]
     assert pb001["package_tag"] == tag(2)
     assert pb001["evidence"]["results_lost"] == {"rows": 2, "events": 1, "tested_packages": 1}
@@ -82,7 +82,9 @@ def test_lab_rules_are_skipped_and_said_so_without_lab_results(tmp_path: Path) -
     packages = write(tmp_path / "p.csv", PACKAGES)
     _, out, _ = invoke("audit", str(packages), "-f", "json")
     skipped = {s["rule"]: s["reason"] for s in json.loads(out)["skipped_rules"]}
-    assert skipped == dict.fromkeys(("LT001", "LT002", "LN003"), "no lab results were given")
+    assert skipped == dict.fromkeys(
+        ("LT001", "LT002", "LN003", "LN004"), "no lab results were given"
+    )
 
 
 def test_no_readable_packages_exits_2_with_a_sentence(tmp_path: Path) -> None:

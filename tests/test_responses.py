@@ -206,3 +206,47 @@ def test_two_licensees_folders_given_together_are_said_to_be_two(tmp_path: Path)
     one = run(load(detected=[first]), load_pack("oregon"))
     assert [f for f in one.findings if f.rule == "DQ006"] == []
     assert {item.license for item in result.inputs} == {"050-1001234ABC", "050-1009876XYZ"}
+
+
+def test_a_received_package_reaches_lt001_through_the_results_pulled_for_it(
+    tmp_path: Path,
+) -> None:
+    # T7 was received from another licensee: its sources are in no export, but the pull of
+    # its own Lab Results tab (PackageId 5007) shows five of the supplier's tested packages.
+    received = package(7, SourcePackageLabels=tag(90), ReceivedFromFacilityLicenseNumber="020-X",
+                       ReceivedDateTime="2026-01-10T09:00:00+00:00")  # fmt: skip
+    packages = write(tmp_path / "active.json", page([received]))
+    pulled = [
+        lab_row(90 + n, 800 + n, test_type, PackageId=5007)
+        for n in range(5)
+        for test_type in ("Total THC", "Pesticides")
+    ]
+    lab = write(tmp_path / "lab.json", page(pulled))
+    result = run(load(packages=[packages], lab_results=[lab]), load_pack("oregon"))
+    (long_tab,) = [f for f in result.findings if f.rule == "LT001"]
+    assert long_tab.package_tag == tag(7)
+    assert long_tab.evidence["tested_package_count"] == 5
+    assert long_tab.evidence["rows_observed_only"] == 10
+    # Without the pull, lineage alone sees nothing in T7's tab.
+    alone = write(tmp_path / "lab-own.json", page([lab_row(90, 800, "Total THC")]))
+    plain = run(load(packages=[packages], lab_results=[alone]), load_pack("oregon"))
+    assert [f for f in plain.findings if f.rule == "LT001"] == []
+
+
+def test_results_the_lab_has_not_released_are_not_on_the_tab(tmp_path: Path) -> None:
+    def audited(tested: int, unreleased: int) -> list[Any]:
+        sources = [package(n) for n in range(1, tested + 1)]
+        child = package(9, SourcePackageLabels=", ".join(tag(n) for n in range(1, tested + 1)))
+        packages = write(tmp_path / "active.json", page([*sources, child]))
+        rows = [lab_row(n, 700 + n, "Total THC") for n in range(1, tested + 1)]
+        for row in rows[tested - unreleased :]:
+            row["ResultReleased"] = False
+        lab = write(tmp_path / "lab.json", page(rows))
+        result = run(load(packages=[packages], lab_results=[lab]), load_pack("oregon"))
+        return [f for f in result.findings if f.rule == "LT001"]
+
+    assert audited(4, 1) == []  # three released tested packages: within the limit
+    (long_tab,) = audited(5, 1)  # four released, one held back
+    assert long_tab.package_tag == tag(9)
+    assert long_tab.evidence["tested_package_count"] == 4
+    assert long_tab.evidence["unreleased_rows"] == 1

@@ -84,6 +84,7 @@ LAB_RESULT_FIELDS: dict[str, FieldType] = {
     "test_result_level": FieldType.TEXT,
     "informational_only": FieldType.BOOLEAN,
     "detail_revoked_date": FieldType.DATE,
+    "result_released": FieldType.BOOLEAN,
 }
 LAB_RESULT_KEY_FIELDS = ("test_type",)
 # LT002 needs the outcome of each row; the tested package may also come from PackageId.

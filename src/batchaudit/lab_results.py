@@ -41,15 +41,7 @@ def test_events(
     rows = _first_listings(lab_results)
     rows["tested_tag"] = _tested_tags(rows, packages)
     rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
-    rows["event"] = "id:" + rows["lab_test_result_id"]
-    # Without a result id, an event is the tested package, lab and test date.
-    no_id = (rows["lab_test_result_id"] == "").to_numpy()
-    if no_id.any():
-        visits = rows.loc[no_id]
-        tested_on = visits["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
-        rows.loc[no_id, "event"] = (
-            visits["tested_tag"] + "|" + visits["lab_license"] + "|" + tested_on
-        )
+    rows["event"] = event_keys(rows, rows["tested_tag"])
     repeated = rows.duplicated(["event", "test_type"]).to_numpy()
     if repeated.any():  # else the rows stay as they are: no copy of every column
         rows = rows.loc[~repeated].reset_index(drop=True)
@@ -75,6 +67,19 @@ def test_events(
     events["passed"] = events["passed"].astype("boolean").fillna(from_rows)
     events = events.drop(columns="rows_passed")
     return rows, events.loc[events["tested"] != -1].reset_index(drop=True)
+
+
+def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
+    """Each row's test event: its result id, or without one the tested package, lab and
+    test date."""
+    keys = "id:" + rows["lab_test_result_id"]
+    no_id = (rows["lab_test_result_id"] == "").to_numpy()
+    if no_id.any():
+        visits = rows.loc[no_id]
+        tested_on = visits["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+        tags = tested_tags.to_numpy()[no_id]
+        keys = keys.where(~no_id, tags + "|" + visits["lab_license"] + "|" + tested_on)
+    return keys
 
 
 def _first_listings(lab_results: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
+from batchaudit.observed import (
+    released_only,
+    unplaced_pulls,
+    unreleased_in_tabs,
+    with_observed_tabs,
+)
 from batchaudit.packs import Pack, category_keys
 from batchaudit.tabs import NO_PACKAGE, Ragged, tested_in_tabs
 from batchaudit.values import split_tag_list
@@ -49,6 +55,9 @@ class Lineage:
     lab_rows: pd.DataFrame
     events: pd.DataFrame
     has_lab_results: bool
+    # Lab-result rows (as exported) that name a tested package but carry a PackageId that
+    # places no loaded package, with their file and first line (observed.py).
+    unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # Views that several rules share, computed once on first use (see rules/sources.py).
     derived: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -70,11 +79,16 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
     packages["on_cycle"] = on_cycle(links, len(packages))
     packages = with_source_facts(packages, links)
-    lab_rows, events = test_events(lab_results, packages)
+    released, unreleased = released_only(lab_results)
+    lab_rows, events = test_events(released, packages)
     tested = np.unique(events["tested"].to_numpy(np.int64))
     tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
     packages = _with_tab_sizes(packages, tabs, events)
-    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None)
+    # The tab a package shows also holds the rows pulled for it (observed.py).
+    packages = with_observed_tabs(packages, tabs, events, released)
+    packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
+    unplaced = unplaced_pulls(released, packages)
+    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None, unplaced)
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:

@@ -47,7 +47,7 @@ from batchaudit.values import parse_boolean
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # Lab-result booleans where blank means "not stated", not "no".
-_UNSTATED_WHEN_BLANK = {"test_passed", "overall_passed"}
+_UNSTATED_WHEN_BLANK = {"test_passed", "overall_passed", "result_released"}
 _TABLE = "_table"  # which table of a validation group a row came from
 
 

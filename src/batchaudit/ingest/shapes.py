@@ -239,6 +239,7 @@ METRC_API_LAB_RESULTS = Shape(
         "test_result_level": ("TestResultLevel",),
         "informational_only": ("TestInformationalOnly",),
         "detail_revoked_date": ("LabTestDetailRevokedDate",),
+        "result_released": ("ResultReleased",),
     },
 )
 

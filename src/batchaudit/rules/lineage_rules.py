@@ -240,3 +240,75 @@ class ResultsOfUnknownPackage(Rule):
             evidence,
             f"Export the package {tag} (or the tab that holds it), unless it is a supplier's.",
         )
+
+
+class UnplacedPullEvidence(TypedDict):
+    rows: Annotated[int, "lab-result rows whose PackageId matches no loaded package's Id"]
+    package_ids: Annotated[int, "distinct PackageIds among them"]
+    ids_loaded: Annotated[bool, "whether any packages export carries Ids at all"]
+
+
+@register
+class PulledResultsNotPlaced(Rule):
+    """Lab-result rows pulled for packages the exports cannot place by their Id.
+
+    **Checks** Fires once when lab-result rows name a tested package (`SourcePackageLabel`)
+    but carry a `PackageId` that no loaded package's `Id` matches, so the Lab Results tab they
+    were pulled for cannot be placed (the web grid has no `Id` column; only API packages
+    exports carry it). Their results still count for the package that was tested.
+
+    **Why** A per-package lab pull lists a package's whole Lab Results tab under its own
+    `PackageId`, including what a received package inherited from another licensee's
+    packages, which lineage alone cannot see. Unplaced, those observed tabs are not checked
+    against LT001, and the report says so rather than leave them out without a word.
+
+    **Example** lab-results.csv holds 1,815 rows pulled for 412 PackageIds, and the packages
+    were exported from the web grid, which has no Id column.
+
+    **Fix** Add the API packages export (`/packages/v2/active`, `/onhold`, `/inactive`),
+    which carries each package's `Id`, and run the audit again.
+    """
+
+    code = "LN004"
+    name = "pulled-results-not-placed"
+    severity = Severity.NOTE
+    needs_lab: ClassVar[frozenset[str]] = frozenset({"test_type"})
+    evidence: ClassVar[type] = UnplacedPullEvidence
+    headline_one = "{n} set of pulled lab results could not be placed: the exports have no Ids."
+    headline_many = headline_one
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        unplaced = lineage.unplaced_pulls
+        if unplaced.empty:
+            return lineage.packages.iloc[:0]
+        return pd.DataFrame(
+            {
+                "tag": [None],
+                "rows": [len(unplaced)],
+                "package_ids": [unplaced["package_id"].nunique()],
+                "ids_loaded": [bool((lineage.packages["package_id"] != "").any())],
+                "file": [unplaced[FILE].iloc[0]],
+                "line": [int(unplaced[LINE].iloc[0])],
+            }
+        )
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        evidence: UnplacedPullEvidence = {
+            "rows": int(row["rows"]),
+            "package_ids": int(row["package_ids"]),
+            "ids_loaded": bool(row["ids_loaded"]),
+        }
+        why = (
+            "no loaded package has those Ids"
+            if row["ids_loaded"]
+            else "the packages exports carry no Id (the web grid has no Id column)"
+        )
+        return Description(
+            f"{count_of(evidence['rows'], 'lab-result row')} carry a PackageId "
+            f"({count_of(evidence['package_ids'], 'distinct Id')}) that places no package: "
+            f"{why}, so the Lab Results tabs they were pulled for are not checked; their results "
+            "still count for the packages that were tested.",
+            evidence,
+            "Add the API packages export (/packages/v2/active, /onhold, /inactive), which "
+            "carries each package's Id.",
+        )

@@ -49,6 +49,11 @@ class LongTabEvidence(TypedDict):
     tested_packages: Annotated[
         list[TestedPackageEvidence], "each tested package, its events and the inheritance chain"
     ]
+    rows_observed_only: Annotated[
+        int,
+        "rows only per-package lab pulls show (a received package's supplier's results)",
+    ]
+    unreleased_rows: Annotated[int, "rows of results the lab has not released (not shown)"]
 
 
 class ConflictEvidence(TypedDict):
@@ -192,6 +197,8 @@ class InheritedResultsTabTooLong(Rule):
             "max_rows": int(row["max_rows"]),
             "max_tested_packages": int(row["max_tested_packages"]),
             "tested_packages": row["tested_packages"],
+            "rows_observed_only": int(row.get("tab_rows_observed_only", 0)),
+            "unreleased_rows": int(row.get("tab_rows_unreleased", 0)),
         }
         return Description(
             message,
@@ -207,7 +214,7 @@ class InheritedResultsTabTooLong(Rule):
     @classmethod
     def facts(cls, finding: Finding) -> list[tuple[str, str]]:
         tab = finding.evidence
-        return [
+        facts = [
             (
                 "Results tab",
                 f"{count_of(tab['rows'], 'row')}, {count_of(tab['events'], 'test event')} from "
@@ -217,6 +224,23 @@ class InheritedResultsTabTooLong(Rule):
                 "packages)",
             )
         ]
+        if tab.get("rows_observed_only"):
+            facts.append(
+                (
+                    "Seen only in the lab pulls",
+                    f"{count_of(tab['rows_observed_only'], 'row')} that the exports' lineage "
+                    "does not show (results inherited from another licensee's packages)",
+                )
+            )
+        if tab.get("unreleased_rows"):
+            facts.append(
+                (
+                    "Not released",
+                    f"{count_of(tab['unreleased_rows'], 'row')} of results the lab has not "
+                    "released, which the tab does not show",
+                )
+            )
+        return facts
 
     @classmethod
     def tested_packages(cls, finding: Finding) -> list[dict[str, Any]]:
