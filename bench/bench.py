@@ -42,6 +42,7 @@ class Run(NamedTuple):
     seconds: float
     peak_mb: float
     stdout: str
+    cpu_seconds: float = 0.0  # user + system: what the run cost, whatever else ran
 
 
 def _peak_mb(max_rss: int) -> float:
@@ -62,13 +63,17 @@ def run(command: list[str], what: str) -> Run:
         if child.returncode != 0:
             sys.stderr.write(err.read().decode(errors="replace"))
             raise SystemExit(f"{what} failed with exit status {child.returncode}: {command}")
-        return Run(seconds, _peak_mb(usage.ru_maxrss), out.read().decode(errors="replace"))
+        stdout = out.read().decode(errors="replace")
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(seconds, _peak_mb(usage.ru_maxrss), stdout, cpu)
 
 
 def median(runs: list[Run]) -> Run:
     """The run of median time, with the median peak memory of all."""
     middle = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
-    return Run(middle.seconds, statistics.median(r.peak_mb for r in runs), middle.stdout)
+    peak = statistics.median(r.peak_mb for r in runs)
+    cpu = statistics.median(r.cpu_seconds for r in runs)
+    return Run(middle.seconds, peak, middle.stdout, cpu)
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -139,15 +144,21 @@ def bench_size(root: Path, packages: int, args: argparse.Namespace) -> tuple[lis
     result = {name: median(each) for name, each in runs.items()}
     mismatches = compare(report, result["peer"])
     ours, peer = result["csv"], result["peer"]
-    row = [f"{packages:,}", f"{ours.seconds:.2f}", f"{ours.peak_mb:,.0f}", f"{peer.seconds:.2f}"]
-    row.append(f"{ours.seconds / peer.seconds:.2f}x")
+    row = [
+        f"{packages:,}",
+        f"{ours.seconds:.2f}",
+        f"{ours.cpu_seconds:.2f}",
+        f"{ours.peak_mb:,.0f}",
+    ]
+    row += [f"{peer.seconds:.2f}", f"{peer.cpu_seconds:.2f}", f"{ours.seconds / peer.seconds:.2f}x"]
     variants = []
     for name, label in (("pulls", "lab results as per-package pulls"),
                         ("json", "packages as one API JSON page")):  # fmt: skip
         if name in result:
             each = result[name]
             ratio = f"{each.seconds / ours.seconds:.2f}x"
-            variants.append([label, f"{each.seconds:.2f}", f"{each.peak_mb:,.0f}", ratio])
+            cpu = f"{each.cpu_seconds:.2f}"
+            variants.append([label, f"{each.seconds:.2f}", cpu, f"{each.peak_mb:,.0f}", ratio])
     return [*row, *mismatches], variants
 
 
@@ -168,15 +179,16 @@ def main() -> int:
         rows, variants, problems = [], [], []
         for packages in args.sizes:
             row, more = bench_size(root, packages, args)
-            rows.append(row[:5])
-            problems += row[5:]
+            rows.append(row[:7])
+            problems += row[7:]
             variants += more
-    header = ["packages", "batchaudit s", "peak MB", "peer s", "batchaudit / peer"]
-    print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report)")
+    header = ["packages", "batchaudit s", "CPU s", "peak MB", "peer s", "peer CPU s", "ratio"]
+    print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report);")
+    print("ratio = batchaudit / peer wall time; CPU s = user + system of the process")
     print(table(header, rows))
     if variants:
         print(f"\n{args.variants_at:,} packages, against grid CSVs with one row per test")
-        print(table(["input", "seconds", "peak MB", "ratio"], variants))
+        print(table(["input", "seconds", "CPU s", "peak MB", "ratio"], variants))
     for line in problems:
         print(line)
     return 1 if problems else 0
