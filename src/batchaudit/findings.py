@@ -21,7 +21,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the most severe, so that sorting puts errors first."""
-        return list(Severity).index(self)
+        return _RANKS[self.value]
+
+
+_RANKS = {"error": 0, "warning": 1, "note": 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pandas as pd
 from batchaudit.engine import Audit
 from batchaudit.findings import Finding
 from batchaudit.lineage import NO_PACKAGE, Lineage
-from batchaudit.rules.results_tab import tested_packages_in_tabs
+from batchaudit.tab_chains import tested_packages_in_tabs
 
 # A trace is for reading: beyond this many packages a branch says how many more there are.
 MAX_NODES = 250
