@@ -124,3 +124,22 @@ def test_results_of_a_package_in_no_export_are_named(tmp_path: Path) -> None:
     assert note["package_tag"] == expand_tags("T9")
     assert note["evidence"]["rows"] == 2
     assert_accounted(document)
+
+
+def test_shuffled_rows_give_the_same_findings_and_evidence(tmp_path: Path) -> None:
+    """Only the line numbers may change when an export's rows are shuffled."""
+    import random
+
+    def without_lines(document: dict) -> list[tuple[str, str | None, str, str]]:  # type: ignore[type-arg]
+        return [
+            (f["rule"], f["package_tag"], f["message"], json.dumps(f["evidence"], sort_keys=True))
+            for f in document["findings"]
+        ]
+
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for path in SAMPLE_DATA.glob("*.csv"):
+        header, *rows = path.read_text(encoding="utf-8").splitlines()
+        random.Random(3).shuffle(rows)
+        (shuffled / path.name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    assert without_lines(audit_json(str(shuffled))) == without_lines(audit_json(str(SAMPLE_DATA)))

@@ -203,8 +203,8 @@ def test_json_nan_and_overflowing_numbers_are_dq002_not_blank(tmp_path: Path) ->
     path.write_text(f"[{record.format(tag(1), 'NaN')}, {record.format(tag(2), '1e309')}]")
     result = audit(path)
     assert result.exit_code == 1
-    assert f"{path}, record 1, column 'Quantity': 'NaN' is not a number" in result.stdout
-    assert f"{path}, record 2, column 'Quantity': 'inf' is not a number" in result.stdout
+    assert f"{path}, record 1, field 'Quantity': 'NaN' is not a number" in result.stdout
+    assert f"{path}, record 2, field 'Quantity': 'inf' is not a number" in result.stdout
 
 
 def test_the_readme_lists_every_limit_with_its_default() -> None:

@@ -49,7 +49,8 @@ class Source:
         if self.line is not None:
             where += f", {self.unit} {self.line}"
         if self.column is not None:
-            where += f", column {self.column!r}"
+            # An API record has fields where a grid export has columns.
+            where += f", {'field' if self.unit == 'record' else 'column'} {self.column!r}"
         return where
 
 

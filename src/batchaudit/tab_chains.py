@@ -71,7 +71,9 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
     in_tabs = {tested for _, tested in chains}
     events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
     tabs: dict[int, list[dict[str, Any]]] = {}
-    for (package, tested), chain in sorted(chains.items()):
+    # Tested packages by tag, so that the order never follows the order of the input rows.
+    ordered = sorted(chains.items(), key=lambda item: (item[0][0], tags[item[0][1]]))
+    for (package, tested), chain in ordered:
         tabs.setdefault(package, []).append(
             {
                 "tag": tags[tested],

@@ -66,8 +66,9 @@ class InheritedResultsTabTooLong(Rule):
     """A package whose Lab Results tab has grown too long to read.
 
     **Checks** Fires on a package whose results tab (the rows of every test event on it, plus,
-    unless it is a production batch, the tabs of its known sources; each event once) holds more
-    than `max_rows` rows or rows from more than `max_tested_packages` distinct tested packages.
+    unless it is a production batch, the tabs of its known sources, plus the rows a lab pull
+    returned under its own PackageId; each event once) holds more than `max_rows` rows or rows
+    from more than `max_tested_packages` distinct tested packages.
 
     **Why** Without production batches, every repackaging and combining adds its sources'
     results to the new package's tab. The regulator warns that receiving licensees then cannot
