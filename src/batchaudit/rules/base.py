@@ -209,9 +209,14 @@ class Rule(RuleInfo, ABC):
 
     def findings(self, lineage: Lineage, pack: Pack) -> list[Finding]:
         offending = self.evaluate(lineage, pack)
+        if offending.empty:
+            return []
+        # Only the columns `describe` reads (learned on the first row) become Python values;
+        # a column another row needs after all is fetched for that row alone (`_Row`).
+        columns = self._columns_read(offending)
         found = []
-        for record in offending.to_dict("records"):
-            row = cast(dict[str, Any], record)
+        for position, record in enumerate(offending[columns].to_dict("records")):
+            row = _Row(cast(dict[str, Any], record), offending, position)
             description = self.describe(row)
             tag = row["tag"]
             found.append(
@@ -225,6 +230,40 @@ class Rule(RuleInfo, ABC):
                 )
             )
         return found
+
+    def _columns_read(self, offending: pd.DataFrame) -> list[str]:
+        first = _Row(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
+        self.describe(first)
+        read = first.read | {"tag", "file", "line", "sheet", "severity"}
+        return [column for column in offending.columns if column in read]
+
+
+class _Row(dict[str, Any]):
+    """An offending row as `describe` reads it: a column left out of the conversion is
+    fetched from the frame when asked for; on the first row, the keys read are noted."""
+
+    def __init__(
+        self, record: dict[str, Any], frame: pd.DataFrame | None = None, position: int = 0
+    ) -> None:
+        super().__init__(record)
+        self.frame, self.position = frame, position
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __missing__(self, key: str) -> Any:
+        if self.frame is None or key not in self.frame.columns:
+            raise KeyError(key)
+        value = self.frame.iloc[self.position : self.position + 1][[key]].to_dict("records")
+        return value[0][key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
