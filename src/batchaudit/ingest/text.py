@@ -60,8 +60,9 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     physical_lines = _count_lines(clean.data)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
     # Only what needs no salvage: no blank lines above, no NUL, no quote left open at the end.
-    simple = not clean.lines_above and not len(clean.nul_lines) and not clean.data.count(b'"') % 2
-    if simple and len(clean.data) <= _SMALL_BYTES:
+    tiny = len(clean.data) <= _SMALL_BYTES
+    simple = tiny and not clean.lines_above and not len(clean.nul_lines)
+    if simple and not clean.data.count(b'"') % 2:
         dialect = (parse_as, delimiter)
         small = _read_small_file(path, clean.data, dialect, physical_lines, width, encoding)
         if small is not None:
