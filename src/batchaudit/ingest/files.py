@@ -45,6 +45,9 @@ def not_regular(path: Path) -> str | None:
     return f"{path} is {kind}, not an export file; {_SKIPPED}."
 
 
+_CHUNK = 1 << 20
+
+
 def read_regular(path: Path, limits: Limits) -> bytes:
     """The bytes of a regular file no larger than the file-size limit, else InputError."""
     problem = not_regular(path)
@@ -58,7 +61,14 @@ def read_regular(path: Path, limits: Limits) -> bytes:
             raise InputError(f"{path} is not a regular file; {_SKIPPED}.")
         if status.st_size > limits.file_size:
             raise over_limit(path, f"holds {status.st_size:,} bytes", "file_size", limits)
-        data = handle.read(limits.file_size + 1)  # the file may grow while it is read
+        # Read what the file holds (a buffer of the limit would be allocated whole), then
+        # whatever it grew by while being read, a chunk at a time, up to the limit.
+        data = handle.read(status.st_size + 1)
+        while len(data) <= limits.file_size:
+            more = handle.read(min(_CHUNK, limits.file_size + 1 - len(data)))
+            if not more:
+                break
+            data += more
     if len(data) > limits.file_size:
         raise over_limit(path, "grew while it was read", "file_size", limits)
     return data

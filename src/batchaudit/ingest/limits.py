@@ -20,15 +20,17 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Limits:
-    """The defaults suit exports of a few hundred thousand packages on a 4 GB machine."""
+    """The defaults admit a million packages, or a hundred thousand packages' per-package lab
+    pulls (a 700 MB file), on a machine with 8 GB or more; hostile files meet the other
+    limits long before these."""
 
-    file_size: int = 512 * MIB  # bytes of any one input file
+    file_size: int = 2 * GIB  # bytes of any one input file
     workbook_size: int = 1 * GIB  # bytes of a workbook's members once decompressed
     workbook_ratio: int = 100  # decompressed bytes per compressed byte, per member
     zip_members: int = 1_000  # members in a workbook
     sheet_cells: int = 20_000_000  # rows x columns of a sheet, as declared or as used
     json_depth: int = 32  # nesting of arrays and objects in a JSON export
-    memory: int = 2 * GIB  # what the files read may take in memory, all together (estimated)
+    memory: int = 8 * GIB  # what the files read may take in memory, all together (estimated)
 
     def with_settings(self, settings: list[str]) -> Limits:
         """These limits with `NAME=VALUE` settings applied; ValueError names a bad one."""
