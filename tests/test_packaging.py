@@ -25,3 +25,4 @@ def test_the_wheel_carries_packs_and_templates(tmp_path: Path) -> None:
     for template in (ROOT / "reports" / "templates").iterdir():
         assert f"batchaudit/templates/{template.name}" in names
     assert "batchaudit/cli.py" in names
+    assert "batchaudit/py.typed" in names  # the Python API is typed for its users

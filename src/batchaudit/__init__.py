@@ -1,8 +1,56 @@
-"""batchaudit: audit Metrc exports for production-batch and lab-results-tab mistakes."""
+"""batchaudit: audit Metrc exports for production-batch and lab-results-tab mistakes.
 
+The Python API (`audit`, `findings_frame`, `write` and the types they return) is imported
+on first use, so `import batchaudit` stays as light as the command line needs it."""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from batchaudit.api import AuditError, audit, findings_frame, write
+    from batchaudit.findings import AuditResult, Finding, InputFile, Severity, Source, Summary
 
 try:
     __version__ = version("batchaudit")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+source"
+
+__all__ = [
+    "AuditError",
+    "AuditResult",
+    "Finding",
+    "InputFile",
+    "Severity",
+    "Source",
+    "Summary",
+    "__version__",
+    "audit",
+    "findings_frame",
+    "write",
+]
+# Name -> the module that defines it, imported when the name is first used.
+_LAZY = {
+    "audit": "batchaudit.api",
+    "findings_frame": "batchaudit.api",
+    "write": "batchaudit.api",
+    "AuditError": "batchaudit.api",
+    "AuditResult": "batchaudit.findings",
+    "Finding": "batchaudit.findings",
+    "InputFile": "batchaudit.findings",
+    "Severity": "batchaudit.findings",
+    "Source": "batchaudit.findings",
+    "Summary": "batchaudit.findings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'batchaudit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -150,6 +150,13 @@ def cli() -> None:
     multiple=True,
     help="The licensee's license number (repeatable; default: as the exports' Packaged By say).",
 )
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep every run: DIR/<UTC time>/ with every format, DIR/latest/, DIR/history.jsonl "
+    "and DIR/index.html; the last run is the baseline.",
+)
+@click.option("--keep", type=click.IntRange(min=1), help="With --out-dir: keep the newest N runs.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line (and errors).")
 @click.option("-v", "--verbose", is_flag=True, help="Also say how long each stage took.")
 @config_options
@@ -165,6 +172,8 @@ def audit(
     title: str,
     licensee: str,
     licenses: tuple[str, ...],
+    out_dir: Path | None,
+    keep: int | None,
     quiet: bool,
     verbose: bool,
     **config_flags: Any,
@@ -195,6 +204,9 @@ def audit(
             write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
     except OutputError as error:
         raise CannotRun(str(error)) from error
+    if out_dir is not None:
+        with stage(verbose, f"recorded the run in {out_dir}"):
+            result = _recorded(out_dir, result, now, keep, quiet)
     for path in output:
         if not quiet:
             click.echo(one_line(f"Wrote {path}"), err=True)
@@ -204,6 +216,28 @@ def audit(
         width, color = terminal()
         click.echo(text.render(result, width, color, quiet), nl=False, color=color)
     sys.exit(exit_status(result, fail_on, new_only=config["fail-on-new"]))
+
+
+def _recorded(
+    out_dir: Path, result: AuditResult, now: datetime, keep: int | None, quiet: bool
+) -> AuditResult:
+    """The run written into its report folder; the result as compared with the last run."""
+    from batchaudit.baseline import BaselineError
+    from batchaudit.runs import record, run_reports, with_previous
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = with_previous(out_dir, result)
+        recorded = record(out_dir, result, run_reports(result, now), now, keep)
+    except (OSError, OutputError, BaselineError) as error:
+        raise CannotRun(f"{out_dir}: the run could not be recorded ({error}).") from error
+    if recorded.same_inputs:
+        click.echo("batchaudit: the inputs are the same as the last run's (by SHA-256); "
+                   "recorded the run again.", err=True)  # fmt: skip
+    if not quiet:
+        click.echo(one_line(f"Wrote {recorded.folder} and updated {out_dir / 'index.html'}"),
+                   err=True)  # fmt: skip
+    return result
 
 
 def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
