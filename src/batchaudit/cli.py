@@ -188,6 +188,7 @@ def audit(
 
     config = settings(click.get_current_context(), CannotRun)
     jurisdiction, fail_on = config["jurisdiction"], config["fail-on"]
+    _check_out_dir(out_dir)
     stdout_format, output = config["format"], chosen_outputs(config)
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
@@ -197,7 +198,7 @@ def audit(
     with stage(verbose, f"audited {len(tables.packages):,} packages"):
         finished = audit_exports(tables, pack, config.choices)
     now = datetime.now(UTC)
-    result = carry_over(finished, config, now.date(), CannotRun)
+    result = carry_over(finished, config, now.date(), CannotRun, out_dir)
     result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
     try:
         with stage(verbose, f"wrote {len(output)} report(s)"):
@@ -222,14 +223,11 @@ def _recorded(
     out_dir: Path, result: AuditResult, now: datetime, keep: int | None, quiet: bool
 ) -> AuditResult:
     """The run written into its report folder; the result as compared with the last run."""
-    from batchaudit.baseline import BaselineError
-    from batchaudit.runs import record, run_reports, with_previous
+    from batchaudit.runs import record, run_reports
 
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        result = with_previous(out_dir, result)
         recorded = record(out_dir, result, run_reports(result, now), now, keep)
-    except (OSError, OutputError, BaselineError) as error:
+    except (OSError, OutputError) as error:
         raise CannotRun(f"{out_dir}: the run could not be recorded ({error}).") from error
     if recorded.same_inputs:
         click.echo("batchaudit: the inputs are the same as the last run's (by SHA-256); "
@@ -238,6 +236,18 @@ def _recorded(
         click.echo(one_line(f"Wrote {recorded.folder} and updated {out_dir / 'index.html'}"),
                    err=True)  # fmt: skip
     return result
+
+
+def _check_out_dir(out_dir: Path | None) -> None:
+    """Made before the audit, so that a folder that cannot be is said before the work."""
+    if out_dir is None:
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CannotRun(
+            f"{out_dir}: the report folder cannot be made ({error.strerror})."
+        ) from error
 
 
 def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
