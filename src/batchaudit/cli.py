@@ -185,6 +185,7 @@ def audit(
     from batchaudit.engine import audit as audit_exports
     from batchaudit.report import json_report, text
     from batchaudit.report.outputs import RENDERERS
+    from batchaudit.terminal.progress import progress
 
     config = settings(click.get_current_context(), CannotRun)
     jurisdiction, fail_on = config["jurisdiction"], config["fail-on"]
@@ -193,21 +194,27 @@ def audit(
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
-    with stage(verbose, "read the exports"):
-        pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
-    with stage(verbose, f"audited {len(tables.packages):,} packages"):
-        finished = audit_exports(tables, pack, config.choices)
-    now = datetime.now(UTC)
-    result = carry_over(finished, config, now.date(), CannotRun, out_dir)
-    result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
-    try:
-        with stage(verbose, f"wrote {len(output)} report(s)"):
-            write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
-    except OutputError as error:
-        raise CannotRun(str(error)) from error
-    if out_dir is not None:
-        with stage(verbose, f"recorded the run in {out_dir}"):
-            result = _recorded(out_dir, result, now, keep, quiet)
+    with progress(quiet) as shown:
+        shown.stage("reading the exports")
+        with stage(verbose, "read the exports"):
+            pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
+        shown.stage(f"auditing {len(tables.packages):,} packages")
+        with stage(verbose, f"audited {len(tables.packages):,} packages"):
+            finished = audit_exports(tables, pack, config.choices)
+        now = datetime.now(UTC)
+        result = carry_over(finished, config, now.date(), CannotRun, out_dir)
+        result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
+        shown.stage("writing the reports")
+        try:
+            with stage(verbose, f"wrote {len(output)} report(s)"):
+                write_reports(
+                    (path, RENDERERS[path.suffix.lower()](result, now)) for path in output
+                )
+        except OutputError as error:
+            raise CannotRun(str(error)) from error
+        if out_dir is not None:
+            with stage(verbose, f"recorded the run in {out_dir}"):
+                result = _recorded(out_dir, result, now, keep, quiet)
     for path in output:
         if not quiet:
             click.echo(one_line(f"Wrote {path}"), err=True)
