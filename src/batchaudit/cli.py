@@ -364,6 +364,7 @@ def trace(
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
     from batchaudit.terminal import trace as trace_text
+    from batchaudit.terminal.progress import progress
     from batchaudit.trace import trace as trace_package
 
     if Path(tag).exists() and paths and not paths[0].exists():
@@ -373,8 +374,11 @@ def trace(
         )
     config = settings(click.get_current_context(), CannotRun)  # the pack and rules of audit
     _check_inputs([*paths, *packages, *lab_results])
-    pack, tables = _load(paths, packages, lab_results, config["jurisdiction"], limits)
-    view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
+    with progress(quiet=False) as shown:  # trace has no -q: its output is the point
+        shown.stage("reading the exports")
+        pack, tables = _load(paths, packages, lab_results, config["jurisdiction"], limits)
+        shown.stage(f"tracing {tag.strip()} through {len(tables.packages):,} packages")
+        view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
     width, _ = terminal()
