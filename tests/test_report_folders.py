@@ -68,7 +68,8 @@ def test_each_run_has_its_folder_with_every_format(three_months: Path) -> None:
 
 def test_history_counts_new_and_resolved_against_the_run_before(three_months: Path) -> None:
     first, second, third = history(three_months)
-    assert first["new"] is None and first["resolved"] is None  # nothing to compare with
+    # The first run is compared with nothing: every finding is new.
+    assert (first["new"], first["resolved"]) == (sum(first["by_severity"].values()), 0)
     assert (second["new"], second["resolved"]) == (2, 0)
     assert (third["new"], third["resolved"]) == (0, 2)
     pb001 = [entry["by_rule"]["PB001"] for entry in (first, second, third)]
@@ -96,6 +97,12 @@ def test_the_index_links_every_run(three_months: Path) -> None:
         assert f'href="{folder.name}/report.html"' in index
     assert 'data-runs="3"' in index
     assert "<script" not in index
+
+
+def test_fail_on_new_compares_with_the_last_run(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    assert run(SAMPLE, out, "--fail-on-new", "--fail-on", "error").exit_code == 1  # all new
+    assert run(SAMPLE, out, "--fail-on-new", "--fail-on", "error").exit_code == 0
 
 
 def test_same_inputs_are_said_and_recorded_and_keep_prunes(tmp_path: Path) -> None:

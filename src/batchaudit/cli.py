@@ -185,28 +185,36 @@ def audit(
     from batchaudit.engine import audit as audit_exports
     from batchaudit.report import json_report, text
     from batchaudit.report.outputs import RENDERERS
+    from batchaudit.terminal.progress import progress
 
     config = settings(click.get_current_context(), CannotRun)
     jurisdiction, fail_on = config["jurisdiction"], config["fail-on"]
+    _check_out_dir(out_dir)
     stdout_format, output = config["format"], chosen_outputs(config)
     inputs = [*paths, *packages, *lab_results]
     _check_inputs(inputs)
     _check_outputs(output, inputs)
-    with stage(verbose, "read the exports"):
-        pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
-    with stage(verbose, f"audited {len(tables.packages):,} packages"):
-        finished = audit_exports(tables, pack, config.choices)
-    now = datetime.now(UTC)
-    result = carry_over(finished, config, now.date(), CannotRun)
-    result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
-    try:
-        with stage(verbose, f"wrote {len(output)} report(s)"):
-            write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in output)
-    except OutputError as error:
-        raise CannotRun(str(error)) from error
-    if out_dir is not None:
-        with stage(verbose, f"recorded the run in {out_dir}"):
-            result = _recorded(out_dir, result, now, keep, quiet)
+    with progress(quiet) as shown:
+        shown.stage("reading the exports")
+        with stage(verbose, "read the exports"):
+            pack, tables = _load(paths, packages, lab_results, jurisdiction, limits)
+        shown.stage(f"auditing {len(tables.packages):,} packages")
+        with stage(verbose, f"audited {len(tables.packages):,} packages"):
+            finished = audit_exports(tables, pack, config.choices)
+        now = datetime.now(UTC)
+        result = carry_over(finished, config, now.date(), CannotRun, out_dir)
+        result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
+        shown.stage("writing the reports")
+        try:
+            with stage(verbose, f"wrote {len(output)} report(s)"):
+                write_reports(
+                    (path, RENDERERS[path.suffix.lower()](result, now)) for path in output
+                )
+        except OutputError as error:
+            raise CannotRun(str(error)) from error
+        if out_dir is not None:
+            with stage(verbose, f"recorded the run in {out_dir}"):
+                result = _recorded(out_dir, result, now, keep, quiet)
     for path in output:
         if not quiet:
             click.echo(one_line(f"Wrote {path}"), err=True)
@@ -222,14 +230,11 @@ def _recorded(
     out_dir: Path, result: AuditResult, now: datetime, keep: int | None, quiet: bool
 ) -> AuditResult:
     """The run written into its report folder; the result as compared with the last run."""
-    from batchaudit.baseline import BaselineError
-    from batchaudit.runs import record, run_reports, with_previous
+    from batchaudit.runs import record, run_reports
 
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        result = with_previous(out_dir, result)
         recorded = record(out_dir, result, run_reports(result, now), now, keep)
-    except (OSError, OutputError, BaselineError) as error:
+    except (OSError, OutputError) as error:
         raise CannotRun(f"{out_dir}: the run could not be recorded ({error}).") from error
     if recorded.same_inputs:
         click.echo("batchaudit: the inputs are the same as the last run's (by SHA-256); "
@@ -238,6 +243,18 @@ def _recorded(
         click.echo(one_line(f"Wrote {recorded.folder} and updated {out_dir / 'index.html'}"),
                    err=True)  # fmt: skip
     return result
+
+
+def _check_out_dir(out_dir: Path | None) -> None:
+    """Made before the audit, so that a folder that cannot be is said before the work."""
+    if out_dir is None:
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CannotRun(
+            f"{out_dir}: the report folder cannot be made ({error.strerror})."
+        ) from error
 
 
 def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
@@ -347,6 +364,7 @@ def trace(
     """Show one package's lineage: sources, descendants, results tab and findings."""
     from batchaudit.engine import audit as run_audit
     from batchaudit.terminal import trace as trace_text
+    from batchaudit.terminal.progress import progress
     from batchaudit.trace import trace as trace_package
 
     if Path(tag).exists() and paths and not paths[0].exists():
@@ -356,8 +374,11 @@ def trace(
         )
     config = settings(click.get_current_context(), CannotRun)  # the pack and rules of audit
     _check_inputs([*paths, *packages, *lab_results])
-    pack, tables = _load(paths, packages, lab_results, config["jurisdiction"], limits)
-    view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
+    with progress(quiet=False) as shown:  # trace has no -q: its output is the point
+        shown.stage("reading the exports")
+        pack, tables = _load(paths, packages, lab_results, config["jurisdiction"], limits)
+        shown.stage(f"tracing {tag.strip()} through {len(tables.packages):,} packages")
+        view = trace_package(run_audit(tables, pack, config.choices), tag.strip().upper())
     if view is None:
         raise CannotRun(f"{tag} is not among the {len(tables.packages):,} loaded packages.")
     width, _ = terminal()

@@ -107,9 +107,14 @@ def chosen_outputs(config: Config) -> tuple[Path, ...]:
     return tuple(Path(path) for path in config["output"])
 
 
-def carry_over(finished: Audit, config: Config, today: date, refuse: Refuse) -> AuditResult:
-    """Apply the waivers file, then compare with the baseline, as the config says."""
+def carry_over(
+    finished: Audit, config: Config, today: date, refuse: Refuse, runs: Path | None = None
+) -> AuditResult:
+    """Apply the waivers file, then compare with the baseline, as the config says; with
+    `runs` (--out-dir) and no baseline given, with the last run there (the first run is
+    compared with nothing, so every finding is new)."""
     from batchaudit.engine import as_configured
+    from batchaudit.runs import previous_baseline
 
     result = finished.result
     waivers_path, named = config.waivers_path()
@@ -126,6 +131,10 @@ def carry_over(finished: Audit, config: Config, today: date, refuse: Refuse) -> 
         if config["baseline"]:
             path = Path(config["baseline"])
             result = compare(result, load_baseline(path), str(path))
+        elif runs is not None:
+            previous = previous_baseline(runs)
+            found = load_baseline(previous) if previous is not None else []
+            result = compare(result, found, str(previous or runs))
         elif config["fail-on-new"]:
             raise BaselineError(
                 "--fail-on-new needs a baseline: give --baseline previous.json (or `baseline` "

@@ -44,16 +44,6 @@ def previous_baseline(out_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def with_previous(out_dir: Path, result: AuditResult) -> AuditResult:
-    """The result compared with the last run's, unless a baseline was given already."""
-    from batchaudit.baseline import compare, load_baseline
-
-    previous = previous_baseline(out_dir)
-    if result.baseline is not None or previous is None:
-        return result
-    return compare(result, load_baseline(previous), str(previous))
-
-
 def run_reports(result: AuditResult, when: datetime) -> Iterable[tuple[str, str]]:
     """Every output format of one run, rendered one at a time."""
     from batchaudit.report.outputs import RENDERERS
@@ -92,7 +82,7 @@ def history_entry(result: AuditResult, folder: str, when: datetime) -> dict[str,
         "pack": {"name": result.jurisdiction, "sha256": result.about.pack_sha256},
         "by_severity": result.by_severity(),
         "by_rule": {rule: count for rule, count in result.by_rule().items() if count},
-        "new": len(new) if result.baseline else None,
+        "new": len(new) if result.baseline else None,  # None: compared with nothing
         "resolved": len(resolved) if result.baseline else None,
         "compared_with": result.baseline.path if result.baseline else None,
     }
