@@ -7,6 +7,7 @@ evaluated with the other rules.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
@@ -27,16 +28,16 @@ if TYPE_CHECKING:
     from batchaudit.packs import Pack
 
 
-class FileRule(RuleInfo):
+class FileRule(RuleInfo, ABC):
     """A data-quality rule whose findings come from what reading the files found."""
 
     data_quality = True
     reports: ClassVar[tuple[type, ...]]
 
     @classmethod
+    @abstractmethod
     def report(cls, problem: Any) -> Finding:
         """The finding for one problem of a type in `reports`."""
-        raise NotImplementedError(f"{cls.code} reports no {type(problem).__name__}")
 
 
 def data_quality_findings(problems: Sequence[Problem]) -> list[Finding]:
