@@ -7,6 +7,7 @@ parsers as conversion, so "valid" has one definition.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pandas as pd
@@ -37,6 +38,8 @@ REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
     Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS + LAB_RESULT_RULE_FIELDS,
 }
+# Lab-result booleans where blank means "not stated", not "no".
+UNSTATED_WHEN_BLANK = frozenset({"test_passed", "overall_passed", "result_released"})
 # Cells that must not be blank: a row without them cannot be audited and is left out.
 NOT_BLANK: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: ("tag",),
@@ -49,10 +52,28 @@ SHOULD_NOT_BE_BLANK: dict[Kind, tuple[str, ...]] = {
 }
 
 
-def _readable(parser: Parser, blank_allowed: bool) -> Callable[[pd.Series], pd.Series]:
+def parser_for(field: str, field_type: FieldType) -> Parser | None:
+    """How a field's text becomes its typed column (None: it stays text, stripped)."""
+    if field in UNSTATED_WHEN_BLANK:
+        return functools.partial(values.parse_boolean, blank=None)
+    return PARSERS.get(field_type)
+
+
+class Parsed(dict[str, "pd.Series"]):
+    """The typed columns validation parsed on the way, by field: conversion reuses them, so
+    every cell is parsed once."""
+
+
+def _readable(
+    field: str, parser: Parser, blank_allowed: bool, parsed: Parsed
+) -> Callable[[pd.Series], pd.Series]:
     def check(text: pd.Series) -> pd.Series:
-        readable = ~parser(text)[1]
-        return readable | (text.str.strip() == "") if blank_allowed else readable
+        values, unreadable = parser(text)
+        parsed[field] = values
+        readable = ~unreadable
+        if blank_allowed and unreadable.any():  # blank is no value, not an unreadable one
+            readable[unreadable] = text[unreadable].str.strip() == ""
+        return readable
 
     return check
 
@@ -61,15 +82,17 @@ def _not_blank(text: pd.Series) -> pd.Series:
     return text.str.strip() != ""
 
 
-def schema_for(kind: Kind) -> pa.DataFrameSchema:
+def schema_for(kind: Kind, parsed: Parsed) -> pa.DataFrameSchema:
+    """The schema of a kind's text frame; its checks leave their typed columns in `parsed`."""
     columns = {}
     for field, field_type in FIELDS[kind].items():
         checks = []
         if field in NOT_BLANK[kind] or field in SHOULD_NOT_BE_BLANK[kind]:
             checks.append(pa.Check(_not_blank, name="required"))
-        if field_type in PARSERS:
+        parser = parser_for(field, field_type)
+        if parser is not None:
             blank_allowed = field not in NOT_BLANK[kind]
-            check = _readable(PARSERS[field_type], blank_allowed)
+            check = _readable(field, parser, blank_allowed, parsed)
             checks.append(pa.Check(check, name=str(field_type)))
         columns[field] = pa.Column(
             str, checks=checks, required=field in REQUIRED_FIELDS[kind], nullable=False
@@ -77,16 +100,14 @@ def schema_for(kind: Kind) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, name=str(kind))
 
 
-SCHEMAS: dict[Kind, pa.DataFrameSchema] = {kind: schema_for(kind) for kind in Kind}
-
-
-def failures(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
-    """Every failing cell or column of a file's canonical text frame.
+def failures(frame: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.DataFrame:
+    """Every failing cell or column of a file's canonical text frame; the typed columns the
+    checks parsed are left in `parsed`.
 
     Columns: field (None for a table-level problem), check, value, row (index label or NA).
     """
     try:
-        SCHEMAS[kind].validate(frame, lazy=True)
+        schema_for(kind, Parsed() if parsed is None else parsed).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         missing = cases["check"] == "column_in_dataframe"

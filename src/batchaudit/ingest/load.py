@@ -38,16 +38,14 @@ from batchaudit.ingest.quality import (
     missing_column_problems,
 )
 from batchaudit.ingest.raw import RawTable, as_text
+from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
-from batchaudit.schemas import PARSERS, REQUIRED_FIELDS, failures
+from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
 from batchaudit.tables import Problem, Tables
-from batchaudit.values import parse_boolean
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-# Lab-result booleans where blank means "not stated", not "no".
-_UNSTATED_WHEN_BLANK = {"test_passed", "overall_passed", "result_released"}
 _TABLE = "_table"  # which table of a validation group a row came from
 
 
@@ -64,8 +62,8 @@ class ReadTable:
 
 @dataclass(frozen=True)
 class Validated:
-    """The auditable rows of a group of tables, as canonical text; `_table` says which
-    table (its index in the list given to `validate`) each row came from."""
+    """The auditable rows of a group of tables, typed; `_table` says which table (its index
+    in the list given to `validate`) each row came from."""
 
     kind: Kind
     frame: pd.DataFrame
@@ -157,9 +155,16 @@ def load(
     if package_rows:
         tables.packages = _merge_packages(package_rows, read, tables)
     if lab_rows:
-        merged = pd.concat(lab_rows, ignore_index=True).sort_values(_TABLE, kind="stable")
-        tables.lab_results = convert(merged.fillna(""), Kind.LAB_RESULTS)
+        tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
     return tables
+
+
+def _in_table_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The groups' rows as one frame, in the order the tables were given."""
+    joined = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if len(frames) > 1:
+        joined = joined.sort_values(_TABLE, kind="stable").reset_index(drop=True)
+    return joined
 
 
 def read_file(
@@ -198,7 +203,7 @@ def _read_bytes(path: Path, limits: Limits) -> bytes:
         raise InputError(f"{path} is a folder with no export files in it.") from error
     except OSError as error:
         raise InputError(f"{path} cannot be read: {error.strerror}.") from error
-    if not data.strip():
+    if blank_only(data):
         raise InputError(f"{path} is empty; export it from Metrc again.")
     return data
 
@@ -240,12 +245,16 @@ def validate(read: list[ReadTable]) -> list[Validated]:
     for numbers in groups.values():
         detection = read[numbers[0]].detection
         frame = _canonical([read[n] for n in numbers], numbers)
-        found, unusable_rows = cell_problems(frame, failures(frame, detection.kind), detection)
+        parsed = Parsed()
+        failed = failures(frame, detection.kind, parsed)
+        found, unusable_rows = cell_problems(frame, failed, detection)
         owner = frame[_TABLE].to_numpy()
         for row, problem in found:
             read[owner[row]].problems.append(problem)
+        typed = convert(frame, detection.kind, parsed)
+        typed[_TABLE] = owner
         # Dropping nothing still copies every column: only drop when there is something to.
-        kept = frame.drop(index=unusable_rows) if unusable_rows else frame
+        kept = typed.drop(index=unusable_rows) if unusable_rows else typed
         validated.append(Validated(detection.kind, kept))
     return validated
 
@@ -255,13 +264,18 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     columns = group[0].detection.columns
     cells = _selected(group, list(columns))
     frame = as_text(cells).rename(columns=columns)
-    sizes = [len(t.raw.rows) for t in group]
-    frame[FILE] = np.repeat([str(t.raw.path) for t in group], sizes)
-    frame[SHEET] = np.repeat([t.raw.sheet for t in group], sizes)
-    frame[SHAPE] = np.repeat([t.detection.shape.name for t in group], sizes)
+    table = np.repeat(np.arange(len(group)), [len(t.raw.rows) for t in group])
+    frame[FILE] = _per_row([str(t.raw.path) for t in group], table)
+    frame[SHEET] = _per_row([t.raw.sheet for t in group], table)
+    frame[SHAPE] = _per_row([t.detection.shape.name for t in group], table)
     frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
-    frame[_TABLE] = np.repeat(numbers, sizes)
+    frame[_TABLE] = np.asarray(numbers)[table]
     return frame
+
+
+def _per_row(values: list[str], table: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Each row's table's value, as text (taken from the few values, not built row by row)."""
+    return pd.array(values, dtype="str").take(table)
 
 
 def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
@@ -290,10 +304,8 @@ def _merge_packages(
     rows: list[pd.DataFrame], read: list[ReadTable], tables: Tables
 ) -> pd.DataFrame:
     """One row per tag, its records from several files merged field by field (merge.py)."""
-    text = pd.concat(rows, ignore_index=True).sort_values(_TABLE, kind="stable")
-    text = text.reset_index(drop=True)
-    packages = convert(text.fillna(""), Kind.PACKAGES)
-    table = text[_TABLE].to_numpy()
+    packages = _in_table_order(rows)
+    table = packages.pop(_TABLE).to_numpy()
     carried = pd.DataFrame(
         {
             name: np.isin(table, [n for n, t in enumerate(read) if name in t.detection.fields])
@@ -310,19 +322,19 @@ def _merge_packages(
     return merged
 
 
-def convert(text: pd.DataFrame, kind: Kind) -> pd.DataFrame:
+def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.DataFrame:
     """Canonical text -> typed columns; absent fields are added blank. Unreadable cells were
-    reported by validation and become blank here."""
+    reported by validation and become blank here; the columns validation already parsed
+    (`parsed`) are taken as they are."""
     typed = {}
     for name, field_type in FIELDS[kind].items():
+        if parsed is not None and name in parsed:
+            typed[name] = parsed[name]
+            continue
         column = text[name] if name in text else pd.Series("", index=text.index, dtype="str")
         column = column.astype("str")
-        if name in _UNSTATED_WHEN_BLANK:
-            typed[name] = parse_boolean(column, blank=None)[0]
-        elif field_type in PARSERS:
-            typed[name] = PARSERS[field_type](column)[0]
-        else:
-            typed[name] = column.str.strip()
+        parser = parser_for(name, field_type)
+        typed[name] = column.str.strip() if parser is None else parser(column)[0]
     typed[FILE] = text[FILE].astype("str")
     no_sheet = pd.Series("", index=text.index, dtype="str")
     typed[SHEET] = text[SHEET].astype("str") if SHEET in text else no_sheet

@@ -68,16 +68,21 @@ def cleaned(path: Path, data: bytes) -> Cleaned:
     lines_above = blank.group().count(b"\n") if blank else 0
     if blank:
         data = data[blank.end() :]
-    if not data.strip():
+    if blank_only(data):
         raise InputError(f"{path} holds only blank lines; export it from Metrc again.")
     return Cleaned(data, lines_above, nul_lines[nul_lines > lines_above] - lines_above)
 
 
+def blank_only(data: bytes) -> bool:
+    """Nothing but white space (checked without copying the data, as `strip` would)."""
+    return not data or data.isspace()
+
+
 def _without_nul(data: bytes) -> tuple[bytes, np.ndarray]:
+    if b"\x00" not in data:  # a byte search; the usual file has none
+        return data, np.zeros(0, dtype=np.int64)
     codes = np.frombuffer(data, dtype=np.uint8)
     nul_at = np.flatnonzero(codes == 0)
-    if not len(nul_at):
-        return data, np.zeros(0, dtype=np.int64)
     breaks = np.flatnonzero(codes == ord("\n"))
     return data.replace(b"\x00", b""), np.unique(np.searchsorted(breaks, nul_at) + 1)
 

@@ -39,7 +39,8 @@ _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
 _THREADED_BYTES = 1 << 20
 _SMALL_BYTES = 1 << 16
-_TEXT_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
+# pandas keeps text as large_string: read as that, so no column is cast on the way over.
+_TEXT_TYPES = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 _CUT = (
     "the file ends inside the quoted value that starts on this line, so it was probably "
     "cut short (the rows above it are audited)"
@@ -174,7 +175,7 @@ def _read_simple_file(
                 delimiter=delimiter, invalid_row_handler=note_irregular_row
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(width)},
+                column_types={f"f{i}": pa.large_string() for i in range(width)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
