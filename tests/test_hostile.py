@@ -140,6 +140,30 @@ def test_deeply_nested_json_is_named_and_the_others_audited(tmp_path: Path) -> N
     assert '"packages": 1,' in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("document", "lists", "levels"),
+    [
+        # Parsed, then measured column by column: a field, an object's field, a page key.
+        ('[{{"Label": "{tag}", "Extra": {open}{close}}}]', 40, 42),
+        ('{{"Data": [{{"Label": "{tag}", "Item": {{"Name": {open}{close}}}}}]}}', 40, 44),
+        ('{{"Data": [{{"Label": "{tag}"}}], "Page": {open}{close}}}', 40, 41),
+        # Deeper than the parser follows: counted without parsing.
+        ('[{{"Label": "{tag}", "Extra": {open}{close}}}]', 1500, 1502),
+    ],
+)
+def test_json_nested_past_the_limit_anywhere_is_counted_exactly(
+    tmp_path: Path, document: str, lists: int, levels: int
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(document.format(tag=tag(3), open="[" * lists, close="]" * lists))
+    result = audit(good_file(tmp_path), deep)
+    assert result.exit_code == 0
+    assert f"{deep} nests arrays and objects {levels:,} levels deep, over the json-depth" in (
+        result.stderr
+    )
+    assert '"packages": 1,' in result.stdout
+
+
 def test_brackets_inside_json_strings_are_not_nesting(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
     label = '\\"[[[[' * 40

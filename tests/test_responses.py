@@ -250,3 +250,29 @@ def test_results_the_lab_has_not_released_are_not_on_the_tab(tmp_path: Path) -> 
     assert long_tab.package_tag == tag(9)
     assert long_tab.evidence["tested_package_count"] == 4
     assert long_tab.evidence["unreleased_rows"] == 1
+
+
+def test_records_flatten_as_pandas_json_normalize_does() -> None:
+    """The column-by-column flattening gives json_normalize's table: nested objects as
+    `Item.Name` columns, two levels deep too, arrays kept as values, empty objects
+    dropped (a field that is only ever null has no column: it is blank either way)."""
+    import pandas as pd
+
+    from batchaudit.ingest.api_json import flattened
+
+    records: list[dict[str, Any]] = [
+        {"Label": "A", "Id": 1, "Quantity": 1.5, "IsOnHold": False, "Extra": {},
+         "Item": {"Name": "x", "Strain": {"Name": "s", "Id": 7}},
+         "SourcePackageLabels": ["B", "C"]},
+        {"Label": "B", "Item": None, "Quantity": None, "Note": "n"},
+        {"Id": 3, "Label": "C", "Item": {"Name": "y", "ProductCategoryName": "Buds"}},
+    ]  # fmt: skip
+    ours, levels = flattened(records, 32)
+    expected = pd.json_normalize(records, sep=".").dropna(axis=1, how="all")
+    assert sorted(ours.columns) == sorted(expected.columns)
+    assert list(ours.columns[:3]) == ["Label", "Id", "Quantity"]
+    for column in expected.columns:
+        assert ours[column].astype(object).where(ours[column].notna(), None).tolist() == (
+            expected[column].astype(object).where(expected[column].notna(), None).tolist()
+        ), column
+    assert levels == 3  # record, Item, Item.Strain

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,8 @@ _STEPS = np.zeros(256, dtype=np.int8)
 _STEPS[[ord("["), ord("{")]] = 1
 _STEPS[[ord("]"), ord("}")]] = -1
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
+# Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).
+_FOLLOWED = 64
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -35,13 +37,41 @@ def read_api_json(
 ) -> RawTable:
     """The records of a v1 array or v2 page. An empty lab-results export (given as such)
     is a real answer, nothing tested; an empty one of unknown kind cannot be read."""
-    depth = nesting_depth(data)
-    if depth > limits.json_depth:
-        what = f"nests arrays and objects {depth:,} levels deep"
-        raise over_limit(path, what, "json_depth", limits)
+    document = _parsed(path, data, limits)
+    records, page = _records(path, document)
+    if not records or not all(isinstance(record, dict) for record in records):
+        _check_depth(path, depth(document), limits)
+    if not records and expected is Kind.LAB_RESULTS:
+        header = [titles[0] for titles in METRC_API_LAB_RESULTS.titles.values()]
+        empty = pd.DataFrame(columns=header, dtype="str")
+        return RawTable(
+            path, header, empty, np.zeros(0, dtype=np.int64), page=page, header_position=None
+        )
+    if not records:
+        raise InputError(f"{path} holds no records; check the API call that wrote it.")
+    if not all(isinstance(record, dict) for record in records):
+        raise InputError(f"{path} is JSON but its records are not objects with field names.")
+    flat, record_depth = flattened(records, min(limits.json_depth, _FOLLOWED))
+    _check_depth(path, _document_depth(document, records, record_depth), limits)
+    if record_depth > _FOLLOWED:
+        _cannot_follow(path, _document_depth(document, records, record_depth))
+    header = [str(column) for column in flat.columns]
+    rows = flat.set_axis(header, axis=1)
+    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    return RawTable(
+        path, header, rows, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+def _parsed(path: Path, data: bytes, limits: Limits) -> Any:
     try:
         # NaN and Infinity are not JSON numbers: kept as text, they become DQ002 findings.
-        document = json.loads(data.decode("utf-8-sig"), parse_constant=str)
+        return json.loads(data.decode("utf-8-sig"), parse_constant=str)
+    except RecursionError:
+        # Deeper than the parser follows (about a thousand levels): counted without parsing.
+        levels = nesting_depth(data)
+        _check_depth(path, levels, limits)
+        _cannot_follow(path, levels)
     except UnicodeDecodeError as error:
         raise InputError(f"{path} is not UTF-8 JSON; download it from the API again.") from error
     except json.JSONDecodeError as error:
@@ -54,24 +84,78 @@ def read_api_json(
             f"{path} holds a number of thousands of digits, which no export has; download it "
             "from the API again."
         ) from error
-    records, page = _records(path, document)
-    if not records and expected is Kind.LAB_RESULTS:
-        header = [titles[0] for titles in METRC_API_LAB_RESULTS.titles.values()]
-        empty = pd.DataFrame(columns=header, dtype="str")
-        return RawTable(
-            path, header, empty, np.zeros(0, dtype=np.int64), page=page, header_position=None
-        )
-    if not records:
-        raise InputError(f"{path} holds no records; check the API call that wrote it.")
-    if not all(isinstance(record, dict) for record in records):
-        raise InputError(f"{path} is JSON but its records are not objects with field names.")
-    flat = pd.json_normalize(records, sep=".")
-    header = [str(column) for column in flat.columns]
-    rows = flat.set_axis(header, axis=1)
-    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
-    return RawTable(
-        path, header, rows, positions, encoding="utf-8", page=page, header_position=None
+
+
+def _cannot_follow(path: Path, levels: int) -> NoReturn:
+    raise InputError(
+        f"{path} nests arrays and objects {levels:,} levels deep, more than batchaudit "
+        f"follows ({_FOLLOWED}); no Metrc export nests more than four."
     )
+
+
+def _check_depth(path: Path, levels: int, limits: Limits) -> None:
+    if levels > limits.json_depth:
+        what = f"nests arrays and objects {levels:,} levels deep"
+        raise over_limit(path, what, "json_depth", limits)
+
+
+def flattened(records: list[dict[str, Any]], room: int) -> tuple[pd.DataFrame, int]:
+    """The records as a table, nested objects flattened into `Item.Name` columns (where
+    the object's key was), and how deep the records nest. Column by column: only columns
+    that hold objects or arrays are looked into. Objects nested more than `room` levels
+    are only measured (the file is over a limit)."""
+    if room < 1:
+        return pd.DataFrame(index=range(len(records))), max(map(depth, records), default=0)
+    frame = pd.DataFrame.from_records(records)
+    parts: list[pd.DataFrame | pd.Series] = []
+    levels = 1
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object:  # text, numbers, flags: nothing nested
+            parts.append(column)
+            continue
+        objects = column.map(lambda value: isinstance(value, dict)).to_numpy(dtype=bool)
+        arrays = column.map(lambda value: isinstance(value, list)).to_numpy(dtype=bool)
+        if arrays.any():
+            levels = max(levels, 1 + max(map(depth, column[arrays])))
+        if not objects.any():
+            parts.append(column)
+            continue
+        if not (objects | column.isna().to_numpy()).all():
+            parts.append(column.where(~objects))  # records where it is a value, not an object
+        inner, inner_levels = flattened(column[objects].tolist(), room - 1)
+        levels = max(levels, 1 + inner_levels)
+        inner = inner.set_axis(column.index[objects]).reindex(column.index)
+        parts.append(inner.add_prefix(f"{name}."))
+    if not parts:
+        return frame, levels
+    return pd.concat(parts, axis=1), levels
+
+
+def depth(value: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON value (0 for a plain value),
+    without recursion (a value may nest as deep as the parser follows)."""
+    deepest = 0
+    pending = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level + 1)
+        pending.extend((inner, level + 1) for inner in item)
+    return deepest
+
+
+def _document_depth(document: Any, records: list[dict[str, Any]], record_depth: int) -> int:
+    """The depth of the whole document, its records' measured column by column."""
+    if document is records:  # a v1 array
+        return 1 + record_depth
+    if isinstance(document, dict) and document.get("Data") is records:  # a v2 page
+        others = [value for key, value in document.items() if key != "Data"]
+        return 1 + max([1 + record_depth, *map(depth, others)])
+    return record_depth  # one bare record
 
 
 def nesting_depth(data: bytes) -> int:
