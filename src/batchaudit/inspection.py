@@ -98,7 +98,7 @@ def _table(table: ReadTable) -> TableInspection:
         format=table.input.format,
         encoding=table.raw.encoding,
         delimiter=table.raw.delimiter,
-        rows=len(table.raw.rows),
+        rows=table.input.rows,
         columns=list(detection.columns.items()),
         ignored=list(detection.ignored),
         missing_needed=[detection.title(f) for f in detection.missing(NEEDED[kind])],

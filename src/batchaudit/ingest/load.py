@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from batchaudit.tables import Problem, Tables
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+_HASHED_ALONGSIDE = 1 << 20
 _TABLE = "_table"  # which table of a validation group a row came from
 
 
@@ -178,6 +180,7 @@ def read_file(
     data = _read_bytes(path, limits)
     budget = budget or Budget(limits)
     read = ReadFile(path)
+    digest = _sha256(data)
     if data.startswith(_EXCEL_SIGNATURES):
         cells = check_workbook(path, data, limits)
         budget.spend(path, len(data) + cells * MEMORY_PER_CELL)
@@ -189,9 +192,23 @@ def read_file(
     else:
         budget.spend(path, len(data) * MEMORY_PER_BYTE["text"])
         raws = [read_text_table(path, data)]
-    digest = hashlib.sha256(data).hexdigest()
-    read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
+    read.tables = [
+        _detected(raw, detect(path, raw.header, expected), digest.result()) for raw in raws
+    ]
     return read
+
+
+def _sha256(data: bytes) -> Future[str]:
+    """The file's SHA-256, worked out beside the parsing when the file is large (hashing
+    lets go of the interpreter lock)."""
+    if len(data) < _HASHED_ALONGSIDE:
+        done: Future[str] = Future()
+        done.set_result(hashlib.sha256(data).hexdigest())
+        return done
+    pool = ThreadPoolExecutor(max_workers=1)
+    digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+    pool.shutdown(wait=False)  # the hash goes on; the pool takes no more work
+    return digest
 
 
 def _read_bytes(path: Path, limits: Limits) -> bytes:
@@ -245,6 +262,8 @@ def validate(read: list[ReadTable]) -> list[Validated]:
     for numbers in groups.values():
         detection = read[numbers[0]].detection
         frame = _canonical([read[n] for n in numbers], numbers)
+        for number in numbers:  # the rows are the group's now: each table lets go of its own
+            read[number].raw.rows = read[number].raw.rows.iloc[:0]
         parsed = Parsed()
         failed = failures(frame, detection.kind, parsed)
         found, unusable_rows = cell_problems(frame, failed, detection)

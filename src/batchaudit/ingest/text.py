@@ -241,6 +241,8 @@ def _encoding(path: Path, data: bytes) -> str:
         )
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if data.isascii():  # ASCII is UTF-8, and the check copies nothing
+        return "utf-8"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
