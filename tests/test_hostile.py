@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from batchaudit.cli import cli
 from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, shown
+from batchaudit.ingest.limits import DEFAULT_LIMITS, MEMORY_PER_BYTE, Limits, shown
 from batchaudit.ingest.workbook_limits import check_workbook
 from helpers import tag
 from hostile_files import (
@@ -115,7 +115,8 @@ def test_the_memory_budget_counts_every_file_read(tmp_path: Path) -> None:
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     first.write_text(GOOD)
     second.write_text(GOOD.replace(tag(1), tag(2)))
-    result = audit(first, second, "--limit", f"memory={first.stat().st_size * 6 + 10}")
+    room = int(first.stat().st_size * MEMORY_PER_BYTE["text"] * 1.5)  # one file, not two
+    result = audit(first, second, "--limit", f"memory={room}")
     assert result.exit_code == 0 and '"packages": 1,' in result.stdout
     assert f"{second} would take about 1M in memory with the files read before it" in result.stderr
 

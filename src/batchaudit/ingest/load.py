@@ -187,10 +187,10 @@ def read_file(
         workbook = read_workbook(path, data, expected)
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
-        budget.spend(path, len(data) * MEMORY_PER_BYTE["json"])
+        budget.spend(path, int(len(data) * MEMORY_PER_BYTE["json"]))
         raws = [read_api_json(path, data, expected, limits)]
     else:
-        budget.spend(path, len(data) * MEMORY_PER_BYTE["text"])
+        budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
         raws = [read_text_table(path, data)]
     read.tables = [
         _detected(raw, detect(path, raw.header, expected), digest.result()) for raw in raws
