@@ -132,7 +132,7 @@ def load(
     given: list[tuple[Path, Kind | None]] = [(p, Kind.PACKAGES) for p in expand(packages or [])]
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
     given += [(path, None) for path in expand(detected or [])]
-    tables = Tables(packages=_empty(Kind.PACKAGES), lab_results=None)
+    tables = Tables(packages=pd.DataFrame(), lab_results=None)  # set below
     tables.not_read += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
     read: list[ReadTable] = []
     budget = Budget(limits)
@@ -154,8 +154,8 @@ def load(
     tables.problems.extend(several_licenses(tables.inputs))
     package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
     lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
-    if package_rows:
-        tables.packages = _merge_packages(package_rows, read, tables)
+    merged = _merge_packages(package_rows, read, tables) if package_rows else None
+    tables.packages = _empty(Kind.PACKAGES) if merged is None else merged
     if lab_rows:
         tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
     return tables

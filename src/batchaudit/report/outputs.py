@@ -1,20 +1,31 @@
-"""Which reporter writes which `-o` file, by extension."""
+"""Which reporter writes which `-o` file, by extension. Each reporter (and its libraries:
+Jinja for HTML) is imported only when a file of its kind is asked for."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from importlib import import_module
 
 from batchaudit.findings import AuditResult
-from batchaudit.report import csv_report, html, json_report, junit, markdown, sarif
 
 Renderer = Callable[[AuditResult, datetime], str]
 
+
+def _reporter(module: str, *, dated: bool = True) -> Renderer:
+    def render(result: AuditResult, generated_at: datetime) -> str:
+        reporter = import_module(f"batchaudit.report.{module}")
+        text: str = reporter.render(result, generated_at) if dated else reporter.render(result)
+        return text
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
-    ".html": html.render,
-    ".json": lambda result, _: json_report.render(result),
-    ".csv": lambda result, _: csv_report.render(result),
-    ".md": lambda result, _: markdown.render(result),
-    ".xml": junit.render,
-    ".sarif": sarif.render,
+    ".html": _reporter("html"),
+    ".json": _reporter("json_report", dated=False),
+    ".csv": _reporter("csv_report", dated=False),
+    ".md": _reporter("markdown", dated=False),
+    ".xml": _reporter("junit"),
+    ".sarif": _reporter("sarif"),
 }
