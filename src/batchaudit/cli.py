@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,14 +14,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from batchaudit import __version__
-from batchaudit.findings import Severity
 from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
 from batchaudit.month_to_month import (
     CONFIG_OPTIONS,
     carry_over,
     chosen_outputs,
     config_options,
+    exit_status,
+    license_numbers,
     settings,
+    told,
     waive_command,
 )
 from batchaudit.packs import DEFAULT_PACK, PackError
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 # import the ingest, engine and reports they use, so that --version, --help, rules and
 # explain start at once.
 
-EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
 FAIL_ON = ("error", "warning", "note", "never")
 SHOWN_WHEN_NOTHING_READ = 5
@@ -203,7 +203,8 @@ def audit(
             finished = audit_exports(tables, pack, config.choices)
         now = datetime.now(UTC)
         result = carry_over(finished, config, now.date(), CannotRun, out_dir)
-        result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
+        numbers = license_numbers(config["license"])
+        result = told(result, config["title"], config["licensee"], numbers)
         shown.stage("writing the reports")
         try:
             with stage(verbose, f"wrote {len(output)} report(s)"):
@@ -257,20 +258,6 @@ def _check_out_dir(out_dir: Path | None) -> None:
         ) from error
 
 
-def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
-    """The result with what the command line says of whose audit it is."""
-    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
-    given = tuple(number.strip() for number in licenses if number.strip())
-    if given:
-        about = replace(about, licenses=given, licenses_from_exports=False)
-    return replace(result, about=about)
-
-
-def _numbers(licenses: str) -> tuple[str, ...]:
-    """License numbers as the config (or --license, repeated) gives them, comma-separated."""
-    return tuple(number.strip() for number in licenses.split(",") if number.strip())
-
-
 def _check_inputs(inputs: list[Path]) -> None:
     if not inputs:
         raise CannotRun("give the packages export (and lab results) to audit; see --help.")
@@ -318,15 +305,6 @@ def _nothing_to_audit(tables: Tables) -> str:
         f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
         "left out (the first reasons are above), so there is nothing to audit."
     )
-
-
-def exit_status(result: AuditResult, fail_on: str, new_only: bool = False) -> int:
-    """Waived findings never count; with new_only, only findings new since the baseline."""
-    if fail_on == "never":
-        return 0
-    threshold = Severity(fail_on).rank
-    worst = result.worst_severity(new_only)
-    return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
