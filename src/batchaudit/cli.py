@@ -464,6 +464,73 @@ def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> Non
         click.echo(f"Wrote {path}")
 
 
+PORTFOLIO_EXITS = """\b
+Exit status: the worst of the clients'
+  0  no client has findings at or above its fail-on (default: error)
+  1  a client has findings at or above its fail-on
+  2  a client could not be audited, or the config cannot be used"""
+
+
+@cli.command(
+    name="run",
+    epilog=epilog(
+        "  batchaudit run\n  batchaudit run clients.toml --jobs 4 --out-dir /srv/audits",
+        PORTFOLIO_EXITS,
+    ),
+)
+@click.argument("config_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="How many clients to audit at once (default: the number of cores).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The portfolio's folder (default: [portfolio] out-dir, else reports/ beside "
+    "the config); each client's report folder is under it unless it names its own.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the last line (and errors).")
+def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | None,
+                  quiet: bool) -> None:  # fmt: skip
+    """Audit every client of a portfolio config ([[clients]] in batchaudit.toml), each into
+    its own report folder, several at once; then write the portfolio's index.html."""
+    from batchaudit.config import ConfigError, find_config
+    from batchaudit.portfolio.clients import read_portfolio
+    from batchaudit.portfolio.running import default_jobs, now, run_clients, write_portfolio
+    from batchaudit.portfolio.summary import progress_text, summary_lines
+    from batchaudit.terminal.progress import progress
+
+    file = config_file or find_config(Path.cwd())
+    if file is None:
+        raise CannotRun(f"no batchaudit.toml was found from {Path.cwd()} upward; give the "
+                        "portfolio's config: batchaudit run clients.toml.")  # fmt: skip
+    if not file.is_file():
+        raise CannotRun(f"The config {file} does not exist; check the path.")
+    try:
+        portfolio = read_portfolio(file, out_dir)
+    except ConfigError as error:
+        raise CannotRun(str(error)) from error
+    when, total = now(), len(portfolio.clients)
+    with progress(quiet) as shown:
+        shown.stage(f"auditing {total} clients")
+        finished: list[str] = []
+
+        def done(outcome: Any) -> None:
+            finished.append(outcome.name)
+            shown.stage(progress_text(len(finished), total, outcome))
+
+        outcomes = run_clients(portfolio, jobs or default_jobs(), done, when)
+        shown.stage("writing the portfolio's index")
+        try:
+            index = write_portfolio(portfolio, outcomes, when)
+        except (OSError, OutputError) as error:
+            raise CannotRun(f"{portfolio.out_dir}: the portfolio's index could not be written "
+                            f"({error}).") from error  # fmt: skip
+    click.echo("\n".join(summary_lines(outcomes, index, quiet)))
+    sys.exit(max(outcome.status for outcome in outcomes))
+
+
 @cli.command(name="config")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
 @click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])

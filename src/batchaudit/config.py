@@ -160,13 +160,19 @@ def _toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config {path} is not valid TOML: {error}.") from error
 
 
-def read_config(path: Path) -> dict[str, Any]:
-    """The settings of a config file, checked; for pyproject.toml its [tool.batchaudit]."""
+def batchaudit_table(path: Path) -> dict[str, Any]:
+    """A config file's table as written; for pyproject.toml its [tool.batchaudit]."""
     data = _toml(path)
     if path.name == PYPROJECT:
         data = data.get("tool", {}).get("batchaudit", {})
         if not isinstance(data, dict):
             raise refusal(path, "tool.batchaudit", "must be a table")
+    return data
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings of a config file, checked; for pyproject.toml its [tool.batchaudit]."""
+    data = batchaudit_table(path)
     for key, value in data.items():
         if key in PORTFOLIO_TABLES:
             continue
