@@ -284,3 +284,27 @@ def test_the_portfolio_page_in_a_browser(twelve: dict[str, Any]) -> None:
             assert (twelve["out"] / link).is_file()
         browser.close()
     assert problems == []
+
+
+def test_an_unexpected_problem_is_the_clients_failure_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    import batchaudit.engine
+    from batchaudit.portfolio.client_run import audit_client
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the rules tripped\non a line break")
+
+    sample(tmp_path / "clients" / "c1", seed=1)
+    (tmp_path / "batchaudit.toml").write_text(client_tables(1))
+    client = read_portfolio(tmp_path / "batchaudit.toml").clients[0]
+    monkeypatch.setattr(batchaudit.engine, "audit", broken)
+    outcome = audit_client(tmp_path / "batchaudit.toml", client, None, datetime.now(UTC))
+    assert outcome.status == 2 and outcome.failed
+    assert outcome.failure.startswith(
+        "an unexpected problem stopped its audit (RuntimeError: the rules tripped"
+    )
+    assert "\n" not in outcome.failure
+    assert not (tmp_path / "reports" / "client-1" / "history.jsonl").exists()

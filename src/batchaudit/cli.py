@@ -478,7 +478,12 @@ Exit status: the worst of the clients'
         PORTFOLIO_EXITS,
     ),
 )
-@click.argument("config_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "config_file",
+    metavar="[CONFIG]",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
