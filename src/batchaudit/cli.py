@@ -33,6 +33,7 @@ from batchaudit.visible import one_line
 
 if TYPE_CHECKING:
     from batchaudit.findings import AuditResult
+    from batchaudit.portfolio.client_run import Outcome
     from batchaudit.packs import Pack
     from batchaudit.tables import Tables
 
@@ -521,7 +522,7 @@ def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | No
         shown.stage(f"auditing {total} clients")
         finished: list[str] = []
 
-        def done(outcome: Any) -> None:
+        def done(outcome: Outcome) -> None:
             finished.append(outcome.name)
             shown.stage(progress_text(len(finished), total, outcome))
 
