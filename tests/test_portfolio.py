@@ -163,6 +163,13 @@ def test_the_exit_status_is_the_worst_of_the_clients(tmp_path: Path) -> None:
     lenient = json.loads((tmp_path / "lenient-reports" / "latest" / "findings.json").read_text())
     assert {finding["rule"][:2] for finding in lenient["findings"]} <= {"PB", "DQ"}
     assert lenient["about"]["licensee"] == "Lenient"
+    shutil.rmtree(tmp_path / "clients")  # both fail now; the index links their last reports
+    assert run(config).exit_code == 2
+    gone = portfolio(tmp_path / "reports")["clients"][0]
+    assert gone["status"] == 2 and gone["latest"] == "client-1/latest/report.html"
+    assert len(gone["trend"]) == 2 and gone["by_severity"] is None  # its two runs before
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<a href="client-1/latest/report.html">last report</a>') == 1
 
 
 GOOD = """

@@ -41,6 +41,7 @@ class ClientRow:
     spark: Spark | None
     report_href: str
     report_label: str
+    report_note: str  # when a client that could not be audited had its last report
     index_href: str
     problems: list[str]
 
@@ -100,7 +101,7 @@ def _row(client: dict[str, Any]) -> ClientRow:
     def count(severity: str) -> str:
         return "" if state == "failed" else str(counts.get(severity, 0))
 
-    latest_time = client["latest_time"] or ""
+    latest_time = (client["latest_time"] or "").replace("T", " ")[:16]  # to the minute
     return ClientRow(
         name=client["name"],
         license=client["license"],
@@ -114,7 +115,8 @@ def _row(client: dict[str, Any]) -> ClientRow:
         new="" if client["new"] is None or state == "failed" else str(client["new"]),
         spark=_spark(client["trend"]),
         report_href=_href(client["latest"]),
-        report_label="latest report" if state != "failed" else f"last report ({latest_time})",
+        report_label="latest report" if state != "failed" else "last report",
+        report_note=f"of {latest_time} UTC" if state == "failed" and latest_time else "",
         index_href=_href(client["index"]),
         problems=client["problems"],
     )
