@@ -33,8 +33,8 @@ from batchaudit.visible import one_line
 
 if TYPE_CHECKING:
     from batchaudit.findings import AuditResult
-    from batchaudit.portfolio.client_run import Outcome
     from batchaudit.packs import Pack
+    from batchaudit.portfolio.client_run import Outcome
     from batchaudit.tables import Tables
 
 # pandas, pandera and scipy take most of a second to import: the commands that read exports

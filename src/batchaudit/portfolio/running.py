@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
@@ -41,16 +42,26 @@ def run_clients(
     clients = portfolio.clients
     outcomes: dict[int, Outcome] = {}
     workers = max(1, min(jobs, len(clients)))
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    context = get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_calm) as pool:
         futures: dict[Future[Outcome], Client] = {
             pool.submit(audit_client, portfolio.file, client, portfolio.keep, when): client
             for client in clients
         }
-        for future in as_completed(futures):
-            client = futures[future]
-            outcomes[client.number] = _outcome(future, client)
-            done(outcomes[client.number])
+        try:
+            for future in as_completed(futures):
+                client = futures[future]
+                outcomes[client.number] = _outcome(future, client)
+                done(outcomes[client.number])
+        except KeyboardInterrupt:  # Ctrl-C: no new client; those begun finish whole
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return [outcomes[client.number] for client in clients]
+
+
+def _calm() -> None:
+    """A worker leaves Ctrl-C to the command, which stops handing out clients."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _outcome(future: Future[Outcome], client: Client) -> Outcome:
