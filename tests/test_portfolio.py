@@ -224,6 +224,10 @@ def test_a_good_config(tmp_path: Path) -> None:
             "client 'Blue Sky', exports: must be a path, a folder or a glob",
         ),
         (('"elsewhere/blue"', '"out/green-acres-llc"'), "client 'Blue Sky', out-dir:"),
+        (
+            ('exports = "c"', 'exports = "."'),
+            "holds report folders, whose reports would be read as exports; keep them apart.",
+        ),
         (("keep = 3", "kep = 3"), "portfolio.kep: unknown key (did you mean 'keep'?)."),
         (('["LT"]', '["XX9"]'), "client 'Blue Sky', ignore"),
     ],

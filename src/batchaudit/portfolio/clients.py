@@ -162,9 +162,7 @@ def _client(file: Path, number: int, entry: Any, out: Path) -> Client:
         number=number,
         name=name,
         license=entry.get("license", "").strip(),
-        exports=tuple(
-            str(folder / path) for path in ([exports] if isinstance(exports, str) else exports)
-        ),
+        exports=tuple(str(folder / path) for path in exports),
         out_dir=folder / given_out if given_out else out / slug(name, number),
         settings=_settings(entry, folder),
     )
