@@ -57,3 +57,41 @@ def test_the_command_on_a_terminal_still_ends_with_its_verdict() -> None:
     assert done.returncode == 0
     assert "Verdict:" in done.stdout
     os.close(leader)
+
+
+def test_run_on_a_terminal_shows_how_many_clients_are_done(tmp_path: Path) -> None:
+    import re
+    import shutil
+    import threading
+
+    for number in (1, 2, 3):
+        shutil.copytree(SAMPLE, tmp_path / f"c{number}")
+    (tmp_path / "batchaudit.toml").write_text(
+        "".join(f'[[clients]]\nname = "C{n}"\nexports = "c{n}"\n' for n in (1, 2, 3))
+    )
+    leader, follower = pty.openpty()
+    seen: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other end is closed
+                return
+            if not chunk:
+                return
+            seen.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "batchaudit"), "run", str(tmp_path / "batchaudit.toml"),
+         "--jobs", "1"],
+        stderr=follower, stdout=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    os.close(follower)
+    reader.join(timeout=5)
+    os.close(leader)
+    assert done.returncode == 1, done.stdout
+    assert re.search(r"audited \d of 3 clients", b"".join(seen).decode(errors="replace"))
+    assert done.stdout.splitlines()[-1].startswith("3 of 3 clients audited; the portfolio: ")

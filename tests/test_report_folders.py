@@ -131,6 +131,13 @@ if point == "writing":  # after the first report of the run is on disk
                 killed()
             yield report
     runs.run_reports = reports
+elif point == "between_renames":  # latest/ moved aside, its new copy not yet in place
+    moved = os.replace
+    def replace(source, target):
+        if os.path.basename(target) == "latest":
+            killed()
+        moved(source, target)
+    os.replace = replace
 else:
     setattr(runs, point, killed)
 sys.argv[0] = "batchaudit"
@@ -160,6 +167,38 @@ def test_a_killed_run_leaves_the_last_one_whole(tmp_path: Path, point: str) -> N
     for folder in run_folders(out):
         assert sorted(path.name for path in folder.iterdir()) == sorted(RUN_FILES)
     assert run(SAMPLE, out).exit_code == 0  # the next run cleans up and records
+    assert not list(out.glob(".*"))
+
+
+def killed_run(out: Path, point: str) -> None:
+    command = [sys.executable, "-c", KILLER, point, "audit", str(SAMPLE), "--out-dir", str(out),
+               "--isolated", "--fail-on", "never"]  # fmt: skip
+    assert subprocess.run(command, capture_output=True, check=False).returncode == -signal.SIGKILL
+
+
+def test_a_run_killed_between_the_renames_of_latest_is_repaired(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    assert run(SAMPLE, out).exit_code == 0
+    first = {name: (run_folders(out)[0] / name).read_bytes() for name in RUN_FILES}
+    killed_run(out, "between_renames")
+    # Killed between the two renames: no latest/, the last run's aside, the new copy staged.
+    assert not (out / "latest").exists()
+    assert {name: (out / ".latest.old" / name).read_bytes() for name in RUN_FILES} == first
+    assert len(list(out.glob(".latest.*.part"))) == 1
+    assert len(run_folders(out)) == 2 and len(history(out)) == 2  # its folder and line are in
+    # The next run puts latest/ back before anything else (shown by killing it before its swap).
+    killed_run(out, "_swap_latest")
+    assert {name: (out / "latest" / name).read_bytes() for name in RUN_FILES} == first
+    assert not (out / ".latest.old").exists() and not list(out.glob(".latest.*.part"))
+    assert run(SAMPLE, out).exit_code == 0
+    folders = run_folders(out)
+    assert len(folders) == 4 and [entry["run"] for entry in history(out)] == [
+        folder.name for folder in folders
+    ]
+    for folder in folders:  # nothing lost: every run whole
+        assert sorted(path.name for path in folder.iterdir()) == sorted(RUN_FILES)
+    for name in RUN_FILES:
+        assert (out / "latest" / name).read_bytes() == (folders[-1] / name).read_bytes()
     assert not list(out.glob(".*"))
 
 

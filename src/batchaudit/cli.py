@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,14 +14,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from batchaudit import __version__
-from batchaudit.findings import Severity
 from batchaudit.ingest.limits import DEFAULT_LIMITS, NAMES, Limits
 from batchaudit.month_to_month import (
     CONFIG_OPTIONS,
     carry_over,
     chosen_outputs,
     config_options,
+    exit_status,
+    license_numbers,
     settings,
+    told,
     waive_command,
 )
 from batchaudit.packs import DEFAULT_PACK, PackError
@@ -33,13 +34,13 @@ from batchaudit.visible import one_line
 if TYPE_CHECKING:
     from batchaudit.findings import AuditResult
     from batchaudit.packs import Pack
+    from batchaudit.portfolio.client_run import Outcome
     from batchaudit.tables import Tables
 
 # pandas, pandera and scipy take most of a second to import: the commands that read exports
 # import the ingest, engine and reports they use, so that --version, --help, rules and
 # explain start at once.
 
-EXIT_FINDINGS = 1
 EXIT_CANNOT_RUN = 2
 FAIL_ON = ("error", "warning", "note", "never")
 SHOWN_WHEN_NOTHING_READ = 5
@@ -203,7 +204,8 @@ def audit(
             finished = audit_exports(tables, pack, config.choices)
         now = datetime.now(UTC)
         result = carry_over(finished, config, now.date(), CannotRun, out_dir)
-        result = _told(result, config["title"], config["licensee"], _numbers(config["license"]))
+        numbers = license_numbers(config["license"])
+        result = told(result, config["title"], config["licensee"], numbers)
         shown.stage("writing the reports")
         try:
             with stage(verbose, f"wrote {len(output)} report(s)"):
@@ -257,20 +259,6 @@ def _check_out_dir(out_dir: Path | None) -> None:
         ) from error
 
 
-def _told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
-    """The result with what the command line says of whose audit it is."""
-    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
-    given = tuple(number.strip() for number in licenses if number.strip())
-    if given:
-        about = replace(about, licenses=given, licenses_from_exports=False)
-    return replace(result, about=about)
-
-
-def _numbers(licenses: str) -> tuple[str, ...]:
-    """License numbers as the config (or --license, repeated) gives them, comma-separated."""
-    return tuple(number.strip() for number in licenses.split(",") if number.strip())
-
-
 def _check_inputs(inputs: list[Path]) -> None:
     if not inputs:
         raise CannotRun("give the packages export (and lab results) to audit; see --help.")
@@ -318,15 +306,6 @@ def _nothing_to_audit(tables: Tables) -> str:
         f"no packages could be read from {', '.join(dict.fromkeys(read))}: every row was "
         "left out (the first reasons are above), so there is nothing to audit."
     )
-
-
-def exit_status(result: AuditResult, fail_on: str, new_only: bool = False) -> int:
-    """Waived findings never count; with new_only, only findings new since the baseline."""
-    if fail_on == "never":
-        return 0
-    threshold = Severity(fail_on).rank
-    worst = result.worst_severity(new_only)
-    return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
@@ -484,6 +463,78 @@ def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> Non
 
     for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
         click.echo(f"Wrote {path}")
+
+
+PORTFOLIO_EXITS = """\b
+Exit status: the worst of the clients'
+  0  no client has findings at or above its fail-on (default: error)
+  1  a client has findings at or above its fail-on
+  2  a client could not be audited, or the config cannot be used"""
+
+
+@cli.command(
+    name="run",
+    epilog=epilog(
+        "  batchaudit run\n  batchaudit run clients.toml --jobs 4 --out-dir /srv/audits",
+        PORTFOLIO_EXITS,
+    ),
+)
+@click.argument(
+    "config_file",
+    metavar="[CONFIG]",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="How many clients to audit at once (default: the number of cores).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The portfolio's folder (default: [portfolio] out-dir, else reports/ beside "
+    "the config); each client's report folder is under it unless it names its own.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the last line (and errors).")
+def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | None,
+                  quiet: bool) -> None:  # fmt: skip
+    """Audit every client of a portfolio config ([[clients]] in batchaudit.toml), each into
+    its own report folder, several at once; then write the portfolio's index.html."""
+    from batchaudit.config import ConfigError, find_config
+    from batchaudit.portfolio.clients import read_portfolio
+    from batchaudit.portfolio.running import default_jobs, now, run_clients, write_portfolio
+    from batchaudit.portfolio.summary import progress_text, summary_lines
+    from batchaudit.terminal.progress import progress
+
+    file = config_file or find_config(Path.cwd())
+    if file is None:
+        raise CannotRun(f"no batchaudit.toml was found from {Path.cwd()} upward; give the "
+                        "portfolio's config: batchaudit run clients.toml.")  # fmt: skip
+    if not file.is_file():
+        raise CannotRun(f"The config {file} does not exist; check the path.")
+    try:
+        portfolio = read_portfolio(file, out_dir)
+    except ConfigError as error:
+        raise CannotRun(str(error)) from error
+    when, total = now(), len(portfolio.clients)
+    with progress(quiet) as shown:
+        shown.stage(f"auditing {total} clients")
+        finished: list[str] = []
+
+        def done(outcome: Outcome) -> None:
+            finished.append(outcome.name)
+            shown.stage(progress_text(len(finished), total, outcome))
+
+        outcomes = run_clients(portfolio, jobs or default_jobs(), done, when)
+        shown.stage("writing the portfolio's index")
+        try:
+            index = write_portfolio(portfolio, outcomes, when)
+        except (OSError, OutputError) as error:
+            raise CannotRun(f"{portfolio.out_dir}: the portfolio's index could not be written "
+                            f"({error}).") from error  # fmt: skip
+    click.echo("\n".join(summary_lines(outcomes, index, quiet)))
+    sys.exit(max(outcome.status for outcome in outcomes))
 
 
 @cli.command(name="config")

@@ -21,6 +21,8 @@ from batchaudit.rules.selection import RuleChoices, SelectionError, Selectors, c
 from batchaudit.suggestions import did_you_mean
 
 CONFIG_NAME = "batchaudit.toml"
+# The tables of `batchaudit run` (batchaudit.portfolio reads them); `audit` passes them over.
+PORTFOLIO_TABLES = ("clients", "portfolio")
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("error", "warning", "note", "never")
 FORMATS = ("text", "json")
@@ -98,9 +100,19 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
-    def waivers_path(self) -> tuple[Path, bool]:
-        """The waivers file, and whether it was named (a named file must exist)."""
+    def waivers_path(self) -> tuple[Path | None, bool]:
+        """The waivers file, and whether it was named (a named file must exist); None when
+        there is none to read (a portfolio's client that names no waivers file)."""
+        if not self["waivers"]:
+            return None, False
         return Path(self["waivers"]), self.sources["waivers"] != "default"
+
+    def overridden(self, values: dict[str, Any], source: str) -> Config:
+        """These settings over this config's (a portfolio's client over the file's), the rule
+        choices made again; ConfigError names `source` when one cannot be used."""
+        merged = {**self.values, **values}
+        sources = {**self.sources, **dict.fromkeys(values, source)}
+        return Config(self.file, merged, sources, _choices(merged, sources, self.file, source))
 
     def lines(self) -> list[str]:
         """`batchaudit config`: each setting, its value and where it came from."""
@@ -148,21 +160,33 @@ def _toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config {path} is not valid TOML: {error}.") from error
 
 
-def read_config(path: Path) -> dict[str, Any]:
-    """The settings of a config file, checked; for pyproject.toml its [tool.batchaudit]."""
+def batchaudit_table(path: Path) -> dict[str, Any]:
+    """A config file's table as written; for pyproject.toml its [tool.batchaudit]."""
     data = _toml(path)
     if path.name == PYPROJECT:
         data = data.get("tool", {}).get("batchaudit", {})
         if not isinstance(data, dict):
             raise refusal(path, "tool.batchaudit", "must be a table")
+    return data
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings of a config file, checked; for pyproject.toml its [tool.batchaudit]."""
+    data = batchaudit_table(path)
     for key, value in data.items():
+        if key in PORTFOLIO_TABLES:
+            continue
         if key not in KEYS:
             hint = did_you_mean(key, KEYS) or did_you_mean(key.replace("_", "-"), KEYS)
             raise refusal(path, key, f"unknown key{hint}; `batchaudit config` lists the keys")
         problem = KEYS[key].check(value)
         if problem:
             raise refusal(path, key, problem)
-    return {key: _relative(key, value, path.parent) for key, value in data.items()}
+    return {
+        key: _relative(key, value, path.parent)
+        for key, value in data.items()
+        if key not in PORTFOLIO_TABLES
+    }
 
 
 def _relative(key: str, value: Any, folder: Path) -> Any:
@@ -203,10 +227,17 @@ def load_config(
     return Config(file, values, sources, choices, searched)
 
 
-def _choices(values: dict[str, Any], sources: dict[str, str], file: Path | None) -> RuleChoices:
+def _choices(
+    values: dict[str, Any], sources: dict[str, str], file: Path | None, client: str = ""
+) -> RuleChoices:
+    """The rules to run; `client` names a portfolio's client whose settings these are."""
+
     def selectors(key: str) -> Selectors:
         if sources[key].startswith("--"):
             return Selectors(tuple(values[key]), sources[key])
+        if sources[key] == client:
+            return Selectors(tuple(values[key]), f"In the config {file}, {client}, {key}",
+                             f"{key} of {client} in {file}")  # fmt: skip
         return Selectors(tuple(values[key]), f"In the config {file}, {key}", f"{key} in {file}")
 
     try:
@@ -215,7 +246,7 @@ def _choices(values: dict[str, Any], sources: dict[str, str], file: Path | None)
             selectors("extend-select"),
             selectors("ignore"),
             severity=values["severity"],
-            severity_where=f"In the config {file}, severity",
+            severity_where=f"In the config {file}, {client + ', ' if client else ''}severity",
         )
     except SelectionError as error:
         raise ConfigError(str(error)) from error

@@ -5,6 +5,7 @@ and the options that mirror it, waivers and the baseline applied to a finished a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,7 +15,7 @@ from click.core import ParameterSource
 
 from batchaudit.baseline import BaselineError, compare, load_baseline
 from batchaudit.config import Config, ConfigError, load_config
-from batchaudit.findings import AuditResult, Finding
+from batchaudit.findings import AuditResult, Finding, Severity
 from batchaudit.rules import REGISTRY
 from batchaudit.suggestions import did_you_mean
 from batchaudit.waivers import (
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from batchaudit.engine import Audit
 
 F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FINDINGS = 1
 Refuse = type[click.ClickException]
 CONFIG_OPTIONS = (
     "A config file (batchaudit.toml, or pyproject.toml with [tool.batchaudit]); by default "
@@ -123,7 +125,7 @@ def carry_over(
         return as_configured(found, finished.pack, config.choices)
 
     try:
-        if waivers_path.is_file():
+        if waivers_path is not None and waivers_path.is_file():
             waivers = load_waivers(waivers_path, today)
             result = apply_waivers(result, waivers, today, configure)
         elif named:
@@ -145,6 +147,30 @@ def carry_over(
     return result
 
 
+def told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
+    """The result with what the command line (or the config) says of whose audit it is."""
+    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
+    given = tuple(number.strip() for number in licenses if number.strip())
+    if given:
+        about = replace(about, licenses=given, licenses_from_exports=False)
+    return replace(result, about=about)
+
+
+def license_numbers(licenses: str) -> tuple[str, ...]:
+    """License numbers as the config (or --license, repeated) gives them, comma-separated."""
+    return tuple(number.strip() for number in licenses.split(",") if number.strip())
+
+
+def exit_status(result: AuditResult, fail_on: str, new_only: bool = False) -> int:
+    """0, or 1 for findings at or above `fail_on`: waived findings never count; with
+    new_only, only findings new since the baseline."""
+    if fail_on == "never":
+        return 0
+    threshold = Severity(fail_on).rank
+    worst = result.worst_severity(new_only)
+    return EXIT_FINDINGS if worst is not None and worst.rank <= threshold else 0
+
+
 def waive_command(
     config: Config, code: str, tag: str, reason: str, until: date, by: str, refuse: Refuse
 ) -> str:
@@ -158,6 +184,8 @@ def waive_command(
     if not reason.strip():
         raise refuse("--reason is required: say why the finding is accepted.")
     path = config.waivers_path()[0]
+    if path is None:
+        raise refuse("no waivers file is set in the config; set `waivers` to add a waiver.")
     try:
         waiver = append_waiver(path, waiver_entry(code, tag, reason, until, by, today), today)
     except WaiverError as error:

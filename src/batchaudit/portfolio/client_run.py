@@ -1,0 +1,124 @@
+"""One client's audit, as `batchaudit audit EXPORTS --out-dir DIR` does it, in a worker
+process: its run folder, history, latest/ and run index (batchaudit.runs), and what the
+portfolio's index needs of it. Whatever stops it becomes its failure, in one sentence."""
+
+from __future__ import annotations
+
+import glob
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from batchaudit.config import ConfigError, load_config
+from batchaudit.month_to_month import carry_over, exit_status, license_numbers, told
+from batchaudit.packs import PackError
+from batchaudit.portfolio.clients import Client
+from batchaudit.report.writing import OutputError
+from batchaudit.visible import one_line
+
+EXIT_CANNOT_RUN = 2
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+class ClientFailure(click.ClickException):
+    """Why a client could not be audited: one sentence."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one client's run went."""
+
+    name: str
+    license: str
+    out_dir: Path
+    status: int  # its exit status: 0, 1, or 2 when it could not be audited
+    failure: str = ""  # why it could not be audited; empty when it was
+    verdict: str = ""
+    by_severity: dict[str, int] = field(default_factory=dict)
+    new: int | None = None  # None: compared with nothing
+    resolved: int | None = None
+    run: str = ""  # its run folder's name
+    problems: tuple[str, ...] = ()  # files that could not be read (others were)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failure)
+
+
+def failed(client: Client, sentence: str) -> Outcome:
+    return Outcome(client.name, client.license, client.out_dir, EXIT_CANNOT_RUN, one_line(sentence))
+
+
+def audit_client(file: Path, client: Client, keep: int | None, when: datetime) -> Outcome:
+    """Audit one client into its report folder; never raises for the client's own problems."""
+    started = time.perf_counter()
+    try:
+        outcome = _audited(file, client, keep, when)
+    except ClientFailure as error:
+        outcome = failed(client, error.message)
+    except Exception as error:  # one client's surprise must not stop the others
+        outcome = failed(client, f"an unexpected problem stopped its audit "
+                         f"({type(error).__name__}: {error}).")  # fmt: skip
+    return replace(outcome, seconds=round(time.perf_counter() - started, 3))
+
+
+def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Outcome:
+    from batchaudit.engine import audit
+    from batchaudit.ingest.load import load
+    from batchaudit.report.text import verdict
+    from batchaudit.rules.settings import checked_pack
+    from batchaudit.runs import record, run_reports
+
+    try:
+        config = load_config(file.parent, explicit=file).overridden(client.settings, client.label)
+        pack = checked_pack(config["jurisdiction"])
+    except (ConfigError, PackError) as error:
+        raise ClientFailure(str(error)) from error
+    tables = load(detected=exports(client))
+    if tables.packages.empty:
+        reasons = " ".join(tables.unreadable) or "its exports hold no package rows."
+        raise ClientFailure(f"no packages could be read from its exports: {reasons}")
+    finished = audit(tables, pack, config.choices)
+    result = carry_over(finished, config, when.date(), ClientFailure, client.out_dir)
+    numbers = license_numbers(config["license"])
+    result = told(result, config["title"], config["licensee"], numbers)
+    try:
+        client.out_dir.mkdir(parents=True, exist_ok=True)
+        recorded = record(client.out_dir, result, run_reports(result, when), when, keep)
+    except (OSError, OutputError) as error:
+        raise ClientFailure(
+            f"{client.out_dir}: the run could not be recorded ({error})."
+        ) from error
+    return Outcome(
+        name=client.name,
+        license=", ".join(result.about.licenses) or client.license,
+        out_dir=client.out_dir,
+        status=exit_status(result, config["fail-on"], new_only=config["fail-on-new"]),
+        verdict=verdict(result)[0].removeprefix("Verdict: "),
+        by_severity=result.by_severity(),
+        new=sum(f.baseline == "new" for f in result.open_findings()) if result.baseline else None,
+        resolved=len(result.baseline.resolved) if result.baseline else None,
+        run=recorded.folder.name,
+        problems=tuple(one_line(sentence) for sentence in tables.unreadable),
+    )
+
+
+def exports(client: Client) -> list[Path]:
+    """The client's export files and folders; ClientFailure for a path that is not there or
+    a glob that matches nothing."""
+    found: list[Path] = []
+    for given in client.exports:
+        if GLOB_CHARACTERS & set(given):
+            matches = sorted(glob.glob(given, recursive=True))
+            if not matches:
+                raise ClientFailure(f"its exports {given} match no file; check the path.")
+            found += map(Path, matches)
+        elif Path(given).exists() or Path(given).is_symlink():
+            found.append(Path(given))
+        else:
+            raise ClientFailure(f"its exports {given} do not exist; check the path.")
+    return found
