@@ -77,7 +77,9 @@ def _blank(text: pd.Series) -> pd.Series:
     return text.str.strip() == ""
 
 
+@by_unique_value
 def parse_tag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A lab-results file names each tested package on every row of its results."""
     tags = text.str.strip()
     return tags, ~tags.str.fullmatch(TAG_PATTERN)
 
