@@ -145,3 +145,22 @@ def test_a_nul_byte_on_a_line_of_its_own_above_the_titles_is_passed_over(tmp_pat
     assert [message.split(": ")[0] for message in messages(report)] == [
         f"{path}, line 9, column 'Quantity'"
     ]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_large_file_without_quotes_keeps_its_line_numbers_past_a_blank_line(
+    tmp_path: Path, line_end: str
+) -> None:
+    """A file with no quote (a lab export, say) is read without counting its lines; a blank
+    line in it still sends it to the careful reader, so later lines are named right."""
+    rows = [f"{tag(n)},Buds,,No,,{n}" for n in range(1, 3001)]  # over 64 KB: the fast path
+    rows[1999] = rows[1999].replace(",2000", ",two thousand")
+    body = line_end.join([HEADER, *rows[:999], "", *rows[999:]]) + line_end
+    path = tmp_path / "no-quotes.csv"
+    _status, report, _ = audit(path, body.encode())
+    assert report["summary"]["packages"] == 3000
+    # Titles on line 1, a blank line after the 999th row: the 2,000th row is on line 2,002.
+    assert messages(report) == [
+        f"{path}, line 2002, column 'Quantity': 'two thousand' is not a number such as 12.5 or "
+        '"3,465.22"; it is treated as blank.'
+    ]

@@ -58,21 +58,27 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     head = clean.data[:_SNIFF_BYTES].decode(parse_as, errors="replace").split("\n", 1)[0]
     first_line = head.replace("\r", "\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
-    physical_lines = _count_lines(clean.data)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
     # Only what needs no salvage: no blank lines above, no NUL, no quote left open at the end.
     tiny = len(clean.data) <= _SMALL_BYTES
     simple = tiny and not clean.lines_above and not len(clean.nul_lines)
     if simple and not _quote_left_open(clean.data):
         dialect = (parse_as, delimiter)
-        small = _read_small_file(path, clean.data, dialect, physical_lines, width, encoding)
+        line_count = _count_lines(clean.data)
+        small = _read_small_file(path, clean.data, dialect, line_count, width, encoding)
         if small is not None:
             return small
-    cells = _read_simple_file(clean.data, parse_as, delimiter, physical_lines, width)
+    # Without a quote or a carriage return no value can hold a line break: every line is a
+    # row (or an irregular one), so the lines need no counting.
+    counted = None if _lines_are_rows(clean.data) else _count_lines(clean.data)
+    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width)
     bad_lines: list[BadLine] = []
     cut_at = None
+    physical_lines = len(cells) if cells is not None and counted is None else counted
     if cells is None:
         cells, bad_lines, cut_at = _read_any_file(path, clean.data, parse_as, delimiter)
+    if physical_lines is None:
+        physical_lines = _count_lines(clean.data)
     header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
     rows.columns = pd.Index(header)
@@ -150,10 +156,11 @@ def _read_small_file(
 
 
 def _read_simple_file(
-    data: bytes, encoding: str, delimiter: str, physical_lines: int, width: int
+    data: bytes, encoding: str, delimiter: str, physical_lines: int | None, width: int
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
-    row. None when the file is not that simple: then line numbers need the careful reader."""
+    row (`physical_lines`, or None when no value can hold a line break). None when the file
+    is not that simple: then line numbers need the careful reader."""
     # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
     # without a word, where the careful reader says where it opens.
     if encoding not in ("utf-8", "utf-8-sig") or _quote_left_open(data):
@@ -171,8 +178,11 @@ def _read_simple_file(
             read_options=pa_csv.ReadOptions(
                 autogenerate_column_names=True, use_threads=len(data) > _THREADED_BYTES
             ),
+            # A blank line is an irregular row, not one to pass over: its line must count.
             parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, invalid_row_handler=note_irregular_row
+                delimiter=delimiter,
+                invalid_row_handler=note_irregular_row,
+                ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={f"f{i}": pa.large_string() for i in range(width)},
@@ -182,7 +192,7 @@ def _read_simple_file(
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    if irregular or table.num_rows != physical_lines:
+    if irregular or (physical_lines is not None and table.num_rows != physical_lines):
         return None
     frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
     return frame.set_axis(range(frame.shape[1]), axis=1)
@@ -249,6 +259,10 @@ def _encoding(path: Path, data: bytes) -> str:
         # Excel on Windows saves "CSV" as Windows-1252.
         return "cp1252"
     return "utf-8"
+
+
+def _lines_are_rows(data: bytes) -> bool:
+    return b'"' not in data and b"\r" not in data
 
 
 def _quote_left_open(data: bytes) -> bool:
