@@ -195,6 +195,10 @@ def read_file(
     read.tables = [
         _detected(raw, detect(path, raw.header, expected), digest.result()) for raw in raws
     ]
+    for table in read.tables:  # columns batchaudit does not read are not kept in memory
+        mapped = table.raw.rows.columns.isin(list(table.detection.columns))
+        if not mapped.all():
+            table.raw.rows = table.raw.rows.loc[:, mapped]
     return read
 
 
@@ -344,13 +348,14 @@ def _merge_packages(
 def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.DataFrame:
     """Canonical text -> typed columns; absent fields are added blank. Unreadable cells were
     reported by validation and become blank here; the columns validation already parsed
-    (`parsed`) are taken as they are."""
+    (`parsed`) are taken as they are. Each field's text is taken out of `text` as it is
+    converted, so that a large export is not held twice."""
     typed = {}
     for name, field_type in FIELDS[kind].items():
+        column = text.pop(name) if name in text else pd.Series("", index=text.index, dtype="str")
         if parsed is not None and name in parsed:
-            typed[name] = parsed[name]
+            typed[name] = parsed.pop(name)
             continue
-        column = text[name] if name in text else pd.Series("", index=text.index, dtype="str")
         column = column.astype("str")
         parser = parser_for(name, field_type)
         typed[name] = column.str.strip() if parser is None else parser(column)[0]
@@ -359,7 +364,8 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
     typed[SHEET] = text[SHEET].astype("str") if SHEET in text else no_sheet
     typed[SHAPE] = text[SHAPE].astype("str") if SHAPE in text else no_sheet
     typed[LINE] = text[LINE].astype(np.int64)
-    return pd.DataFrame(typed, index=text.index)
+    # Not copied into blocks: the columns are new already.
+    return pd.DataFrame(typed, index=text.index, copy=False)
 
 
 def _empty(kind: Kind) -> pd.DataFrame:
