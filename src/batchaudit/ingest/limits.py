@@ -83,7 +83,7 @@ def over_limit(path: object, what: str, name: str, limits: Limits) -> InputError
 
 
 # Peak memory of reading, measured (ru_maxrss) with some headroom: the 100,000-package
-# sample's CSVs take 3.7x their size (the 1,000,000-package one 3.0x, its per-package lab
+# sample's CSVs take 3.3x their size (the 1,000,000-package one's 2.8x, per-package lab
 # pulls 3.6x), 60,000 API records 8.6x theirs, and a workbook of 1.25 million cells 145
 # bytes a cell.
 MEMORY_PER_BYTE: dict[str, float] = {"text": 4.5, "json": 12}
