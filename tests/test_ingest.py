@@ -267,3 +267,27 @@ def test_the_file_given_last_wins_even_across_shapes(tmp_path: Path) -> None:
     assert conflict.evidence["occurrences"] == [
         {"file": str(path), "sheet": None, "line": 2} for path in (first, second, third)
     ]
+
+
+def test_json_flags_and_numbers_are_written_as_a_csv_export_holds_them() -> None:
+    """Whole columns of flags and numbers become text at once, exactly as cell by cell."""
+    import math
+
+    from batchaudit.ingest.raw import as_text, cell_text
+
+    floats = [0.1, 1.5, 3035.88, 1e16, 1e-7, 123456789.123, -0.0, 5.0, math.nan, math.inf,
+              -math.inf, 2.5e-300, 1 / 3, 2.0**52 + 0.5, 9007199254740993.0, -7.25, 1e15 + 0.3]  # fmt: skip
+    huge = [*floats[:-1], 1.7976931348623157e308]  # an integer past 2**53: cell by cell
+    cells = pd.DataFrame(
+        {
+            "Quantity": floats,
+            "Big": huge,
+            "Id": range(-3, len(floats) - 3),
+            "IsOnHold": [n % 3 == 0 for n in range(len(floats))],
+            "Mixed": [True, 1, "x", None, 2.5, *[""] * (len(floats) - 5)],
+        }
+    )
+    text = as_text(cells)
+    for column in cells:
+        assert text[column].tolist() == [cell_text(value) for value in cells[column]], column
+        assert isinstance(text[column].dtype, pd.StringDtype)

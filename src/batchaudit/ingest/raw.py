@@ -78,5 +78,30 @@ def as_text(cells: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
             text[position] = column.fillna("").astype("str")
         else:
-            text[position] = column.map(cell_text).astype("str")
-    return pd.DataFrame(text, index=cells.index).set_axis(cells.columns, axis=1)
+            plain = _flags_or_numbers_as_text(column.to_numpy())
+            written = column.map(cell_text) if plain is None else plain
+            text[position] = pd.Series(written, index=cells.index, dtype="str")
+    frame = pd.DataFrame(text, index=cells.index, copy=False)
+    return frame.set_axis(cells.columns, axis=1)
+
+
+_EXACT_INTEGERS = 2.0**53  # beyond, a float's integer is written digit by digit in Python
+
+
+def _flags_or_numbers_as_text(values: np.ndarray) -> np.ndarray | None:
+    """A whole column of flags or numbers (JSON's true, 12, 3035.88) as `cell_text` writes
+    each of them; None for any other column, which goes cell by cell."""
+    if values.dtype.kind == "b":
+        return np.where(values, "True", "False")
+    if values.dtype.kind in "iu":
+        return values.astype(str)
+    if values.dtype.kind != "f":
+        return None
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (values == np.trunc(values))
+    if (np.abs(values[whole]) >= _EXACT_INTEGERS).any():
+        return None
+    written = values.astype(str)  # the shortest text that reads back the same, as repr
+    written[whole] = values[whole].astype(np.int64).astype(str)
+    written[np.isnan(values)] = ""
+    return written
