@@ -102,8 +102,11 @@ def api_json_packages(grid: list[Path], folder: Path) -> Path:
     from shapes_writer import _nest, canonical_text, titled
 
     packages = load(packages=grid).packages
+    # The API says "discontinued" only by an ArchivedDate; the grid by a flag without one.
+    undated = packages["discontinued"] & packages["discontinued_date"].isna()
+    packages.loc[undated, "discontinued_date"] = packages.loc[undated, "packaged_date"]
     api = titled(canonical_text(packages, list(PACKAGE_FIELDS)), METRC_API_PACKAGES)
-    records = [_nest(record) for record in api.to_dict("records")]
+    records = [_nest(_typed(record)) for record in api.to_dict("records")]
     total = len(records)
     page = {"Data": records, "Total": total, "TotalRecords": total, "PageSize": total,
             "RecordsOnPage": total, "Page": 1, "CurrentPage": 1, "TotalPages": 1}  # fmt: skip
@@ -111,6 +114,25 @@ def api_json_packages(grid: list[Path], folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(page), encoding="utf-8")
     return path
+
+
+def _typed(record: dict[str, object]) -> dict[str, object]:
+    """The API's own JSON types: flags as true/false, quantities as numbers, blanks as null."""
+    typed: dict[str, object] = {}
+    for key, value in record.items():
+        if value == "":
+            typed[key] = None
+        elif value in ("True", "False") and key.startswith(_FLAGS):
+            typed[key] = value == "True"
+        elif key in _NUMBERS:
+            typed[key] = float(str(value))
+        else:
+            typed[key] = value
+    return typed
+
+
+_FLAGS = ("Is", "Contains", "ProductRequires")
+_NUMBERS = {"Quantity", "OriginalPackageQuantity"}
 
 
 def compare(report: Path, peer: Run) -> list[str]:
