@@ -35,17 +35,15 @@ def _stable(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple | set | frozenset):
-        items = [
-            item.get("tag", _stable(item)) if isinstance(item, dict) else item for item in value
-        ]
-        return ",".join(sorted(_stable(item) for item in items))
+        # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
+        return ",".join(sorted(_stable(_item(item)) for item in value))
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
 
-def _item(item: Any) -> str:
+def _item(item: Any) -> Any:
     """One item of a list: a source (a dict with a tag) is its tag."""
-    if isinstance(item, dict) and "tag" in item:
-        return str(item["tag"])
-    return _stable(item)
+    if isinstance(item, dict):
+        return item["tag"] if "tag" in item else _stable(item)
+    return item

@@ -75,7 +75,7 @@ class ProcessingWithoutProductionBatch(Rule):
         )
         codes = np.flatnonzero(fires.to_numpy(dtype=bool))
         sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].copy()
+        offending = packages.iloc[codes]
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
         offending["inherited_tests"] = per_row(offending, _inherited_test_types(lineage, codes))
         return offending

@@ -110,7 +110,7 @@ class InheritedResultsTabTooLong(Rule):
         )
         codes = np.flatnonzero(too_long.to_numpy())
         tabs = tested_packages_in_tabs(lineage, codes)
-        offending = packages.iloc[codes].copy()
+        offending = packages.iloc[codes]
         offending["tested_packages"] = per_row(
             offending, [tabs.get(int(code), []) for code in codes]
         )
@@ -254,7 +254,7 @@ class ConflictingInheritedResults(Rule):
         packages, types = lists_by(
             conflicts["package"].to_numpy(), conflicts["test_type"].to_numpy()
         )
-        offending = lineage.packages.iloc[packages].copy()
+        offending = lineage.packages.iloc[packages]
         offending["conflicts"] = per_row(offending, types)
         return offending
 
