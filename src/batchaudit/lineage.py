@@ -9,7 +9,7 @@ whose findings show it, by frontier expansion from those packages (`Lineage.tab_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
@@ -58,8 +58,8 @@ class Lineage:
     # Lab-result rows (as exported) that name a tested package but carry a PackageId that
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
-    # Views that several rules share, computed once on first use (see rules/sources.py).
-    derived: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    # Views that several rules share, computed once on first use (see rules/test_types.py).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def known_links(self) -> pd.DataFrame:
         return self.links.loc[self.links["source"] != NO_PACKAGE]
