@@ -20,7 +20,7 @@ from batchaudit.observed import (
     with_observed_tabs,
 )
 from batchaudit.packs import Pack, category_keys
-from batchaudit.tabs import NO_PACKAGE, Ragged, tested_in_tabs
+from batchaudit.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
 from batchaudit.values import split_tag_list
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages = with_source_facts(packages, links)
     released, unreleased = released_only(lab_results)
     lab_rows, events = test_events(released, packages)
-    tested = np.unique(events["tested"].to_numpy(np.int64))
+    tested = distinct(events["tested"].to_numpy(np.int64))
     tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
     packages = _with_tab_sizes(packages, tabs, events)
     # The tab a package shows also holds the rows pulled for it (observed.py).

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
+from batchaudit.tabs import distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,7 +23,7 @@ def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, i
     """For each (package, tested ancestor) pair: the packages from the package down to the
     tested one, following the first path the closure found. The closure is expanded from
     the given packages only: its cost is theirs, not the whole lineage's."""
-    codes = np.unique(np.asarray(codes, dtype=np.int64))
+    codes = distinct(np.asarray(codes, dtype=np.int64))
     start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
     inherited = lineage.tab_of(start)
     package, ancestor = inherited["package"].tolist(), inherited["ancestor"].tolist()

@@ -13,7 +13,7 @@ from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, sources_of
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing, source_paths
-from batchaudit.tabs import Ragged
+from batchaudit.tabs import Ragged, distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -134,13 +134,14 @@ def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]
     # Each tested package's distinct test types.
     rows_tested = lineage.lab_rows["tested"].to_numpy(np.int64)
     typed = (rows_tested >= 0) & (types.code >= 0)
-    pairs = np.unique(rows_tested[typed] * count + types.code[typed])
+    pairs = distinct(rows_tested[typed] * count + types.code[typed])
     by_tested = Ragged.of(pairs // count, pairs % count, len(lineage.packages))
     position, type_code = by_tested.take(tested)
     holder = package[position]
     own = holder == tested[position]
-    own_keys = np.unique(holder[own] * count + type_code[own])
-    only_inherited = np.setdiff1d(holder[~own] * count + type_code[~own], own_keys)
+    own_keys = distinct(holder[own] * count + type_code[own])
+    inherited = distinct(holder[~own] * count + type_code[~own])
+    only_inherited = inherited[~np.isin(inherited, own_keys)]
     holder, type_code = only_inherited // count, only_inherited % count
     order = np.lexsort((types.rank[type_code], holder))
     holders, listed = lists_by(holder[order], types.names[type_code[order]])

@@ -13,6 +13,7 @@ from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
 from batchaudit.tab_chains import tested_packages_in_tabs
+from batchaudit.tabs import distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -234,7 +235,7 @@ class ConflictingInheritedResults(Rule):
         )
         passed = rows["test_passed"].to_numpy(dtype=bool, na_value=False)
         # Each distinct (tested, test type, passed), by integer keys: test types as codes.
-        key = np.unique((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
+        key = distinct((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
         outcomes = pd.DataFrame(
             {"tested": key // 2 // count, "test_type": key // 2 % count, "passed": key % 2 == 1}
         )
