@@ -116,9 +116,12 @@ def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
 def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct (child, listed source); unknown sources keep their tag."""
     listed = split_tag_list(packages["source_package_tags"])
-    links = pd.DataFrame({"child": listed.index.to_numpy(), "source_tag": listed.to_numpy()})
-    links = links.drop_duplicates(["child", "source_tag"], ignore_index=True)
-    links["source"] = pd.Index(packages["tag"]).get_indexer(links["source_tag"])
+    # Tags as codes: duplicates found on integers, each distinct tag looked up once.
+    tag_code, tags = pd.factorize(listed)
+    child = listed.index.to_numpy()
+    first = ~pd.Series(child * max(len(tags), 1) + tag_code).duplicated().to_numpy()
+    links = pd.DataFrame({"child": child[first], "source_tag": listed.to_numpy()[first]})
+    links["source"] = pd.Index(packages["tag"]).get_indexer(tags)[tag_code[first]]
     return links
 
 
