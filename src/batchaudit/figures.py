@@ -36,7 +36,9 @@ def batches_by_month(
     unneeded_tags = {f.package_tag for f in findings if f.rule in unneeded_rules}
     batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
     dated = batches.loc[batches["packaged_date"].notna()]
-    month = dated["packaged_date"].dt.strftime("%Y-%m")
+    # Each distinct month written once, not every date.
+    month_code, months_seen = pd.factorize(dated["packaged_date"].dt.to_period("M"))
+    month = pd.Series(months_seen.strftime("%Y-%m")[month_code], index=dated.index)
     unneeded = dated["tag"].isin(unneeded_tags)
     table = pd.crosstab(month, unneeded).reindex(columns=[False, True], fill_value=0)
     months = tuple(
