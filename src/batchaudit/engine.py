@@ -103,11 +103,14 @@ def tab_limit(pack: Pack) -> tuple[str, int] | None:
 
 def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
     """Drop the findings of rules the pack turns off; give others the pack's severity."""
+    codes = {finding.rule for finding in findings}
+    enabled = {code for code in codes if pack.enabled(code)}
+    severities = {code: pack.severity(code) for code in enabled}
     kept = []
     for finding in findings:
-        if not pack.enabled(finding.rule):
+        if finding.rule not in enabled:
             continue
-        severity = pack.severity(finding.rule)
+        severity = severities[finding.rule]
         kept.append(replace(finding, severity=severity) if severity else finding)
     return kept
 

@@ -57,14 +57,18 @@ def impacts(
     tabs = tabs.loc[~tabs.index.duplicated()]
     tags = [finding.package_tag for finding in findings]
     sizes = tabs.reindex(tags).fillna(0).astype(int)
+    unneeded = {code for code, card in cards.items() if card.unneeded_batch}
     return tuple(
         Impact(
-            cards[finding.rule].rows_lost(finding) if cards[finding.rule].unneeded_batch else 0,
-            int(rows),
-            int(tested),
+            cards[finding.rule].rows_lost(finding) if finding.rule in unneeded else 0,
+            rows,
+            tested,
         )
         for finding, rows, tested in zip(
-            findings, sizes["tab_rows"], sizes["tab_tested_packages"], strict=True
+            findings,
+            sizes["tab_rows"].tolist(),
+            sizes["tab_tested_packages"].tolist(),
+            strict=True,
         )
     )
 

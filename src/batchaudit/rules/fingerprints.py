@@ -36,7 +36,10 @@ def _stable(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple | set | frozenset):
         # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
-        return ",".join(sorted(_stable(_item(item)) for item in value))
+        items = [_item(item) for item in value]
+        if all(type(item) is str for item in items):  # the usual case: tags, test types
+            return ",".join(sorted(items))
+        return ",".join(sorted(_stable(item) for item in items))
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
