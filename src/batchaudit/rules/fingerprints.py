@@ -34,12 +34,13 @@ def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str
 def _stable(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # the usual cases first: a category, a list of tags or types
+        return value
     if isinstance(value, list | tuple | set | frozenset):
+        if all(type(item) is str for item in value):
+            return ",".join(sorted(value))
         # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
-        items = [_item(item) for item in value]
-        if all(type(item) is str for item in items):  # the usual case: tags, test types
-            return ",".join(sorted(items))
-        return ",".join(sorted(_stable(item) for item in items))
+        return ",".join(sorted(_stable(_item(item)) for item in value))
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
