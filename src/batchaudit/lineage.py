@@ -215,45 +215,43 @@ def with_source_facts(packages: pd.DataFrame, links: pd.DataFrame) -> pd.DataFra
     source_in_other_tested_group: a known source is in another group, both groups tested.
     """
     known = (links["source"] != NO_PACKAGE).to_numpy()
-    child = links["child"].to_numpy()
-    source = links["source"].to_numpy().clip(min=0)
-    category = packages["category_key"].to_numpy()
-    group = packages["group"].to_numpy()
+    child = links["child"].to_numpy(np.int64)
+    source = links["source"].to_numpy(np.int64).clip(min=0)
+    category = packages["category_key"]
+    # Categories and groups compared as codes (a missing value equals nothing).
+    category_code = pd.factorize(category)[0]
+    group_code = pd.factorize(packages["group"])[0]
     tested = packages["group_tested"].to_numpy(dtype=bool)
-    same_group = known & (group[child] == group[source])
-    per_link = pd.DataFrame(
-        {
-            "child": child,
-            "known": known,
-            "categorised": ~known | (category[source] != ""),
-            "same_category": known & (category[child] == category[source]),
-            "same_group": same_group,
-            "other_tested_group": known & ~same_group & tested[child] & tested[source],
-        }
+    same_group = known & (group_code[child] == group_code[source]) & (group_code[child] >= 0)
+    same_category = (
+        known & (category_code[child] == category_code[source]) & (category_code[child] >= 0)
     )
-    facts = per_link.groupby("child").agg(
-        sources_listed=("known", "size"),
-        sources_known=("known", "sum"),
-        categorised=("categorised", "all"),
-        sources_same_category=("same_category", "all"),
-        sources_same_group=("same_group", "all"),
-        source_in_other_tested_group=("other_tested_group", "any"),
-    )
-    facts = facts.reindex(packages.index)
-    listed = facts["sources_listed"].fillna(0).to_numpy(np.int64)
-    loaded = facts["sources_known"].fillna(0).to_numpy(np.int64)
+    categorised = ~known | (category != "").to_numpy(dtype=bool)[source]
+    other_tested_group = known & ~same_group & tested[child] & tested[source]
+    # Per package, counts over its links: "all" is every link, "any" is at least one.
+    size = len(packages)
+    listed = np.bincount(child, minlength=size)
+    loaded = np.bincount(child[known], minlength=size)
+    has_links = listed > 0
     packages["sources_listed"] = listed
     packages["sources_known"] = loaded
     packages["sources_checkable"] = (
-        (listed > 0)
+        has_links
         & (loaded == listed)
-        & facts["categorised"].fillna(True).to_numpy(dtype=bool)
-        & (category != "")
+        & (np.bincount(child[categorised], minlength=size) == listed)
+        & (category != "").to_numpy(dtype=bool)
         & _batch_flag_known(packages)
         & ~packages["on_cycle"].to_numpy(dtype=bool)
     )
-    for column in ("sources_same_category", "sources_same_group", "source_in_other_tested_group"):
-        packages[column] = facts[column].fillna(False).to_numpy(dtype=bool)
+    packages["sources_same_category"] = has_links & (
+        np.bincount(child[same_category], minlength=size) == listed
+    )
+    packages["sources_same_group"] = has_links & (
+        np.bincount(child[same_group], minlength=size) == listed
+    )
+    packages["source_in_other_tested_group"] = (
+        np.bincount(child[other_tested_group], minlength=size) > 0
+    )
     return packages
 
 
