@@ -42,9 +42,12 @@ def test_events(
     rows["tested_tag"] = _tested_tags(rows, packages)
     rows["tested"] = _codes_of(rows["tested_tag"], packages["tag"])
     rows["event"] = event_keys(rows, rows["tested_tag"])
-    repeated = rows.duplicated(["event", "test_type"]).to_numpy()
-    if repeated.any():  # else the rows stay as they are: no copy of every column
-        rows = rows.loc[~repeated].reset_index(drop=True)
+    # With a result id on every row, each event is "id:" + its id and _first_listings has
+    # already kept one row per (id, test type): only rows without an id can repeat.
+    if (rows["lab_test_result_id"] == "").to_numpy().any():
+        repeated = rows.duplicated(["event", "test_type"]).to_numpy()
+        if repeated.any():  # else the rows stay as they are: no copy of every column
+            rows = rows.loc[~repeated].reset_index(drop=True)
     revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
     # Revoked and informational-only rows are shown in the tab but are not compliance results.
     rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
