@@ -36,7 +36,9 @@ def batches_by_month(
     unneeded_tags = {f.package_tag for f in findings if f.rule in unneeded_rules}
     batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
     dated = batches.loc[batches["packaged_date"].notna()]
-    month = dated["packaged_date"].dt.strftime("%Y-%m")
+    # Each distinct month written once, not every date.
+    month_code, months_seen = pd.factorize(dated["packaged_date"].dt.to_period("M"))
+    month = pd.Series(months_seen.strftime("%Y-%m")[month_code], index=dated.index)
     unneeded = dated["tag"].isin(unneeded_tags)
     table = pd.crosstab(month, unneeded).reindex(columns=[False, True], fill_value=0)
     months = tuple(
@@ -55,14 +57,18 @@ def impacts(
     tabs = tabs.loc[~tabs.index.duplicated()]
     tags = [finding.package_tag for finding in findings]
     sizes = tabs.reindex(tags).fillna(0).astype(int)
+    unneeded = {code for code, card in cards.items() if card.unneeded_batch}
     return tuple(
         Impact(
-            cards[finding.rule].rows_lost(finding) if cards[finding.rule].unneeded_batch else 0,
-            int(rows),
-            int(tested),
+            cards[finding.rule].rows_lost(finding) if finding.rule in unneeded else 0,
+            rows,
+            tested,
         )
         for finding, rows, tested in zip(
-            findings, sizes["tab_rows"], sizes["tab_tested_packages"], strict=True
+            findings,
+            sizes["tab_rows"].tolist(),
+            sizes["tab_tested_packages"].tolist(),
+            strict=True,
         )
     )
 

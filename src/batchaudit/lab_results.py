@@ -40,33 +40,58 @@ def test_events(
         return rows, pd.DataFrame(columns=EVENT_COLUMNS)
     rows = _first_listings(lab_results)
     rows["tested_tag"] = _tested_tags(rows, packages)
-    rows["tested"] = pd.Index(packages["tag"]).get_indexer(rows["tested_tag"])
+    rows["tested"] = _codes_of(rows["tested_tag"], packages["tag"])
     rows["event"] = event_keys(rows, rows["tested_tag"])
-    repeated = rows.duplicated(["event", "test_type"]).to_numpy()
-    if repeated.any():  # else the rows stay as they are: no copy of every column
-        rows = rows.loc[~repeated].reset_index(drop=True)
+    # With a result id on every row, each event is "id:" + its id and _first_listings has
+    # already kept one row per (id, test type): only rows without an id can repeat.
+    if (rows["lab_test_result_id"] == "").to_numpy().any():
+        repeated = rows.duplicated(["event", "test_type"]).to_numpy()
+        if repeated.any():  # else the rows stay as they are: no copy of every column
+            rows = rows.loc[~repeated].reset_index(drop=True)
     revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
     # Revoked and informational-only rows are shown in the tab but are not compliance results.
     rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
+    return rows, _events(rows)
+
+
+def _events(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per test event of a loaded package, ordered by tested package and event key.
+    Grouped by one integer key (tested package, then the event's place in text order): a
+    tested package has one tag, so this is the order of (tested, tested_tag, event)."""
+    rows = rows.loc[((rows["tested"] != -1) & rows["event"].notna()).to_numpy()]
+    event_code, event_texts = pd.factorize(rows["event"])
+    rank = np.empty(len(event_texts), dtype=np.int64)
+    rank[np.asarray(event_texts.argsort(), dtype=np.int64)] = np.arange(len(event_texts))
+    key = rows["tested"].to_numpy(np.int64) * max(len(event_texts), 1) + rank[event_code]
     lab = rows["lab_name"].where(rows["lab_name"] != "", rows["lab_license"])
     outcome = rows["test_passed"].astype("float")  # 1 passed, 0 failed, NaN not stated
     events = (
-        rows.assign(lab=lab, row_outcome=outcome)
-        .groupby(["tested", "tested_tag", "event"], sort=True)
+        rows.assign(key=key, lab=lab, row_outcome=outcome)
+        .groupby("key", sort=True)
         .agg(
+            tested=("tested", "first"),
+            tested_tag=("tested_tag", "first"),
+            event=("event", "first"),
             rows=("test_type", "size"),
             date=("test_performed_date", "first"),
             passed=("overall_passed", "first"),
             rows_passed=("row_outcome", "min"),
             lab=("lab", "first"),
         )
-        .reset_index()
+        .reset_index(drop=True)
     )
     # Without OverallPassed, an event passed when every row that states an outcome passed.
     from_rows = events["rows_passed"].map({1.0: True, 0.0: False}).astype("boolean")
     events["passed"] = events["passed"].astype("boolean").fillna(from_rows)
-    events = events.drop(columns="rows_passed")
-    return rows, events.loc[events["tested"] != -1].reset_index(drop=True)
+    return events.drop(columns="rows_passed")
+
+
+def _codes_of(tags: pd.Series, known: pd.Series) -> np.ndarray:
+    """The position of each tag among the `known` (unique) tags, -1 where absent: looked up
+    once per distinct tag (lab rows repeat the tested package's tag)."""
+    code, distinct_tags = pd.factorize(tags)
+    found = pd.Index(known).get_indexer(distinct_tags)
+    return np.where(code >= 0, found[code], -1)
 
 
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ whose findings show it, by frontier expansion from those packages (`Lineage.tab_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
@@ -20,7 +20,7 @@ from batchaudit.observed import (
     with_observed_tabs,
 )
 from batchaudit.packs import Pack, category_keys
-from batchaudit.tabs import NO_PACKAGE, Ragged, tested_in_tabs
+from batchaudit.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
 from batchaudit.values import split_tag_list
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class Lineage:
     # Lab-result rows (as exported) that name a tested package but carry a PackageId that
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
-    # Views that several rules share, computed once on first use (see rules/sources.py).
-    derived: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    # Views that several rules share, computed once on first use (see rules/test_types.py).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def known_links(self) -> pd.DataFrame:
         return self.links.loc[self.links["source"] != NO_PACKAGE]
@@ -81,7 +81,7 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages = with_source_facts(packages, links)
     released, unreleased = released_only(lab_results)
     lab_rows, events = test_events(released, packages)
-    tested = np.unique(events["tested"].to_numpy(np.int64))
+    tested = distinct(events["tested"].to_numpy(np.int64))
     tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
     packages = _with_tab_sizes(packages, tabs, events)
     # The tab a package shows also holds the rows pulled for it (observed.py).
@@ -116,9 +116,12 @@ def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
 def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct (child, listed source); unknown sources keep their tag."""
     listed = split_tag_list(packages["source_package_tags"])
-    links = pd.DataFrame({"child": listed.index.to_numpy(), "source_tag": listed.to_numpy()})
-    links = links.drop_duplicates(["child", "source_tag"], ignore_index=True)
-    links["source"] = pd.Index(packages["tag"]).get_indexer(links["source_tag"])
+    # Tags as codes: duplicates found on integers, each distinct tag looked up once.
+    tag_code, tags = pd.factorize(listed)
+    child = listed.index.to_numpy()
+    first = ~pd.Series(child * max(len(tags), 1) + tag_code).duplicated().to_numpy()
+    links = pd.DataFrame({"child": child[first], "source_tag": listed.to_numpy()[first]})
+    links["source"] = pd.Index(packages["tag"]).get_indexer(tags)[tag_code[first]]
     return links
 
 
@@ -212,45 +215,43 @@ def with_source_facts(packages: pd.DataFrame, links: pd.DataFrame) -> pd.DataFra
     source_in_other_tested_group: a known source is in another group, both groups tested.
     """
     known = (links["source"] != NO_PACKAGE).to_numpy()
-    child = links["child"].to_numpy()
-    source = links["source"].to_numpy().clip(min=0)
-    category = packages["category_key"].to_numpy()
-    group = packages["group"].to_numpy()
+    child = links["child"].to_numpy(np.int64)
+    source = links["source"].to_numpy(np.int64).clip(min=0)
+    category = packages["category_key"]
+    # Categories and groups compared as codes (a missing value equals nothing).
+    category_code = pd.factorize(category)[0]
+    group_code = pd.factorize(packages["group"])[0]
     tested = packages["group_tested"].to_numpy(dtype=bool)
-    same_group = known & (group[child] == group[source])
-    per_link = pd.DataFrame(
-        {
-            "child": child,
-            "known": known,
-            "categorised": ~known | (category[source] != ""),
-            "same_category": known & (category[child] == category[source]),
-            "same_group": same_group,
-            "other_tested_group": known & ~same_group & tested[child] & tested[source],
-        }
+    same_group = known & (group_code[child] == group_code[source]) & (group_code[child] >= 0)
+    same_category = (
+        known & (category_code[child] == category_code[source]) & (category_code[child] >= 0)
     )
-    facts = per_link.groupby("child").agg(
-        sources_listed=("known", "size"),
-        sources_known=("known", "sum"),
-        categorised=("categorised", "all"),
-        sources_same_category=("same_category", "all"),
-        sources_same_group=("same_group", "all"),
-        source_in_other_tested_group=("other_tested_group", "any"),
-    )
-    facts = facts.reindex(packages.index)
-    listed = facts["sources_listed"].fillna(0).to_numpy(np.int64)
-    loaded = facts["sources_known"].fillna(0).to_numpy(np.int64)
+    categorised = ~known | (category != "").to_numpy(dtype=bool)[source]
+    other_tested_group = known & ~same_group & tested[child] & tested[source]
+    # Per package, counts over its links: "all" is every link, "any" is at least one.
+    size = len(packages)
+    listed = np.bincount(child, minlength=size)
+    loaded = np.bincount(child[known], minlength=size)
+    has_links = listed > 0
     packages["sources_listed"] = listed
     packages["sources_known"] = loaded
     packages["sources_checkable"] = (
-        (listed > 0)
+        has_links
         & (loaded == listed)
-        & facts["categorised"].fillna(True).to_numpy(dtype=bool)
-        & (category != "")
+        & (np.bincount(child[categorised], minlength=size) == listed)
+        & (category != "").to_numpy(dtype=bool)
         & _batch_flag_known(packages)
         & ~packages["on_cycle"].to_numpy(dtype=bool)
     )
-    for column in ("sources_same_category", "sources_same_group", "source_in_other_tested_group"):
-        packages[column] = facts[column].fillna(False).to_numpy(dtype=bool)
+    packages["sources_same_category"] = has_links & (
+        np.bincount(child[same_category], minlength=size) == listed
+    )
+    packages["sources_same_group"] = has_links & (
+        np.bincount(child[same_group], minlength=size) == listed
+    )
+    packages["source_in_other_tested_group"] = (
+        np.bincount(child[other_tested_group], minlength=size) > 0
+    )
     return packages
 
 

@@ -78,12 +78,15 @@ def pulled_events(lab: pd.DataFrame | None, packages: pd.DataFrame) -> pd.DataFr
     if lab is None or lab.empty:
         return empty
     ids = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
-    position = pd.Series(ids.index.to_numpy(), index=ids["package_id"].to_numpy())
-    pulled_for = lab["package_id"].map(position)
-    rows = lab.loc[pulled_for.notna().to_numpy()]
-    if rows.empty:
+    # Each distinct PackageId looked up once (the rows repeat them).
+    id_code, distinct_ids = pd.factorize(lab["package_id"])
+    found = pd.Index(ids["package_id"]).get_indexer(distinct_ids)
+    pulled_for = np.where(id_code >= 0, found[id_code], -1)
+    placed = pulled_for >= 0
+    if not placed.any():
         return empty
-    codes = pulled_for.loc[rows.index].to_numpy(np.int64)
+    rows = lab.loc[placed]
+    codes = ids.index.to_numpy(np.int64)[pulled_for[placed]]
     given = rows["tested_package"].to_numpy(dtype=object)
     # A row without a label is the pulled package's own result.
     tested_tag = np.where(given != "", given, packages["tag"].to_numpy(dtype=object)[codes])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
+from batchaudit.tabs import distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,20 +23,21 @@ def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, i
     """For each (package, tested ancestor) pair: the packages from the package down to the
     tested one, following the first path the closure found. The closure is expanded from
     the given packages only: its cost is theirs, not the whole lineage's."""
-    codes = np.unique(np.asarray(codes, dtype=np.int64))
+    codes = distinct(np.asarray(codes, dtype=np.int64))
     start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
     inherited = lineage.tab_of(start)
-    package, ancestor = inherited["package"].tolist(), inherited["ancestor"].tolist()
-    via = dict(zip(zip(package, ancestor, strict=True), inherited["via"].tolist(), strict=True))
-    tested = inherited["ancestor"].isin(lineage.events["tested"]).to_numpy()
+    package = inherited["package"].to_numpy(np.int64)
+    ancestor = inherited["ancestor"].to_numpy(np.int64)
+    # (package, ancestor) pairs as one integer each: a dict of ints, not of tuples.
+    width = max(len(lineage.packages), 1)
+    via = dict(zip((package * width + ancestor).tolist(), inherited["via"].tolist(), strict=True))
+    tested = np.isin(ancestor, lineage.events["tested"].to_numpy(np.int64))
     chains = {}
-    for pair in zip(
-        inherited["package"][tested].tolist(), inherited["ancestor"][tested].tolist(), strict=True
-    ):
-        chain = [pair[1]]
-        while chain[-1] != pair[0] and len(chain) <= len(via):
-            chain.append(via[(pair[0], chain[-1])])
-        chains[pair] = chain[::-1]
+    for holder, at in zip(package[tested].tolist(), ancestor[tested].tolist(), strict=True):
+        chain = [at]
+        while chain[-1] != holder and len(chain) <= len(via):
+            chain.append(via[holder * width + chain[-1]])
+        chains[holder, at] = chain[::-1]
     return chains
 
 
@@ -68,18 +70,30 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
     tags = lineage.packages["tag"].to_numpy(object)
     categories = lineage.packages["category"].to_numpy(object)
     chains = inheritance_chains(lineage, codes)
-    in_tabs = {tested for _, tested in chains}
+    pairs = np.array(list(chains), dtype=np.int64).reshape(-1, 2)
+    in_tabs = distinct(pairs[:, 1])
     events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
-    tabs: dict[int, list[dict[str, Any]]] = {}
     # Tested packages by tag, so that the order never follows the order of the input rows.
-    ordered = sorted(chains.items(), key=lambda item: (item[0][0], tags[item[0][1]]))
-    for (package, tested), chain in ordered:
+    order = np.lexsort((_text_rank(tags, pairs[:, 1]), pairs[:, 0]))
+    listed = list(chains.items())
+    tabs: dict[int, list[dict[str, Any]]] = {}
+    tag_of, category_of = tags.tolist(), categories.tolist()
+    for (package, tested), chain in (listed[index] for index in order.tolist()):
         tabs.setdefault(package, []).append(
             {
-                "tag": tags[tested],
-                "category": categories[tested],
+                "tag": tag_of[tested],
+                "category": category_of[tested],
                 "events": events_by_tested.get(tested, []),
-                "inherited_through": tags[chain].tolist(),
+                "inherited_through": [tag_of[code] for code in chain],
             }
         )
     return tabs
+
+
+def _text_rank(texts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Each code's place in the order of the texts of `codes`."""
+    distinct_codes = distinct(codes)
+    rank = np.empty(len(distinct_codes), dtype=np.int64)
+    rank[np.argsort(texts[distinct_codes], kind="stable")] = np.arange(len(distinct_codes))
+    placed: np.ndarray = rank[np.searchsorted(distinct_codes, codes)]
+    return placed

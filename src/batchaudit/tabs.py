@@ -96,7 +96,7 @@ def _components(child: np.ndarray, source: np.ndarray, size: int) -> tuple[int, 
 def _condensed(child: np.ndarray, source: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct links between different components, sorted by child."""
     between = child != source
-    key = np.unique(child[between] * np.int64(count) + source[between])
+    key = distinct(child[between] * np.int64(count) + source[between])
     return key // max(count, 1), key % max(count, 1)
 
 
@@ -113,7 +113,7 @@ def _run_pairs(nearest: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, np.
     """(component, tested component) for the tested components up each single-source run,
     anchor excluded. Each pass adds one tested component to every run still going, so the
     passes are as many as the most tested components above one package."""
-    heads = np.unique(nearest[nearest >= 0])
+    heads = distinct(nearest[nearest >= 0])
     head, at = heads, heads
     found_head, found_at = [], []
     while len(at):
@@ -146,7 +146,7 @@ def _anchor_tabs(
     store.add(roots[tested_component[roots]], roots[tested_component[roots]])
     # Each combining anchor waits for the anchors of its sources.
     owner = np.repeat(np.arange(count, dtype=np.int64), np.diff(combined.start))
-    key = np.unique(owner * np.int64(count) + anchor[combined.members])
+    key = distinct(owner * np.int64(count) + anchor[combined.members])
     waiting, on = key // max(count, 1), key % max(count, 1)
     pending = np.bincount(waiting, minlength=count)
     dependents = Ragged.of(on, waiting, count)
@@ -154,7 +154,7 @@ def _anchor_tabs(
     while len(ready):
         _, waiting = dependents.take(ready)
         np.subtract.at(pending, waiting, 1)
-        ready = np.unique(waiting[pending[waiting] == 0])
+        ready = distinct(waiting[pending[waiting] == 0])
         position, source = combined.take(ready)
         run_position, in_run = run.take(source)
         anchor_position, in_anchor = store.take(anchor[source])
@@ -163,9 +163,20 @@ def _anchor_tabs(
             [ready[position[run_position]], ready[position[anchor_position]], own]
         )
         found = np.concatenate([in_run, in_anchor, own])
-        key = np.unique(owner * np.int64(count) + found)
+        key = distinct(owner * np.int64(count) + found)
         store.add(key // count, key % count)
     return store.frozen()
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique(values), by a sort: numpy 2's hashing np.unique is some forty times slower
+    on half a million integers with many distinct values."""
+    ordered: np.ndarray = np.sort(np.asarray(values))
+    if len(ordered) == 0:
+        return ordered
+    first = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    kept: np.ndarray = ordered[first]
+    return kept
 
 
 class Ragged:

@@ -145,4 +145,5 @@ def pack_document(result: AuditResult) -> dict[str, Any]:
 
 def render(result: AuditResult) -> str:
     # Compact on purpose: with indent, the json module falls back to its slow Python encoder.
-    return json.dumps(document(result), ensure_ascii=False) + "\n"
+    # The document is built here and holds no cycle, so the encoder need not look for one.
+    return json.dumps(document(result), ensure_ascii=False, check_circular=False) + "\n"

@@ -9,7 +9,7 @@ finding) are classmethods here too, so that everything a rule says lives on the 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
@@ -20,12 +20,13 @@ from batchaudit.rules.fingerprints import deciding_facts, fingerprint
 from batchaudit.rules.wording import plural
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from batchaudit.lineage import Lineage
     from batchaudit.packs import Pack
 else:
-    pd = lazy("pandas")
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 @dataclass(frozen=True)
@@ -211,22 +212,34 @@ class Rule(RuleInfo, ABC):
         offending = self.evaluate(lineage, pack)
         if offending.empty:
             return []
-        # Only the columns `describe` reads (learned on the first row) become Python values;
-        # a column another row needs after all is fetched for that row alone (`_Row`).
+        # Only the columns `describe` reads (learned on the first row) become Python values,
+        # column by column; a column another row needs after all is fetched for that row
+        # alone (`_Record`).
         columns = self._columns_read(offending)
+        values = [python_values(offending[column]) for column in columns]
+        size = len(offending)
+        tags = python_values(offending["tag"])
+        files = python_values(offending["file"])
+        lines = python_values(offending["line"])
+        sheets = python_values(offending["sheet"]) if "sheet" in offending else [None] * size
+        severities = (
+            [Severity(value) for value in python_values(offending["severity"])]
+            if "severity" in offending
+            else [self.severity] * size
+        )
         found = []
-        for position, record in enumerate(offending[columns].to_dict("records")):
-            row = _Row(cast(dict[str, Any], record), offending, position)
+        for position, record in enumerate(zip(*values, strict=True)):
+            row = _Record(zip(columns, record, strict=True), offending, position)
             description = self.describe(row)
-            tag = row["tag"]
+            tag = tags[position]
             found.append(
                 self.finding(
                     description.message,
                     package_tag=tag if isinstance(tag, str) and tag else None,
                     evidence=description.evidence,
                     remedy=description.remedy,
-                    source=Source(row["file"], int(row["line"]), sheet=row.get("sheet") or None),
-                    severity=Severity(row.get("severity", self.severity)),
+                    source=Source(files[position], int(lines[position]), sheets[position] or None),
+                    severity=severities[position],
                 )
             )
         return found
@@ -234,36 +247,71 @@ class Rule(RuleInfo, ABC):
     def _columns_read(self, offending: pd.DataFrame) -> list[str]:
         first = _Row(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
         self.describe(first)
-        read = first.read | {"tag", "file", "line", "sheet", "severity"}
-        return [column for column in offending.columns if column in read]
+        return [column for column in offending.columns if column in first.read]
 
 
-class _Row(dict[str, Any]):
+class _Record(dict[str, Any]):
     """An offending row as `describe` reads it: a column left out of the conversion is
-    fetched from the frame when asked for; on the first row, the keys read are noted."""
+    fetched from the frame when asked for."""
 
     def __init__(
-        self, record: dict[str, Any], frame: pd.DataFrame | None = None, position: int = 0
+        self, record: Iterable[tuple[str, Any]], frame: pd.DataFrame | None, position: int
     ) -> None:
         super().__init__(record)
         self.frame, self.position = frame, position
-        self.read: set[str] = set()
-
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return super().__getitem__(key)
 
     def __missing__(self, key: str) -> Any:
         if self.frame is None or key not in self.frame.columns:
             raise KeyError(key)
-        value = self.frame.iloc[self.position : self.position + 1][[key]].to_dict("records")
-        return value[0][key]
+        return python_values(self.frame[key].iloc[self.position : self.position + 1])[0]
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError:
             return default
+
+
+class _Row(_Record):
+    """The first offending row: the keys `describe` reads are noted."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__(record.items(), None, 0)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def python_values(column: pd.Series) -> list[Any]:
+    """A column as the Python values `DataFrame.to_dict("records")` gives, converted column
+    by column: numbers as int, float and bool, missing values of nullable columns as None."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
+        return column.to_numpy().tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind in "mM":
+        return list(column)  # Timestamps and Timedeltas, as rows give them
+    if isinstance(dtype, pd.StringDtype):
+        return [_native(value) for value in column.array.tolist()]
+    return [_native(value) for value in column.array]
+
+
+def _native(value: Any) -> Any:
+    """A numpy scalar as its Python value, pd.NA as None (pandas' `maybe_box_native`)."""
+    if isinstance(value, str | list | dict):
+        return value
+    if pd.api.types.is_float(value):
+        return float(value)
+    if pd.api.types.is_integer(value):
+        return int(value)
+    if pd.api.types.is_bool(value):
+        return bool(value)
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    return None if value is pd.NA else value
 
 
 def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:

@@ -63,10 +63,12 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
         unneeded = ProductionBatchWithoutCategoryChange.fires(
             packages
         ) | ProductionBatchWithinTestGroup.fires(packages)
-        fires = unneeded & (discontinue_blockers(packages) == "")
-        codes = np.flatnonzero(fires.to_numpy(dtype=bool))
+        unneeded_codes = np.flatnonzero(unneeded.to_numpy(dtype=bool))
+        unneeded_batches = packages.iloc[unneeded_codes]
+        can_go = (discontinue_blockers(unneeded_batches) == "").to_numpy(dtype=bool)
+        codes = unneeded_codes[can_go]
         sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].copy()
+        offending = unneeded_batches.iloc[np.flatnonzero(can_go)]
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
         return offending
 

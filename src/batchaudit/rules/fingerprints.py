@@ -34,18 +34,20 @@ def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str
 def _stable(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # the usual cases first: a category, a list of tags or types
+        return value
     if isinstance(value, list | tuple | set | frozenset):
-        items = [
-            item.get("tag", _stable(item)) if isinstance(item, dict) else item for item in value
-        ]
-        return ",".join(sorted(_stable(item) for item in items))
+        if all(type(item) is str for item in value):
+            return ",".join(sorted(value))
+        # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
+        return ",".join(sorted(_stable(_item(item)) for item in value))
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
 
 
-def _item(item: Any) -> str:
+def _item(item: Any) -> Any:
     """One item of a list: a source (a dict with a tag) is its tag."""
-    if isinstance(item, dict) and "tag" in item:
-        return str(item["tag"])
-    return _stable(item)
+    if isinstance(item, dict):
+        return item["tag"] if "tag" in item else _stable(item)
+    return item

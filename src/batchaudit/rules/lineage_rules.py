@@ -64,7 +64,7 @@ class UnknownSourcePackage(Rule):
             lineage.links["child"].to_numpy()[unknown],
             lineage.links["source_tag"].to_numpy(object)[unknown],
         )
-        offending = lineage.packages.iloc[children].copy()
+        offending = lineage.packages.iloc[children]
         offending["unknown_sources"] = per_row(offending, listed)
         return offending
 
@@ -137,7 +137,7 @@ class LineageCycle(Rule):
         ).sort_values(["child", "source"])
         children, sources = lists_by(listed["child"].to_numpy(), listed["source"].to_numpy())
         by_child = dict(zip(children.tolist(), sources, strict=True))
-        offending = packages.iloc[codes].copy()
+        offending = packages.iloc[codes]
         offending["cycle_sources"] = per_row(
             offending, [by_child.get(code) for code in codes.tolist()]
         )

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.findings import Finding, Severity, count_of
+from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, sources_of
+from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing, source_paths
+from batchaudit.tabs import Ragged, distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,7 +78,7 @@ class ProcessingWithoutProductionBatch(Rule):
         )
         codes = np.flatnonzero(fires.to_numpy(dtype=bool))
         sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].copy()
+        offending = packages.iloc[codes]
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
         offending["inherited_tests"] = per_row(offending, _inherited_test_types(lineage, codes))
         return offending
@@ -118,14 +121,29 @@ class ProcessingWithoutProductionBatch(Rule):
 
 
 def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]]:
-    """Per package, the test types its tab shows only through other (tested) packages."""
-    tabs = lineage.tabs.loc[lineage.tabs["package"].isin(codes)]
-    rows = lineage.lab_rows[["tested", "test_type"]].drop_duplicates()
-    tab = tabs.merge(rows, on="tested")
-    own = tab["package"] == tab["tested"]
-    own_types = tab.loc[own, ["package", "test_type"]].drop_duplicates()
-    others = tab.loc[~own, ["package", "test_type"]].drop_duplicates()
-    others = others.merge(own_types, how="left", indicator=True)
-    only_inherited = others.loc[others["_merge"] == "left_only"].sort_values("test_type")
-    types = only_inherited.groupby("package")["test_type"].agg(list)
-    return [types.get(code, []) for code in codes]
+    """Per package, the test types its tab shows only through other (tested) packages, in
+    the order of their texts. Whole arrays, test types as codes (see `test_types`)."""
+    types = test_types(lineage)
+    count = max(len(types.names), 1)
+    tabs = lineage.tabs
+    in_tab = tabs["package"].isin(codes).to_numpy()
+    package, tested = (
+        tabs["package"].to_numpy(np.int64)[in_tab],
+        tabs["tested"].to_numpy(np.int64)[in_tab],
+    )
+    # Each tested package's distinct test types.
+    rows_tested = lineage.lab_rows["tested"].to_numpy(np.int64)
+    typed = (rows_tested >= 0) & (types.code >= 0)
+    pairs = distinct(rows_tested[typed] * count + types.code[typed])
+    by_tested = Ragged.of(pairs // count, pairs % count, len(lineage.packages))
+    position, type_code = by_tested.take(tested)
+    holder = package[position]
+    own = holder == tested[position]
+    own_keys = distinct(holder[own] * count + type_code[own])
+    inherited = distinct(holder[~own] * count + type_code[~own])
+    only_inherited = inherited[~np.isin(inherited, own_keys)]
+    holder, type_code = only_inherited // count, only_inherited % count
+    order = np.lexsort((types.rank[type_code], holder))
+    holders, listed = lists_by(holder[order], types.names[type_code[order]])
+    by_holder = dict(zip(holders.tolist(), listed, strict=True))
+    return [by_holder.get(code, []) for code in codes.tolist()]

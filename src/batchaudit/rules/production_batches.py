@@ -63,8 +63,9 @@ class UnneededBatch(Rule):
         codes = np.flatnonzero(fires.to_numpy(dtype=bool))
         lost = results_lost(lineage, codes)
         sources = sources_of(lineage, codes)
-        offending = packages.iloc[codes].assign(
-            blockers=discontinue_blockers(packages).iloc[codes].to_numpy(),
+        offending = packages.iloc[codes]
+        offending = offending.assign(
+            blockers=discontinue_blockers(offending).to_numpy(),
             lost_rows=lost["rows"].to_numpy(),
             lost_events=lost["events"].to_numpy(),
             lost_tested_packages=lost["tested_packages"].to_numpy(),

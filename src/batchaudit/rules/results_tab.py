@@ -10,8 +10,10 @@ from batchaudit.grouping import lists_by
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
+from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
 from batchaudit.tab_chains import tested_packages_in_tabs
+from batchaudit.tabs import distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,7 +112,7 @@ class InheritedResultsTabTooLong(Rule):
         )
         codes = np.flatnonzero(too_long.to_numpy())
         tabs = tested_packages_in_tabs(lineage, codes)
-        offending = packages.iloc[codes].copy()
+        offending = packages.iloc[codes]
         offending["tested_packages"] = per_row(
             offending, [tabs.get(int(code), []) for code in codes]
         )
@@ -221,15 +223,21 @@ class ConflictingInheritedResults(Rule):
     )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
-        rows = lineage.lab_rows[["tested", "test_type", "test_passed", "counts"]]
-        rows = rows.loc[
-            rows["counts"] & rows["test_passed"].notna() & (rows["tested"] != NO_PACKAGE)
-        ]
-        outcomes = (
-            rows.assign(passed=rows["test_passed"].astype(bool))
-            .groupby(["tested", "test_type", "passed"])
-            .size()
-            .reset_index()[["tested", "test_type", "passed"]]
+        rows = lineage.lab_rows
+        coded = test_types(lineage)
+        count = max(len(coded.names), 1)
+        tested = rows["tested"].to_numpy(np.int64)
+        counted = (
+            rows["counts"].to_numpy(dtype=bool)
+            & rows["test_passed"].notna().to_numpy()
+            & (tested != NO_PACKAGE)
+            & (coded.code >= 0)
+        )
+        passed = rows["test_passed"].to_numpy(dtype=bool, na_value=False)
+        # Each distinct (tested, test type, passed), by integer keys: test types as codes.
+        key = distinct((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
+        outcomes = pd.DataFrame(
+            {"tested": key // 2 // count, "test_type": key // 2 % count, "passed": key % 2 == 1}
         )
         failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
         outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
@@ -250,11 +258,12 @@ class ConflictingInheritedResults(Rule):
             & (both["min_pass"] == both["min_fail"])
         )
         conflicts = both.index[~one_package].to_frame(index=False)
+        conflicts["test_type"] = coded.names[conflicts["test_type"].to_numpy(np.int64)]
         conflicts = conflicts.sort_values(["package", "test_type"], ignore_index=True)
         packages, types = lists_by(
             conflicts["package"].to_numpy(), conflicts["test_type"].to_numpy()
         )
-        offending = lineage.packages.iloc[packages].copy()
+        offending = lineage.packages.iloc[packages]
         offending["conflicts"] = per_row(offending, types)
         return offending
 
