@@ -204,6 +204,7 @@ def audit(
             finished = audit_exports(tables, pack, config.choices)
         now = datetime.now(UTC)
         result = carry_over(finished, config, now.date(), CannotRun, out_dir)
+        del finished, tables  # the lineage and the tables: the reports need only the result
         numbers = license_numbers(config["license"])
         result = told(result, config["title"], config["licensee"], numbers)
         shown.stage("writing the reports")

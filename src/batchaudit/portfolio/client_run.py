@@ -84,6 +84,8 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
         raise ClientFailure(f"no packages could be read from its exports: {reasons}")
     finished = audit(tables, pack, config.choices)
     result = carry_over(finished, config, when.date(), ClientFailure, client.out_dir)
+    unreadable = tables.unreadable
+    del finished, tables  # the lineage and the tables: the reports need only the result
     numbers = license_numbers(config["license"])
     result = told(result, config["title"], config["licensee"], numbers)
     try:
@@ -103,7 +105,7 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
         new=sum(f.baseline == "new" for f in result.open_findings()) if result.baseline else None,
         resolved=len(result.baseline.resolved) if result.baseline else None,
         run=recorded.folder.name,
-        problems=tuple(one_line(sentence) for sentence in tables.unreadable),
+        problems=tuple(one_line(sentence) for sentence in unreadable),
     )
 
 
