@@ -163,10 +163,16 @@ def load(
 
 def _in_table_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The groups' rows as one frame, in the order the tables were given."""
-    joined = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    if len(frames) > 1:
-        joined = joined.sort_values(_TABLE, kind="stable").reset_index(drop=True)
-    return joined
+    if len(frames) == 1:
+        return frames[0]
+    # Where each row came from stays a category: the same categories in every group.
+    for column in (FILE, SHEET, SHAPE):
+        every = pd.Index([]).append([frame[column].cat.categories for frame in frames]).unique()
+        frames = [
+            frame.assign(**{column: frame[column].cat.set_categories(every)}) for frame in frames
+        ]
+    joined = pd.concat(frames, ignore_index=True)
+    return joined.sort_values(_TABLE, kind="stable").reset_index(drop=True)
 
 
 def read_file(
@@ -296,9 +302,10 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     return frame
 
 
-def _per_row(values: list[str], table: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """Each row's table's value, as text (taken from the few values, not built row by row)."""
-    return pd.array(values, dtype="str").take(table)
+def _per_row(values: list[str], table: np.ndarray) -> pd.Categorical:
+    """Each row's table's value: a category (a file's path is not stored once per row)."""
+    codes, distinct_values = pd.factorize(pd.Series(values, dtype="str"))
+    return pd.Categorical.from_codes(codes[table], categories=distinct_values)
 
 
 def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
@@ -359,10 +366,9 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
         column = column.astype("str")
         parser = parser_for(name, field_type)
         typed[name] = column.str.strip() if parser is None else parser(column)[0]
-    typed[FILE] = text[FILE].astype("str")
-    no_sheet = pd.Series("", index=text.index, dtype="str")
-    typed[SHEET] = text[SHEET].astype("str") if SHEET in text else no_sheet
-    typed[SHAPE] = text[SHAPE].astype("str") if SHAPE in text else no_sheet
+    no_sheet = pd.Series(pd.Categorical([""] * len(text)), index=text.index)
+    for origin in (FILE, SHEET, SHAPE):
+        typed[origin] = text[origin].astype("category") if origin in text else no_sheet
     typed[LINE] = text[LINE].astype(np.int64)
     # Not copied into blocks: the columns are new already.
     return pd.DataFrame(typed, index=text.index, copy=False)
@@ -371,9 +377,9 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
 def _empty(kind: Kind) -> pd.DataFrame:
     columns = {name: pd.Series(dtype="str") for name in FIELDS[kind]}
     location = {
-        FILE: pd.Series(dtype="str"),
-        SHEET: pd.Series(dtype="str"),
-        SHAPE: pd.Series(dtype="str"),
+        FILE: pd.Series(dtype="category"),
+        SHEET: pd.Series(dtype="category"),
+        SHAPE: pd.Series(dtype="category"),
         LINE: pd.Series(dtype="int64"),
     }
     return convert(pd.DataFrame({**columns, **location}), kind)
