@@ -114,11 +114,32 @@ def _first_listings(lab_results: pd.DataFrame) -> pd.DataFrame:
     Rows without a result id are told apart later, by tested package, lab and date."""
     with_id = (lab_results["lab_test_result_id"] != "").to_numpy()
     repeated = with_id & lab_results.duplicated(["lab_test_result_id", "test_type"]).to_numpy()
-    # A shallow copy: columns added below do not reach the loaded table (copy on write).
+    # Only the fields events, rules and trace read (product names and levels are not taken
+    # along); a selection is a shallow copy: columns added below do not reach the loaded table.
+    used = lab_results[_USED_FIELDS]
     if not repeated.any():
-        return lab_results.copy(deep=False)
-    kept: pd.DataFrame = lab_results.loc[~repeated].reset_index(drop=True)
+        return used
+    kept: pd.DataFrame = used.loc[~repeated].reset_index(drop=True)
     return kept
+
+
+# What test events, the rules and `trace` read of a lab-result row.
+_USED_FIELDS = [
+    "lab_test_result_id",
+    "test_type",
+    "tested_package",
+    "package_id",
+    "test_performed_date",
+    "lab_license",
+    "lab_name",
+    "revoked_date",
+    "detail_revoked_date",
+    "informational_only",
+    "test_passed",
+    "overall_passed",
+    FILE,
+    LINE,
+]
 
 
 def _tested_tags(rows: pd.DataFrame, packages: pd.DataFrame) -> pd.Series:

