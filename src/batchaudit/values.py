@@ -81,11 +81,13 @@ def _blank(text: pd.Series) -> pd.Series:
     return text.str.strip() == ""
 
 
-@by_unique_value
 def parse_tag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """A lab-results file names each tested package on every row of its results."""
-    tags = text.str.strip()
-    return tags, ~tags.str.fullmatch(TAG_PATTERN)
+    """Each distinct tag is matched once: a lab-results file names the tested package on
+    every row of its results (the tags themselves are only stripped, not copied again)."""
+    tags = text.fillna("").str.strip()
+    codes, distinct_tags = pd.factorize(tags)
+    unreadable = ~pd.Series(distinct_tags, dtype="str").str.fullmatch(TAG_PATTERN).to_numpy()
+    return tags, pd.Series(unreadable[codes], index=text.index)
 
 
 def parse_tag_list(text: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -19,23 +19,29 @@ def cell_problems(
 ) -> tuple[list[tuple[int, UnreadableCell]], list[int]]:
     """Each failed cell, located by its own row's file, sheet and line (a frame may hold many
     page files of one export), and the rows that cannot be audited."""
-    files, sheets, lines = (frame[c].to_numpy() for c in (FILE, SHEET, LINE))
-    tags = frame["tag"].to_numpy() if "tag" in frame else None
     problems: list[tuple[int, UnreadableCell]] = []
     unusable: set[int] = set()
     failed = failed.loc[failed["check"] != "missing"]
     bad_tag_rows = set(failed.loc[failed["field"] == "tag", "row"].dropna().astype(int))
     # One problem per cell: a blank tag fails both "required" and the tag check.
     failed = failed.drop_duplicates(["field", "row"])
-    for field, check, value, row in failed.itertuples(index=False, name=None):
+    # Where each failed row is, taken for those rows only (not every row of a large file).
+    at = failed["row"].astype(int).to_numpy()
+    located = [c for c in (FILE, SHEET, LINE, "tag") if c in frame]
+    files, sheets, lines, *tags = (
+        column.to_numpy() for _, column in frame[located].iloc[at].items()
+    )
+    for number, (field, check, value, row) in enumerate(failed.itertuples(index=False, name=None)):
         row = int(row)
         left_out = field in NOT_BLANK[detection.kind] or field == "tag"
         if left_out:
             unusable.add(row)
-        tag = None if tags is None or row in bad_tag_rows else str(tags[row]).strip() or None
-        sheet = str(sheets[row]) or None
-        source = Source(str(files[row]), int(lines[row]), detection.title(field), sheet)
-        problems.append((row, UnreadableCell(source, field, check, str(value), tag, left_out)))
+        shown = None if not tags or row in bad_tag_rows else str(tags[0][number]).strip()
+        sheet = str(sheets[number]) or None
+        source = Source(str(files[number]), int(lines[number]), detection.title(field), sheet)
+        problems.append(
+            (row, UnreadableCell(source, field, check, str(value), shown or None, left_out))
+        )
     return problems, sorted(unusable)
 
 
