@@ -107,7 +107,9 @@ def failures(frame: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> p
     Columns: field (None for a table-level problem), check, value, row (index label or NA).
     """
     try:
-        schema_for(kind, Parsed() if parsed is None else parsed).validate(frame, lazy=True)
+        # In place: nothing is coerced, so the copy pandera would make is never needed.
+        schema = schema_for(kind, Parsed() if parsed is None else parsed)
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         missing = cases["check"] == "column_in_dataframe"
