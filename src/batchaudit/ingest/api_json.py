@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from batchaudit.fields import Kind
 from batchaudit.ingest.errors import InputError
@@ -111,7 +112,8 @@ def flattened(records: list[dict[str, Any]], room: int) -> tuple[pd.DataFrame, i
     levels = 1
     for name in frame.columns:
         column = frame[name]
-        if column.dtype != object:  # text, numbers, flags: nothing nested
+        # Text, numbers, flags and nulls: nothing nested (told without a look at each value).
+        if column.dtype != object or infer_dtype(column, skipna=True) in _PLAIN:
             parts.append(column)
             continue
         objects = column.map(lambda value: isinstance(value, dict)).to_numpy(dtype=bool)
@@ -130,6 +132,10 @@ def flattened(records: list[dict[str, Any]], room: int) -> tuple[pd.DataFrame, i
     if not parts:
         return frame, levels
     return pd.concat(parts, axis=1), levels
+
+
+# What pandas infers of a column of plain JSON values only, never of objects or arrays.
+_PLAIN = frozenset({"empty", "string", "boolean", "integer", "floating", "mixed-integer-float"})
 
 
 def depth(value: Any) -> int:
