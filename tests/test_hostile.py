@@ -4,6 +4,7 @@ sentence naming the file and the limit, and the other files are still audited.""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import zipfile
@@ -36,6 +37,11 @@ def audit(*args: object) -> Result:
     return result
 
 
+def packages_audited(stdout: str) -> int:
+    packages: int = json.loads(stdout)["summary"]["packages"]
+    return packages
+
+
 def good_file(folder: Path) -> Path:
     path = folder / "good.csv"
     path.write_text(GOOD)
@@ -52,7 +58,7 @@ def test_a_cell_at_xfd1048576_is_refused_before_the_reader_allocates(tmp_path: P
         "16,384 columns, over the sheet-cells limit of 20,000,000; it is not read. If the file "
         "is trusted, raise the limit with --limit sheet-cells=VALUE." in run.stderr
     )
-    assert '"packages": 1,' in run.stdout
+    assert packages_audited(run.stdout) == 1
 
 
 def test_a_far_cell_reference_cut_by_a_chunk_boundary_is_still_measured(tmp_path: Path) -> None:
@@ -76,7 +82,7 @@ def test_a_declared_dimension_larger_than_the_cells_is_read(tmp_path: Path) -> N
 
     book = rewritten_sheet(packages_workbook(), declare_the_whole_sheet, tmp_path / "b.xlsx")
     assert b"A1:XFD1048576" in zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml")
-    assert '"packages": 1,' in audit(book).stdout
+    assert packages_audited(audit(book).stdout) == 1
 
 
 def test_a_zip_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
@@ -86,7 +92,7 @@ def test_a_zip_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
     run = run_capped("audit", str(tmp_path), "-f", "json")
     assert run.status == 0, run.stderr
     assert "inflates more than 100-fold, over the workbook-ratio limit of 100" in run.stderr
-    assert '"packages": 1,' in run.stdout
+    assert packages_audited(run.stdout) == 1
     assert 0 < run.peak_memory < 600 * MEBIBYTE
 
 
@@ -108,7 +114,7 @@ def test_a_file_over_the_size_limit_is_named_and_the_others_audited(tmp_path: Pa
     assert result.exit_code == 0
     assert f"{big} holds 5,{big.stat().st_size - 5000:03d} bytes" in result.stderr
     assert "over the file-size limit of 4k; it is not read." in result.stderr
-    assert '"packages": 1,' in result.stdout
+    assert packages_audited(result.stdout) == 1
 
 
 def test_the_memory_budget_counts_every_file_read(tmp_path: Path) -> None:
@@ -117,7 +123,7 @@ def test_the_memory_budget_counts_every_file_read(tmp_path: Path) -> None:
     second.write_text(GOOD.replace(tag(1), tag(2)))
     room = int(first.stat().st_size * MEMORY_PER_BYTE["text"] * 1.5)  # one file, not two
     result = audit(first, second, "--limit", f"memory={room}")
-    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{second} would take about 1M in memory with the files read before it" in result.stderr
 
 
@@ -138,7 +144,7 @@ def test_deeply_nested_json_is_named_and_the_others_audited(tmp_path: Path) -> N
         f"{deep} nests arrays and objects 5,002 levels deep, over the json-depth limit of 32; "
         "it is not read." in result.stderr
     )
-    assert '"packages": 1,' in result.stdout
+    assert packages_audited(result.stdout) == 1
 
 
 @pytest.mark.parametrize(
@@ -162,7 +168,7 @@ def test_json_nested_past_the_limit_anywhere_is_counted_exactly(
     assert f"{deep} nests arrays and objects {levels:,} levels deep, over the json-depth" in (
         result.stderr
     )
-    assert '"packages": 1,' in result.stdout
+    assert packages_audited(result.stdout) == 1
 
 
 def test_brackets_inside_json_strings_are_not_nesting(tmp_path: Path) -> None:
@@ -172,7 +178,7 @@ def test_brackets_inside_json_strings_are_not_nesting(tmp_path: Path) -> None:
         f'[{{"Label": "{tag(4)}", "Item": {{"Name": "{label}", "ProductCategoryName": "Buds"}},'
         ' "SourcePackageLabels": "", "IsProductionBatch": false, "ProductionBatchNumber": ""}]'
     )
-    assert '"packages": 1,' in audit(path).stdout
+    assert packages_audited(audit(path).stdout) == 1
 
 
 @pytest.mark.parametrize("special", ["zero", "fifo"])
@@ -198,7 +204,7 @@ def test_special_files_dangling_links_and_loops_in_a_folder_are_named(tmp_path: 
     (tmp_path / "dangling.csv").symlink_to(tmp_path / "gone.csv")
     (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
     result = audit(tmp_path)
-    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     skipped = "batchaudit reads only regular files, so it is skipped."
     assert result.stderr.splitlines() == [
         f"batchaudit: {tmp_path / 'dangling.csv'} is a symbolic link to "
@@ -243,7 +249,7 @@ def test_a_json_number_of_thousands_of_digits_is_one_sentence(tmp_path: Path) ->
     path = tmp_path / "long.json"
     path.write_text(f'[{{"Label": "{tag(1)}", "Quantity": {"9" * 5000}}}]')
     result = audit(good_file(tmp_path), path)
-    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{path} holds a number of thousands of digits, which no export has" in result.stderr
 
 
@@ -263,5 +269,5 @@ def test_a_workbook_with_damaged_deflate_data_is_one_sentence(tmp_path: Path) ->
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(bytes(data))
     result = audit(good_file(tmp_path), path)
-    assert result.exit_code == 0 and '"packages": 1,' in result.stdout
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{path} is not a readable Excel workbook" in result.stderr

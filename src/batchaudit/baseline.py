@@ -8,10 +8,11 @@ re-sorted rows and moved lines change nothing.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+
+import orjson
 
 from batchaudit.findings import AuditResult, BaselineComparison, ResolvedFinding
 
@@ -26,10 +27,10 @@ class BaselineError(ValueError):
 def load_baseline(path: Path) -> list[ResolvedFinding]:
     """The findings of a batchaudit JSON report (`-o findings.json` of an earlier run)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = orjson.loads(path.read_bytes())  # invalid UTF-8 is a JSONDecodeError
     except OSError as error:
         raise BaselineError(f"Cannot read the baseline {path}: {error.strerror}.") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except orjson.JSONDecodeError as error:
         raise BaselineError(
             f"The baseline {path} is not JSON; give the JSON report of an earlier run "
             "(-o findings.json)."
