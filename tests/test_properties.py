@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 import string
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,6 +45,59 @@ def test_every_24_character_tag_is_valid(tag: str) -> None:
 )
 def test_anything_else_is_not_a_tag(text: str) -> None:
     assert parse_one(values.parse_tag, text)[1]
+
+
+def test_arrows_whitespace_class_is_pythons() -> None:
+    """Source lists are matched by Arrow's RE2, whose `\\s` is ASCII only."""
+    characters = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    cells = pa.array(characters, type=pa.large_string())
+    spaces = pc.match_substring_regex(cells, f"^{values.SPACE}$").to_pylist()
+    assert spaces == [character.isspace() for character in characters]
+
+
+# The source-list pattern as written for Python's `re`, which the Arrow one must equal.
+PYTHON_TAG_LIST = re.compile(rf"[\s,]*(?:{values.TAG_PATTERN}(?:\s*,[\s,]*|\s*$))*")
+LIST_PIECES = st.sampled_from(
+    [
+        "1A4FF0300000029000000001",
+        "1A4FF03000000290000000",
+        ",",
+        ", ",
+        " ",
+        "\n",
+        "\xa0",
+        "\u3000",
+        "\x0b",
+        "\x1c",
+        "\u200b",
+        "a",
+        "1A4FF0300000029000000001x",
+        ";",
+        "\r\n",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(LIST_PIECES, max_size=8).map("".join))
+def test_source_lists_read_as_python_reads_them(text: str) -> None:
+    listed = PYTHON_TAG_LIST.fullmatch(text) is not None
+    assert parse_one(values.parse_tag_list, text) == (text, not listed)
+
+
+@given(st.lists(st.text(alphabet=" \t\n\xa0\u3000\u2028x,", max_size=4), max_size=6))
+def test_filled_cells_are_what_strip_leaves_something_of(cells: list[str]) -> None:
+    text = pd.Series([*cells, None], dtype="str")
+    assert values.filled(text).tolist() == [cell.strip() != "" for cell in cells] + [True]
+
+
+def test_distinct_texts_across_arrow_chunks_and_missing_cells() -> None:
+    chunks = [["b", "a"], [], [None, "c", "a"], ["b"]]
+    cells = pa.chunked_array([pa.array(chunk, pa.large_string()) for chunk in chunks])
+    text = pd.Series(pd.arrays.ArrowStringArray(cells))
+    codes, distinct = values.distinct_texts(text)
+    assert distinct.tolist() == ["b", "a", "", "c"]
+    assert [distinct[code] for code in codes] == ["b", "a", "", "c", "a", "b"]
 
 
 def case_variants(word: str) -> st.SearchStrategy[str]:

@@ -79,7 +79,7 @@ def _readable(
 
 
 def _not_blank(text: pd.Series) -> pd.Series:
-    return text.str.strip() != ""
+    return pd.Series(values.filled(text), index=text.index, copy=False)
 
 
 def schema_for(kind: Kind, parsed: Parsed) -> pa.DataFrameSchema:
