@@ -44,6 +44,7 @@ from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
 from batchaudit.tables import Problem, Tables
+from batchaudit.values import blank_texts
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -359,19 +360,27 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
     converted, so that a large export is not held twice."""
     typed = {}
     for name, field_type in FIELDS[kind].items():
-        column = text.pop(name) if name in text else pd.Series("", index=text.index, dtype="str")
-        if parsed is not None and name in parsed:
-            typed[name] = parsed.pop(name)
-            continue
-        column = column.astype("str")
         parser = parser_for(name, field_type)
-        typed[name] = column.str.strip() if parser is None else parser(column)[0]
-    no_sheet = pd.Series(pd.Categorical([""] * len(text)), index=text.index)
+        if name not in text:  # a field this export does not have
+            blank = blank_texts(text.index)
+            typed[name] = blank if parser is None else parser(blank)[0]
+        elif parsed is not None and name in parsed:
+            del text[name]
+            typed[name] = parsed.pop(name)
+        else:
+            column = text.pop(name).astype("str")
+            typed[name] = column.str.strip() if parser is None else parser(column)[0]
     for origin in (FILE, SHEET, SHAPE):
-        typed[origin] = text[origin].astype("category") if origin in text else no_sheet
+        typed[origin] = text[origin].astype("category") if origin in text else _no_origin(text)
     typed[LINE] = text[LINE].astype(np.int64)
     # Not copied into blocks: the columns are new already.
     return pd.DataFrame(typed, index=text.index, copy=False)
+
+
+def _no_origin(text: pd.DataFrame) -> pd.Series:
+    """One blank category for every row (not a blank per row)."""
+    codes = np.zeros(len(text), dtype=np.int8)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index([""])), index=text.index)
 
 
 def _empty(kind: Kind) -> pd.DataFrame:
