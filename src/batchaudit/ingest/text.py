@@ -74,8 +74,10 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
             return small
     # Without a quote or a carriage return no value can hold a line break: every line is a
     # row (or an irregular one), so the lines need no counting.
-    counted = None if _lines_are_rows(clean.data) else _count_lines(clean.data)
-    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width)
+    quoted = b'"' in clean.data  # one look for a quote, kept: the file may be 1.5 GB
+    lines_are_rows = not quoted and b"\r" not in clean.data
+    counted = None if lines_are_rows else _count_lines(clean.data)
+    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width, quoted)
     bad_lines: list[BadLine] = []
     cut_at = None
     physical_lines = len(cells) if cells is not None and counted is None else counted
@@ -126,8 +128,9 @@ def _damaged_rows_left_out(
 
 
 def _has_line_breaks(lines: np.ndarray) -> bool:
-    """Does some row span more than one line (a value holds a line break)?"""
-    return bool(len(lines) > 1 and (np.diff(lines) > 1).any())
+    """Does some row span more than one line (a value holds a line break)? Lines only grow,
+    so a gap shows in the span, without a difference per row."""
+    return bool(len(lines) > 1 and lines[-1] - lines[0] != len(lines) - 1)
 
 
 def _read_small_file(
@@ -160,14 +163,19 @@ def _read_small_file(
 
 
 def _read_simple_file(
-    data: bytes, encoding: str, delimiter: str, physical_lines: int | None, width: int
+    data: bytes,
+    encoding: str,
+    delimiter: str,
+    physical_lines: int | None,
+    width: int,
+    quoted: bool,
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
     row (`physical_lines`, or None when no value can hold a line break). None when the file
     is not that simple: then line numbers need the careful reader."""
     # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
     # without a word, where the careful reader says where it opens.
-    if encoding not in ("utf-8", "utf-8-sig") or _quote_left_open(data):
+    if encoding not in ("utf-8", "utf-8-sig") or (quoted and _quote_left_open(data)):
         return None
     irregular: list[object] = []
 
@@ -267,10 +275,6 @@ def _encoding(path: Path, data: bytes) -> str:
     return "utf-8"
 
 
-def _lines_are_rows(data: bytes) -> bool:
-    return b'"' not in data and b"\r" not in data
-
-
 def _quote_left_open(data: bytes) -> bool:
     """An odd number of quotes (counted only when there is one: looking is much quicker)."""
     return b'"' in data and data.count(b'"') % 2 == 1
@@ -302,12 +306,12 @@ def _bad_lines(caught: list[warnings.WarningMessage]) -> list[BadLine]:
 def _row_lines(rows: pd.DataFrame, skipped: list[int], physical_lines: int) -> np.ndarray:
     """Line of each row (the header is row 0): its position, plus the newlines quoted inside
     earlier rows, plus the lines the parser skipped before it."""
-    embedded = np.zeros(len(rows), dtype=np.int64)
+    lines = 1 + np.arange(len(rows), dtype=np.int64)
     if len(rows) + len(skipped) != physical_lines:  # some field holds a line break
+        embedded = np.zeros(len(rows), dtype=np.int64)
         for column in rows.columns:
             embedded += rows[column].str.count("\n").to_numpy(dtype=np.int64)
-    before = np.concatenate(([0], np.cumsum(embedded)[:-1])) if len(rows) else embedded
-    lines = 1 + np.arange(len(rows), dtype=np.int64) + before
+        lines[1:] += np.cumsum(embedded)[:-1]
     for line in sorted(skipped):
         lines[lines >= line] += 1
     return lines
