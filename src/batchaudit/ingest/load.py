@@ -294,19 +294,21 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     columns = group[0].detection.columns
     cells = _selected(group, list(columns))
     frame = as_text(cells).rename(columns=columns)
-    table = np.repeat(np.arange(len(group)), [len(t.raw.rows) for t in group])
-    frame[FILE] = _per_row([str(t.raw.path) for t in group], table)
-    frame[SHEET] = _per_row([t.raw.sheet for t in group], table)
-    frame[SHAPE] = _per_row([t.detection.shape.name for t in group], table)
+    sizes = [len(t.raw.rows) for t in group]
+    frame[FILE] = _per_row([str(t.raw.path) for t in group], sizes)
+    frame[SHEET] = _per_row([t.raw.sheet for t in group], sizes)
+    frame[SHAPE] = _per_row([t.detection.shape.name for t in group], sizes)
     frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
-    frame[_TABLE] = np.asarray(numbers)[table]
+    frame[_TABLE] = np.repeat(np.asarray(numbers, dtype=np.int64), sizes)
     return frame
 
 
-def _per_row(values: list[str], table: np.ndarray) -> pd.Categorical:
-    """Each row's table's value: a category (a file's path is not stored once per row)."""
+def _per_row(values: list[str], sizes: list[int]) -> pd.Categorical:
+    """Each row's table's value: a category (a file's path is not stored once per row),
+    repeated straight from the tables' sizes."""
     codes, distinct_values = pd.factorize(pd.Series(values, dtype="str"))
-    return pd.Categorical.from_codes(codes[table], categories=distinct_values)
+    repeated = np.repeat(codes.astype(np.int32), sizes)
+    return pd.Categorical.from_codes(repeated, categories=distinct_values, validate=False)
 
 
 def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
