@@ -291,3 +291,26 @@ def test_json_flags_and_numbers_are_written_as_a_csv_export_holds_them() -> None
     for column in cells:
         assert text[column].tolist() == [cell_text(value) for value in cells[column]], column
         assert isinstance(text[column].dtype, pd.StringDtype)
+
+
+def test_arrow_allocates_from_jemalloc_unless_the_user_chose_a_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pyarrow's default pool cost the 10^6 audit twice the system time (ingest/load.py)."""
+    import pyarrow as pa
+
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow was built without jemalloc")
+    before = pa.default_memory_pool()
+    try:
+        pa.set_memory_pool(pa.system_memory_pool())
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+        load(detected=[])
+        assert pa.default_memory_pool().backend_name == "system"
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+        load(detected=[])
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+    finally:
+        pa.set_memory_pool(before)

@@ -6,6 +6,7 @@ the *files* (DQ001-DQ003, DQ005) and hands clean tables to the engine.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import defaultdict
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from batchaudit.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
 from batchaudit.findings import InputFile, NotRead
@@ -123,6 +125,17 @@ def empty_folders(paths: list[Path]) -> list[NotRead]:
     ]
 
 
+def _arrow_memory() -> None:
+    """Arrow's allocations from jemalloc, unless ARROW_DEFAULT_MEMORY_POOL names a pool.
+    pyarrow's own default (mimalloc) hands freed memory back to the system so eagerly that
+    at 10^6 packages the audit spent 13 s in the kernel, against 6.5 s with jemalloc (the
+    findings are the same). Where pyarrow has no jemalloc (Windows), its default stays."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    with contextlib.suppress(NotImplementedError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def load(
     packages: list[Path] | None = None,
     lab_results: list[Path] | None = None,
@@ -130,6 +143,7 @@ def load(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Tables:
     """Read every file; a file that cannot be read at all is listed in `not_read`."""
+    _arrow_memory()
     given: list[tuple[Path, Kind | None]] = [(p, Kind.PACKAGES) for p in expand(packages or [])]
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
     given += [(path, None) for path in expand(detected or [])]
