@@ -185,7 +185,7 @@ def _read_simple_file(
 
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # the bytes themselves: a file object hands out copies
             # Threads pay only on large files; on a small one they cost more than the read.
             read_options=pa_csv.ReadOptions(
                 autogenerate_column_names=True,
