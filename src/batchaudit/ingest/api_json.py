@@ -6,15 +6,20 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+import orjson
 import pandas as pd
 from pandas.api.types import infer_dtype
 
 from batchaudit.fields import Kind
+from batchaudit.ingest.api_columns import plain_columns
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
@@ -24,6 +29,7 @@ _STEPS = np.zeros(256, dtype=np.int8)
 _STEPS[[ord("["), ord("{")]] = 1
 _STEPS[[ord("]"), ord("}")]] = -1
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
+_BOM = b"\xef\xbb\xbf"
 # Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).
 _FOLLOWED = 64
 
@@ -37,7 +43,14 @@ def read_api_json(
     path: Path, data: bytes, expected: Kind | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> RawTable:
     """The records of a v1 array or v2 page. An empty lab-results export (given as such)
-    is a real answer, nothing tested; an empty one of unknown kind cannot be read."""
+    is a real answer, nothing tested; an empty one of unknown kind cannot be read.
+
+    A file of plain records (api_columns.py) is parsed by orjson and made columns by
+    Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
+    by field, by the json module, which says what is wrong in its own words."""
+    plain = _plain_table(path, data, limits)
+    if plain is not None:
+        return plain
     document = _parsed(path, data, limits)
     records, page = _records(path, document)
     if not records or not all(isinstance(record, dict) for record in records):
@@ -64,10 +77,63 @@ def read_api_json(
     )
 
 
+def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
+    """The file's records as Arrow columns, if orjson reads it and it is plain records in
+    a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
+    try:
+        with _collection_paused():
+            document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
+    except orjson.JSONDecodeError:  # NaN literals, lone surrogates, depth, any error
+        return None
+    if not isinstance(document, list | dict) or (
+        isinstance(document, dict) and not _plain_page(document)
+    ):
+        return None
+    records, page = _records(path, document)
+    built = plain_columns(records) if records else None
+    if built is None:
+        return None
+    rows, record_depth = built
+    _check_depth(path, _document_depth(document, records, record_depth), limits)
+    if record_depth > _FOLLOWED:
+        _cannot_follow(path, _document_depth(document, records, record_depth))
+    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    return RawTable(
+        path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+def _plain_page(document: dict[str, Any]) -> bool:
+    """Whether a page's fields beside `Data` are plain (no nesting to measure) and hold no
+    float, which orjson may have rounded from an integer of over 64 bits."""
+    if not isinstance(document.get("Data"), list):
+        return True  # one bare record: its fields are measured as records are
+    return all(
+        isinstance(value, str | int | bool) or value is None
+        for key, value in document.items()
+        if key != "Data"
+    )
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while parsing: parsed JSON holds no cycles, and
+    collections triggered by its hundreds of thousands of new objects cost as much as the
+    parsing."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _parsed(path: Path, data: bytes, limits: Limits) -> Any:
     try:
         # NaN and Infinity are not JSON numbers: kept as text, they become DQ002 findings.
-        return json.loads(data.decode("utf-8-sig"), parse_constant=str)
+        with _collection_paused():
+            return json.loads(data.decode("utf-8-sig"), parse_constant=str)
     except RecursionError:
         # Deeper than the parser follows (about a thousand levels): counted without parsing.
         levels = nesting_depth(data)

@@ -1,0 +1,87 @@
+"""API JSON records as columns, built by Arrow in one pass over the parsed records.
+
+Records whose fields each hold one kind of plain value (text, a flag, a number, null) or
+an object of such fields, the shape of every Metrc response, become Arrow columns with no
+pandas objects in between: the nested `Item` object becomes `Item.Name` columns where its
+key was, text stays Arrow text, flags and numbers stay typed for `as_text`. Anything else
+(arrays, a field that is a number in one record and text in another, an integer past 64
+bits) is no table of this shape: `plain_columns` says None, and the caller reads the
+records field by field (api_json.flattened).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+# A float this large may be an integer of over 64 bits that orjson read as a float, where
+# the json module keeps every digit: such a file is read the json module's way.
+_ROUNDED_INTEGERS = 2.0**64
+
+
+def plain_columns(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, int] | None:
+    """The records as a table of `Item.Name` columns, and how deep they nest (1 for flat
+    records, 2 with `Item`), or None if they are not plain records (module docstring)."""
+    try:
+        fields = pa.array(records)  # one struct: every key of any record, in order met
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None  # a record that is no object, or a field of mixed kinds
+    levels = _levels(fields.type)
+    if not pa.types.is_struct(fields.type) or levels is None or fields.null_count:
+        return None  # records that are plain values, or null, are no objects either
+    table = pa.Table.from_struct_array(fields)
+    while any(pa.types.is_struct(column.type) for column in table.columns):
+        table = table.flatten()  # one level at a time; an empty object leaves no column
+    names = table.column_names
+    if len(set(names)) != len(names) or not all(map(_exact, table.columns)):
+        return None
+    columns = {name: _column(table.column(name)) for name in names}
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(records)), copy=False), levels
+
+
+def _levels(kind: pa.DataType) -> int | None:
+    """How deep a struct of plain fields nests, or None if anything in it is not plain."""
+    if not pa.types.is_struct(kind):
+        return 0 if any(test(kind) for test in _PLAIN) else None
+    inner = [_levels(kind.field(number).type) for number in range(kind.num_fields)]
+    if None in inner:
+        return None
+    return 1 + max((level for level in inner if level is not None), default=0)
+
+
+_PLAIN = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_boolean,
+    pa.types.is_integer,
+    pa.types.is_floating,
+    pa.types.is_null,
+)
+
+
+def _exact(column: pa.ChunkedArray) -> bool:
+    if not pa.types.is_floating(column.type) or column.null_count == len(column):
+        return True
+    largest = pc.max(pc.abs(column)).as_py()
+    return bool(largest < _ROUNDED_INTEGERS)
+
+
+def _column(column: pa.ChunkedArray) -> pd.Series | pd.api.extensions.ExtensionArray:
+    """One column as `as_text` takes it: text (nulls are blanks there), numbers and flags
+    typed; flags with nulls as text already, as `cell_text` writes them."""
+    if pa.types.is_null(column.type):
+        column = column.cast(pa.large_string())
+    elif pa.types.is_boolean(column.type) and column.null_count:
+        column = pc.if_else(column, "True", "False")
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        text: pd.api.extensions.ExtensionArray = pd.array(
+            column.cast(pa.large_string()), dtype=_TEXT
+        )
+        return text
+    typed: pd.Series = column.to_pandas()  # int64 with nulls as float64, as pandas reads it
+    return typed
