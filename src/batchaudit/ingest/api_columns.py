@@ -3,10 +3,11 @@
 Records whose fields each hold one kind of plain value (text, a flag, a number, null) or
 an object of such fields, the shape of every Metrc response, become Arrow columns with no
 pandas objects in between: the nested `Item` object becomes `Item.Name` columns where its
-key was, text stays Arrow text, flags and numbers stay typed for `as_text`. Anything else
-(arrays, a field that is a number in one record and text in another, an integer past 64
-bits) is no table of this shape: `plain_columns` says None, and the caller reads the
-records field by field (api_json.flattened).
+key was, text stays Arrow text, flags and integers are written as text by Arrow, and
+fractional numbers stay floats for `as_text`. Anything else (arrays, a field that is a
+number in one record and text in another, an integer past 64 bits) is no table of this
+shape: `plain_columns` says None, and the caller reads the records field by field
+(api_json.flattened).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 # A float this large may be an integer of over 64 bits that orjson read as a float, where
 # the json module keeps every digit: such a file is read the json module's way.
 _ROUNDED_INTEGERS = 2.0**64
+_EXACT_FLOATS = 2**53  # integers a float holds exactly
 
 
 def plain_columns(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, int] | None:
@@ -72,16 +74,27 @@ def _exact(column: pa.ChunkedArray) -> bool:
 
 
 def _column(column: pa.ChunkedArray) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """One column as `as_text` takes it: text (nulls are blanks there), numbers and flags
-    typed; flags with nulls as text already, as `cell_text` writes them."""
+    """One column as `as_text` takes it: text (nulls are blanks there), with flags and
+    integers written as `cell_text` writes them; fractional numbers stay floats."""
     if pa.types.is_null(column.type):
         column = column.cast(pa.large_string())
-    elif pa.types.is_boolean(column.type) and column.null_count:
+    elif pa.types.is_boolean(column.type):
         column = pc.if_else(column, "True", "False")
+    elif pa.types.is_integer(column.type) and _written_exactly(column):
+        column = column.cast(pa.large_string())
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         text: pd.api.extensions.ExtensionArray = pd.array(
             column.cast(pa.large_string()), dtype=_TEXT
         )
         return text
-    typed: pd.Series = column.to_pandas()  # int64 with nulls as float64, as pandas reads it
+    typed: pd.Series = column.to_pandas()  # integers with nulls as float64, as pandas has it
     return typed
+
+
+def _written_exactly(integers: pa.ChunkedArray) -> bool:
+    """Whether the field-by-field reading writes every integer's digits: integers beside
+    nulls it holds as floats, whose digits past 2**53 are not the integer's."""
+    if not integers.null_count:
+        return True
+    extremes = pc.min_max(integers).values()
+    return all(value is None or abs(value.as_py()) < _EXACT_FLOATS for value in extremes)

@@ -48,7 +48,8 @@ def read_api_json(
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
     by field, by the json module, which says what is wrong in its own words."""
-    plain = _plain_table(path, data, limits)
+    with _collection_paused():  # until the parsed records are let go of, not just parsed
+        plain = _plain_table(path, data, limits)
     if plain is not None:
         return plain
     document = _parsed(path, data, limits)
@@ -81,8 +82,7 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     """The file's records as Arrow columns, if orjson reads it and it is plain records in
     a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
     try:
-        with _collection_paused():
-            document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
+        document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
     except orjson.JSONDecodeError:  # NaN literals, lone surrogates, depth, any error
         return None
     if not isinstance(document, list | dict) or (
@@ -117,9 +117,9 @@ def _plain_page(document: dict[str, Any]) -> bool:
 
 @contextmanager
 def _collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while parsing: parsed JSON holds no cycles, and
-    collections triggered by its hundreds of thousands of new objects cost as much as the
-    parsing."""
+    """The cyclic garbage collector paused: parsed JSON holds no cycles, and collections
+    set off by its hundreds of thousands of new objects (each one a walk through all of
+    them) cost as much as the parsing."""
     paused = gc.isenabled()
     gc.disable()
     try:
