@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_TEXT_TYPES = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 # A float this large may be an integer of over 64 bits that orjson read as a float, where
 # the json module keeps every digit: such a file is read the json module's way.
 _ROUNDED_INTEGERS = 2.0**64
@@ -42,8 +42,8 @@ def plain_columns(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, int] | N
     names = table.column_names
     if len(set(names)) != len(names) or not all(map(_exact, table.columns)):
         return None
-    columns = {name: _column(table.column(name)) for name in names}
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(records)), copy=False), levels
+    frame: pd.DataFrame = _written(table).to_pandas(types_mapper=_TEXT_TYPES.get, split_blocks=True)
+    return frame, levels
 
 
 def _levels(kind: pa.DataType) -> int | None:
@@ -73,22 +73,24 @@ def _exact(column: pa.ChunkedArray) -> bool:
     return bool(largest < _ROUNDED_INTEGERS)
 
 
-def _column(column: pa.ChunkedArray) -> pd.Series | pd.api.extensions.ExtensionArray:
-    """One column as `as_text` takes it: text (nulls are blanks there), with flags and
-    integers written as `cell_text` writes them; fractional numbers stay floats."""
-    if pa.types.is_null(column.type):
-        column = column.cast(pa.large_string())
-    elif pa.types.is_boolean(column.type):
-        column = pc.if_else(column, "True", "False")
-    elif pa.types.is_integer(column.type) and _written_exactly(column):
-        column = column.cast(pa.large_string())
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        text: pd.api.extensions.ExtensionArray = pd.array(
-            column.cast(pa.large_string()), dtype=_TEXT
-        )
-        return text
-    typed: pd.Series = column.to_pandas()  # integers with nulls as float64, as pandas has it
-    return typed
+def _written(table: pa.Table) -> pa.Table:
+    """The columns as `as_text` takes them: text (nulls are blanks there), with flags and
+    integers written as `cell_text` writes them; fractional numbers stay floats (and
+    integers beside nulls become floats in pandas, as the field-by-field reading has them)."""
+    columns = [
+        pc.if_else(column, "True", "False") if pa.types.is_boolean(column.type) else column
+        for column in table.columns
+    ]
+    kinds = [
+        column.type
+        if pa.types.is_floating(column.type)
+        or (pa.types.is_integer(column.type) and not _written_exactly(column))
+        else pa.large_string()
+        for column in columns
+    ]
+    return pa.table(columns, names=table.column_names).cast(
+        pa.schema(list(zip(table.column_names, kinds, strict=True)))
+    )
 
 
 def _written_exactly(integers: pa.ChunkedArray) -> bool:
