@@ -284,3 +284,12 @@ def test_a_workbook_with_damaged_deflate_data_is_one_sentence(tmp_path: Path) ->
     result = audit(good_file(tmp_path), path)
     assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{path} is not a readable Excel workbook" in result.stderr
+
+
+@pytest.mark.parametrize("escaped", ["\\ud800", "\\udc00", "\\ud800\\u0041"])
+def test_json_text_with_half_a_surrogate_pair_is_one_sentence(tmp_path: Path, escaped: str) -> None:
+    path = tmp_path / "half.json"
+    path.write_text(f'[{{"Label": "{tag(1)}", "Note": "{escaped}"}}]')
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
+    assert f"{path} holds an escaped character that is half of a pair (line 1" in result.stderr

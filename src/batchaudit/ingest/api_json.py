@@ -83,8 +83,14 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
     try:
         document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
-    except orjson.JSONDecodeError:  # NaN literals, lone surrogates, depth, any error
-        return None
+    except orjson.JSONDecodeError as error:
+        if "surrogate in string" in error.msg:  # the json module reads these, pandas cannot
+            raise InputError(
+                f"{path} holds an escaped character that is half of a pair (line "
+                f"{error.lineno}, column {error.colno}: {error.msg}), which no export has; "
+                "download it from the API again."
+            ) from error
+        return None  # NaN literals, depth, truncation: the json module's to read or word
     if not isinstance(document, list | dict) or (
         isinstance(document, dict) and not _plain_page(document)
     ):
