@@ -21,14 +21,11 @@ from pandas.api.types import infer_dtype
 from batchaudit.fields import Kind
 from batchaudit.ingest.api_columns import plain_columns
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
 from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
 
-_STEPS = np.zeros(256, dtype=np.int8)
-_STEPS[[ord("["), ord("{")]] = 1
-_STEPS[[ord("]"), ord("}")]] = -1
-_QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _BOM = b"\xef\xbb\xbf"
 # Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).
 _FOLLOWED = 64
@@ -210,22 +207,6 @@ def flattened(records: list[dict[str, Any]], room: int) -> tuple[pd.DataFrame, i
 _PLAIN = frozenset({"empty", "string", "boolean", "integer", "floating", "mixed-integer-float"})
 
 
-def depth(value: Any) -> int:
-    """How deep arrays and objects nest in a parsed JSON value (0 for a plain value),
-    without recursion (a value may nest as deep as the parser follows)."""
-    deepest = 0
-    pending = [(value, 0)]
-    while pending:
-        item, level = pending.pop()
-        if isinstance(item, dict):
-            item = item.values()
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, level + 1)
-        pending.extend((inner, level + 1) for inner in item)
-    return deepest
-
-
 def _document_depth(document: Any, records: list[dict[str, Any]], record_depth: int) -> int:
     """The depth of the whole document, its records' measured column by column."""
     if document is records:  # a v1 array
@@ -234,30 +215,6 @@ def _document_depth(document: Any, records: list[dict[str, Any]], record_depth: 
         others = [value for key, value in document.items() if key != "Data"]
         return 1 + max([1 + record_depth, *map(depth, others)])
     return record_depth  # one bare record
-
-
-def nesting_depth(data: bytes) -> int:
-    """How deep arrays and objects nest, counted without parsing, so that a hostile file
-    cannot exhaust the parser's recursion: brackets inside strings are set aside."""
-    codes = np.frombuffer(data, dtype=np.uint8)
-    brackets = np.flatnonzero(_STEPS[codes])
-    quotes_before = np.searchsorted(_string_quotes(codes), brackets)
-    steps = _STEPS[codes[brackets[quotes_before % 2 == 0]]]
-    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
-
-
-def _string_quotes(codes: np.ndarray) -> np.ndarray:
-    """Positions of the quotes that open or close strings: not those escaped by an odd run
-    of backslashes."""
-    quotes = np.flatnonzero(codes == _QUOTE)
-    after_backslash = quotes[(quotes > 0) & (codes[quotes - 1] == _BACKSLASH)]
-    if not len(after_backslash):
-        return quotes
-    backslashes = np.flatnonzero(codes == _BACKSLASH)
-    run_starts = backslashes[np.concatenate(([True], np.diff(backslashes) != 1))]
-    starts = run_starts[np.searchsorted(run_starts, after_backslash - 1, side="right") - 1]
-    escaped = after_backslash[(after_backslash - starts) % 2 == 1]
-    return np.setdiff1d(quotes, escaped, assume_unique=True)
 
 
 def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
