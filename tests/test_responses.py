@@ -324,6 +324,7 @@ def test_plain_columns_take_only_plain_records() -> None:
         [{"Label": "A", "Item": {"Name": "x"}}, {"Label": "B", "Item": "x"}],
         [{"Label": "A", "Id": 2**64}],
         [{"Label": "A", "Quantity": 2e19}],  # may be an integer orjson rounded
+        [{"Label": "A", "Item.Name": "x", "Item": {"Name": "y"}}],  # two columns of one name
         [{"Label": "A"}, None],
         [1, 2],
     ):
