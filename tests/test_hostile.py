@@ -171,6 +171,19 @@ def test_json_nested_past_the_limit_anywhere_is_counted_exactly(
     assert packages_audited(result.stdout) == 1
 
 
+def test_objects_nested_past_the_limit_in_plain_records_are_counted_exactly(
+    tmp_path: Path,
+) -> None:
+    # Plain records (objects of plain values) are measured from their Arrow columns.
+    deep = tmp_path / "deep.json"
+    item = '{"Name": ' * 40 + '"x"' + "}" * 40
+    deep.write_text(f'{{"Data": [{{"Label": "{tag(3)}", "Item": {item}}}], "Page": 1}}')
+    result = audit(good_file(tmp_path), deep)
+    assert result.exit_code == 0
+    assert f"{deep} nests arrays and objects 43 levels deep, over the json-depth" in result.stderr
+    assert packages_audited(result.stdout) == 1
+
+
 def test_brackets_inside_json_strings_are_not_nesting(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
     label = '\\"[[[[' * 40
@@ -271,3 +284,12 @@ def test_a_workbook_with_damaged_deflate_data_is_one_sentence(tmp_path: Path) ->
     result = audit(good_file(tmp_path), path)
     assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{path} is not a readable Excel workbook" in result.stderr
+
+
+@pytest.mark.parametrize("escaped", ["\\ud800", "\\udc00", "\\ud800\\u0041"])
+def test_json_text_with_half_a_surrogate_pair_is_one_sentence(tmp_path: Path, escaped: str) -> None:
+    path = tmp_path / "half.json"
+    path.write_text(f'[{{"Label": "{tag(1)}", "Note": "{escaped}"}}]')
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
+    assert f"{path} holds an escaped character that is half of a pair (line 1" in result.stderr

@@ -276,3 +276,63 @@ def test_records_flatten_as_pandas_json_normalize_does() -> None:
             expected[column].astype(object).where(expected[column].notna(), None).tolist()
         ), column
     assert levels == 3  # record, Item, Item.Strain
+
+
+PLAIN_RECORDS: list[dict[str, Any]] = [
+    {"Label": "A", "Id": 1, "Quantity": 1.5, "IsOnHold": False, "Extra": {}, "Note": None,
+     "Item": {"Name": "x", "Strain": {"Name": "s", "Id": 7, "Flag": True}}},
+    {"Label": "B", "Item": None, "Quantity": None, "Id": None, "IsOnHold": None, "Note": "n"},
+    {"Id": 3, "Label": "C", "Quantity": 2, "Item": {"Name": "é, \u2028", "Strain": None,
+     "ProductCategoryName": "Buds"}, "Received": "2026-01-05T17:00:00+00:00"},
+    {"Label": "D", "Quantity": 1e-7, "Id": 2**53 + 1, "IsOnHold": True, "Item": {}},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("document", ["v1 array", "v2 page", "bare record", "with BOM"])
+def test_plain_records_read_by_arrow_are_the_cells_read_field_by_field(
+    document: str, tmp_path: Path
+) -> None:
+    """The Arrow columns of a plain export (api_columns.py) hold, as text, exactly what
+    the json module's records flattened field by field hold: columns, order and cells."""
+    from batchaudit.ingest.api_json import flattened, read_api_json
+    from batchaudit.ingest.raw import as_text
+
+    records = PLAIN_RECORDS[:1] if document == "bare record" else PLAIN_RECORDS
+    shape = {"v2 page": page(records), "bare record": records[0]}.get(document, records)
+    data = ("\ufeff" if document == "with BOM" else "") + json.dumps(shape)
+    path = tmp_path / "p.json"
+    path.write_text(data, encoding="utf-8")
+    raw = read_api_json(path, path.read_bytes())
+    expected, _ = flattened(records, 32)
+    assert raw.header == list(expected.columns)
+    ours, theirs = as_text(raw.rows), as_text(expected)
+    for column in theirs:
+        assert ours[column].tolist() == theirs[column].tolist(), column
+
+
+def test_plain_columns_take_only_plain_records() -> None:
+    """Arrays, fields of mixed kinds, integers past 64 bits and records that are no
+    objects are left to the field-by-field reading, which reads each as it always did."""
+    from batchaudit.ingest.api_columns import plain_columns
+
+    built = plain_columns(PLAIN_RECORDS)
+    assert built is not None and built[1] == 3  # record, Item, Item.Strain
+    for records in (
+        [{"Label": "A", "SourcePackageLabels": ["B", "C"]}],
+        [{"Label": "A", "Id": 1}, {"Label": "B", "Id": "two"}],
+        [{"Label": "A", "IsOnHold": True}, {"Label": "B", "IsOnHold": 1}],
+        [{"Label": "A", "Item": {"Name": "x"}}, {"Label": "B", "Item": "x"}],
+        [{"Label": "A", "Id": 2**64}],
+        [{"Label": "A", "Quantity": 2e19}],  # may be an integer orjson rounded
+        [{"Label": "A", "Item.Name": "x", "Item": {"Name": "y"}}],  # two columns of one name
+        [{"Label": "A"}, None],
+        [1, 2],
+    ):
+        assert plain_columns(records) is None, records
+
+
+def test_an_integer_past_64_bits_keeps_every_digit(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(f'[{{"Label": "{tag(1)}", "Id": {"9" * 30}, "Quantity": 2.5}}]')
+    tables = load(detected=[path])
+    assert tables.packages["package_id"].tolist() == ["9" * 30]

@@ -6,24 +6,27 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+import orjson
 import pandas as pd
 from pandas.api.types import infer_dtype
 
 from batchaudit.fields import Kind
+from batchaudit.ingest.api_columns import plain_columns
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
 from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
 
-_STEPS = np.zeros(256, dtype=np.int8)
-_STEPS[[ord("["), ord("{")]] = 1
-_STEPS[[ord("]"), ord("}")]] = -1
-_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+_BOM = b"\xef\xbb\xbf"
 # Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).
 _FOLLOWED = 64
 
@@ -37,7 +40,15 @@ def read_api_json(
     path: Path, data: bytes, expected: Kind | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> RawTable:
     """The records of a v1 array or v2 page. An empty lab-results export (given as such)
-    is a real answer, nothing tested; an empty one of unknown kind cannot be read."""
+    is a real answer, nothing tested; an empty one of unknown kind cannot be read.
+
+    A file of plain records (api_columns.py) is parsed by orjson and made columns by
+    Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
+    by field, by the json module, which says what is wrong in its own words."""
+    with _collection_paused():  # until the parsed records are let go of, not just parsed
+        plain = _plain_table(path, data, limits)
+    if plain is not None:
+        return plain
     document = _parsed(path, data, limits)
     records, page = _records(path, document)
     if not records or not all(isinstance(record, dict) for record in records):
@@ -64,10 +75,68 @@ def read_api_json(
     )
 
 
+def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
+    """The file's records as Arrow columns, if orjson reads it and it is plain records in
+    a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
+    try:
+        document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
+    except orjson.JSONDecodeError as error:
+        if "surrogate in string" in error.msg:  # the json module reads these, pandas cannot
+            raise InputError(
+                f"{path} holds an escaped character that is half of a pair (line "
+                f"{error.lineno}, column {error.colno}: {error.msg}), which no export has; "
+                "download it from the API again."
+            ) from error
+        return None  # NaN literals, depth, truncation: the json module's to read or word
+    if not isinstance(document, list | dict) or (
+        isinstance(document, dict) and not _plain_page(document)
+    ):
+        return None
+    records, page = _records(path, document)
+    built = plain_columns(records) if records else None
+    if built is None:
+        return None
+    rows, record_depth = built
+    _check_depth(path, _document_depth(document, records, record_depth), limits)
+    if record_depth > _FOLLOWED:
+        _cannot_follow(path, _document_depth(document, records, record_depth))
+    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    return RawTable(
+        path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+def _plain_page(document: dict[str, Any]) -> bool:
+    """Whether a page's fields beside `Data` are plain (no nesting to measure) and hold no
+    float, which orjson may have rounded from an integer of over 64 bits."""
+    if not isinstance(document.get("Data"), list):
+        return True  # one bare record: its fields are measured as records are
+    return all(
+        isinstance(value, str | int | bool) or value is None
+        for key, value in document.items()
+        if key != "Data"
+    )
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: parsed JSON holds no cycles, and collections
+    set off by its hundreds of thousands of new objects (each one a walk through all of
+    them) cost as much as the parsing."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _parsed(path: Path, data: bytes, limits: Limits) -> Any:
     try:
         # NaN and Infinity are not JSON numbers: kept as text, they become DQ002 findings.
-        return json.loads(data.decode("utf-8-sig"), parse_constant=str)
+        with _collection_paused():
+            return json.loads(data.decode("utf-8-sig"), parse_constant=str)
     except RecursionError:
         # Deeper than the parser follows (about a thousand levels): counted without parsing.
         levels = nesting_depth(data)
@@ -138,22 +207,6 @@ def flattened(records: list[dict[str, Any]], room: int) -> tuple[pd.DataFrame, i
 _PLAIN = frozenset({"empty", "string", "boolean", "integer", "floating", "mixed-integer-float"})
 
 
-def depth(value: Any) -> int:
-    """How deep arrays and objects nest in a parsed JSON value (0 for a plain value),
-    without recursion (a value may nest as deep as the parser follows)."""
-    deepest = 0
-    pending = [(value, 0)]
-    while pending:
-        item, level = pending.pop()
-        if isinstance(item, dict):
-            item = item.values()
-        elif not isinstance(item, list):
-            continue
-        deepest = max(deepest, level + 1)
-        pending.extend((inner, level + 1) for inner in item)
-    return deepest
-
-
 def _document_depth(document: Any, records: list[dict[str, Any]], record_depth: int) -> int:
     """The depth of the whole document, its records' measured column by column."""
     if document is records:  # a v1 array
@@ -162,30 +215,6 @@ def _document_depth(document: Any, records: list[dict[str, Any]], record_depth: 
         others = [value for key, value in document.items() if key != "Data"]
         return 1 + max([1 + record_depth, *map(depth, others)])
     return record_depth  # one bare record
-
-
-def nesting_depth(data: bytes) -> int:
-    """How deep arrays and objects nest, counted without parsing, so that a hostile file
-    cannot exhaust the parser's recursion: brackets inside strings are set aside."""
-    codes = np.frombuffer(data, dtype=np.uint8)
-    brackets = np.flatnonzero(_STEPS[codes])
-    quotes_before = np.searchsorted(_string_quotes(codes), brackets)
-    steps = _STEPS[codes[brackets[quotes_before % 2 == 0]]]
-    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
-
-
-def _string_quotes(codes: np.ndarray) -> np.ndarray:
-    """Positions of the quotes that open or close strings: not those escaped by an odd run
-    of backslashes."""
-    quotes = np.flatnonzero(codes == _QUOTE)
-    after_backslash = quotes[(quotes > 0) & (codes[quotes - 1] == _BACKSLASH)]
-    if not len(after_backslash):
-        return quotes
-    backslashes = np.flatnonzero(codes == _BACKSLASH)
-    run_starts = backslashes[np.concatenate(([True], np.diff(backslashes) != 1))]
-    starts = run_starts[np.searchsorted(run_starts, after_backslash - 1, side="right") - 1]
-    escaped = after_backslash[(after_backslash - starts) % 2 == 1]
-    return np.setdiff1d(quotes, escaped, assume_unique=True)
 
 
 def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
