@@ -293,3 +293,14 @@ def test_json_text_with_half_a_surrogate_pair_is_one_sentence(tmp_path: Path, es
     result = audit(good_file(tmp_path), path)
     assert result.exit_code == 0 and packages_audited(result.stdout) == 1
     assert f"{path} holds an escaped character that is half of a pair (line 1" in result.stderr
+
+
+def test_half_a_surrogate_pair_after_a_nan_is_one_sentence(tmp_path: Path) -> None:
+    """A NaN sends the file to the json module, which reads the half pair orjson refuses."""
+    path = tmp_path / "half.json"
+    path.write_text(f'[{{"Label": "{tag(1)}", "Quantity": NaN, "Note": "x\\ud800"}}]')
+    result = audit(good_file(tmp_path), path)
+    assert result.exit_code == 0 and packages_audited(result.stdout) == 1
+    assert f"{path} holds an escaped character that is half of a pair (\\ud800 in a value)" in (
+        result.stderr
+    )

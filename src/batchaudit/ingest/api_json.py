@@ -63,7 +63,11 @@ def read_api_json(
         raise InputError(f"{path} holds no records; check the API call that wrote it.")
     if not all(isinstance(record, dict) for record in records):
         raise InputError(f"{path} is JSON but its records are not objects with field names.")
-    flat, record_depth = flattened(records, min(limits.json_depth, _FOLLOWED))
+    try:
+        flat, record_depth = flattened(records, min(limits.json_depth, _FOLLOWED))
+    except UnicodeEncodeError as error:  # a half pair orjson never saw: it stopped earlier
+        half = f"\\u{ord(error.object[error.start]):04x}"
+        raise InputError(_HALF_PAIR.format(path=path, where=f"{half} in a value")) from error
     _check_depth(path, _document_depth(document, records, record_depth), limits)
     if record_depth > _FOLLOWED:
         _cannot_follow(path, _document_depth(document, records, record_depth))
@@ -75,6 +79,12 @@ def read_api_json(
     )
 
 
+_HALF_PAIR = (
+    "{path} holds an escaped character that is half of a pair ({where}), which no export "
+    "has; download it from the API again."
+)
+
+
 def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     """The file's records as Arrow columns, if orjson reads it and it is plain records in
     a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
@@ -82,11 +92,8 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
         document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
     except orjson.JSONDecodeError as error:
         if "surrogate in string" in error.msg:  # the json module reads these, pandas cannot
-            raise InputError(
-                f"{path} holds an escaped character that is half of a pair (line "
-                f"{error.lineno}, column {error.colno}: {error.msg}), which no export has; "
-                "download it from the API again."
-            ) from error
+            where = f"line {error.lineno}, column {error.colno}: {error.msg}"
+            raise InputError(_HALF_PAIR.format(path=path, where=where)) from error
         return None  # NaN literals, depth, truncation: the json module's to read or word
     if not isinstance(document, list | dict) or (
         isinstance(document, dict) and not _plain_page(document)
