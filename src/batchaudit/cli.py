@@ -183,6 +183,7 @@ def audit(
 
     Settings come from batchaudit.toml (or [tool.batchaudit] in pyproject.toml), found from
     the current folder upward; options given here beat it (`batchaudit config` shows them)."""
+    from batchaudit.collector import collection_paused
     from batchaudit.engine import audit as audit_exports
     from batchaudit.report import json_report, text
     from batchaudit.report.outputs import RENDERERS
@@ -222,7 +223,9 @@ def audit(
         if not quiet:
             click.echo(one_line(f"Wrote {path}"), err=True)
     if stdout_format == "json":
-        click.echo(json_report.render(result), nl=False)
+        with collection_paused():
+            document = json_report.render(result)
+        click.echo(document, nl=False)
     else:
         width, color = terminal()
         click.echo(text.render(result, width, color, quiet), nl=False, color=color)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from batchaudit.collector import collection_paused
 from batchaudit.figures import chart_data, export_period, impacts, own_licenses
 from batchaudit.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
@@ -39,13 +39,8 @@ def audit(tables: Tables, pack: Pack, choices: RuleChoices | None = None) -> Aud
     # The audit makes a finding, a message and an evidence dict per offending package and
     # keeps them all: the cyclic collector would scan them again and again for garbage they
     # are not (a tenth of the audit's time at 10^5). Collection resumes when it is done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         return _audit(tables, pack, choices)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:

@@ -6,10 +6,7 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +15,7 @@ import orjson
 import pandas as pd
 from pandas.api.types import infer_dtype
 
+from batchaudit.collector import collection_paused
 from batchaudit.fields import Kind
 from batchaudit.ingest.api_columns import plain_columns
 from batchaudit.ingest.errors import InputError
@@ -45,7 +43,7 @@ def read_api_json(
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
     by field, by the json module, which says what is wrong in its own words."""
-    with _collection_paused():  # until the parsed records are let go of, not just parsed
+    with collection_paused():  # until the parsed records are let go of, not just parsed
         plain = _plain_table(path, data, limits)
     if plain is not None:
         return plain
@@ -125,24 +123,10 @@ def _plain_page(document: dict[str, Any]) -> bool:
     )
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused: parsed JSON holds no cycles, and collections
-    set off by its hundreds of thousands of new objects (each one a walk through all of
-    them) cost as much as the parsing."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def _parsed(path: Path, data: bytes, limits: Limits) -> Any:
     try:
         # NaN and Infinity are not JSON numbers: kept as text, they become DQ002 findings.
-        with _collection_paused():
+        with collection_paused():
             return json.loads(data.decode("utf-8-sig"), parse_constant=str)
     except RecursionError:
         # Deeper than the parser follows (about a thousand levels): counted without parsing.
