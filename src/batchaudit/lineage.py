@@ -45,7 +45,7 @@ class Lineage:
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
     tabs: package, tested (codes), sorted: tested (a package with test events, the package
       itself included) is in package's results tab.
-    lab_rows: deduplicated lab-result rows with tested (code) and event.
+    lab_rows: deduplicated lab-result rows with tested and event (codes; see lab_results.py).
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     """
 

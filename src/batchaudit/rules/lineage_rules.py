@@ -206,7 +206,9 @@ class ResultsOfUnknownPackage(Rule):
         if rows.empty:
             return rows.assign(tag=[], rows=[], events=[], package_ids=[])
         key = rows["tested_tag"].where(rows["tested_tag"] != "", "")
-        grouped = rows.assign(key=key).groupby("key", sort=True)
+        # Event codes; -1 (a row without a result id at all) is no event.
+        event = rows["event"].where(rows["event"] != -1)
+        grouped = rows.assign(key=key, event=event).groupby("key", sort=True)
         found = grouped.agg(
             rows=("test_type", "size"),
             events=("event", "nunique"),
