@@ -50,16 +50,17 @@ def test_events(
         return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
     result_id, ids = _encoded(lab_results["lab_test_result_id"])
     test_type, types = _encoded(lab_results["test_type"])
-    width = max(len(types), 1)
+    # Keys of (code + 1) pairs: a missing id or type (-1) is one value, as pandas has it.
+    width = len(types) + 1
     # The repeats of a result's line (same result id and test type) that per-package pulls
     # list under every inheriting package: at 100,000 packages pulls hold four rows for each
     # one kept. Rows without a result id are told apart below, by tested package, lab and date.
     no_id = result_id == _position(ids, "")
-    kept = np.flatnonzero(no_id | ~_seen_before(result_id * width + test_type))
+    kept = np.flatnonzero(no_id | ~_seen_before((result_id + 1) * width + test_type + 1))
     tested_tag = _tested_tags(lab_results, kept, packages)
     event, keys = _event_codes(lab_results, kept, result_id[kept], ids, tested_tag)
     if no_id.any():
-        again = _seen_before((event + 1) * width + test_type[kept])
+        again = _seen_before((event + 1) * width + test_type[kept] + 1)
         kept, event, tested_tag = kept[~again], event[~again], tested_tag[~again]
     revoked = lab_results["revoked_date"].notna() | lab_results["detail_revoked_date"].notna()
     informational = lab_results["informational_only"].to_numpy(dtype=bool, na_value=False)
@@ -68,7 +69,10 @@ def test_events(
             "tested": _codes_of(tested_tag, packages["tag"]),
             "tested_tag": tested_tag.array,
             "event": event,
-            "test_type": _taken(lab_results["test_type"], kept),
+            # As categories: the codes above, no second copy of the text (rules/test_types.py).
+            "test_type": pd.Categorical.from_codes(
+                test_type[kept], categories=pd.array(types, dtype="str")
+            ),
             "test_passed": _taken(lab_results["test_passed"], kept),
             # Revoked and informational-only rows are shown in the tab but are not
             # compliance results.
@@ -189,17 +193,18 @@ def _seen_before(key: np.ndarray) -> np.ndarray:
 
 def _encoded(column: pd.Series) -> tuple[np.ndarray, Any]:
     """(each value's code, the distinct values) by Arrow: codes in order of first
-    appearance, a missing value (if any) a code of its own."""
-    encoded = pc.dictionary_encode(pa.array(column, from_pandas=True), null_encoding="encode")
+    appearance, -1 for a missing value."""
+    encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
     if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
         encoded = encoded.combine_chunks()
-    return np.asarray(encoded.indices).astype(np.int64), encoded.dictionary
+    codes = np.asarray(encoded.indices.fill_null(-1)).astype(np.int64)
+    return codes, encoded.dictionary
 
 
 def _position(values: Any, text: str) -> int:
-    """The position of `text` among distinct `values`, -1 if absent."""
+    """The position of `text` among distinct `values`; where absent, a code no value has."""
     found = np.flatnonzero(np.asarray(pc.equal(values, text).fill_null(False)))
-    return int(found[0]) if len(found) else -1
+    return int(found[0]) if len(found) else len(values)
 
 
 def _taken(column: pd.Series, kept: np.ndarray) -> Any:
@@ -219,12 +224,11 @@ def _event_codes(
     if no_id.any():
         visits = lab_results.iloc[kept[no_id]].reset_index(drop=True)
         code, visit_keys = _encoded(event_keys(visits, tags[no_id].reset_index(drop=True)))
-        event[no_id] = len(ids) + code
+        event[no_id] = np.where(code >= 0, len(ids) + code, -1)
         keys = pa.concat_arrays([keys, visit_keys.cast(text)])
     # One code per distinct text (an id's key could read as a visit's); a missing id has none.
     merged, distinct = _encoded(keys)
-    missing = np.asarray(keys.is_null())
-    return np.where(missing[event], -1, merged[event]), distinct
+    return np.where(event >= 0, merged[event], -1), distinct
 
 
 def _codes_of(tags: pd.Series, known: pd.Series) -> np.ndarray:
@@ -236,7 +240,7 @@ def _codes_of(tags: pd.Series, known: pd.Series) -> np.ndarray:
         value_set = value_set.combine_chunks()
     found = pc.index_in(distinct_tags, value_set=value_set.cast(distinct_tags.type))
     codes: np.ndarray = np.asarray(found.fill_null(-1), dtype=np.int64)[code]
-    return codes
+    return np.where(code >= 0, codes, -1)
 
 
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
