@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.fields import FILE, LINE
+from batchaudit.grouping import positions_in, text_codes
 from batchaudit.lazy import lazy
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ def test_events(
     as text: see `event_keys`)."""
     if lab_results is None or lab_results.empty:
         return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
-    result_id, ids = _encoded(lab_results["lab_test_result_id"])
-    test_type, types = _encoded(lab_results["test_type"])
+    result_id, ids = text_codes(lab_results["lab_test_result_id"])
+    test_type, types = text_codes(lab_results["test_type"])
     # Keys of (code + 1) pairs: a missing id or type (-1) is one value, as pandas has it.
     width = len(types) + 1
     # The repeats of a result's line (same result id and test type) that per-package pulls
@@ -66,7 +67,7 @@ def test_events(
     informational = lab_results["informational_only"].to_numpy(dtype=bool, na_value=False)
     rows = pd.DataFrame(
         {
-            "tested": _codes_of(tested_tag, packages["tag"]),
+            "tested": positions_in(tested_tag, packages["tag"]),
             "tested_tag": tested_tag.array,
             "event": event,
             # As categories: the codes above, no second copy of the text (rules/test_types.py).
@@ -191,16 +192,6 @@ def _seen_before(key: np.ndarray) -> np.ndarray:
     return later
 
 
-def _encoded(column: pd.Series) -> tuple[np.ndarray, Any]:
-    """(each value's code, the distinct values) by Arrow: codes in order of first
-    appearance, -1 for a missing value."""
-    encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
-    if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
-        encoded = encoded.combine_chunks()
-    codes = np.asarray(encoded.indices.fill_null(-1)).astype(np.int64)
-    return codes, encoded.dictionary
-
-
 def _position(values: Any, text: str) -> int:
     """The position of `text` among distinct `values`; where absent, a code no value has."""
     found = np.flatnonzero(np.asarray(pc.equal(values, text).fill_null(False)))
@@ -223,24 +214,12 @@ def _event_codes(
     no_id = result_id == _position(ids, "")
     if no_id.any():
         visits = lab_results.iloc[kept[no_id]].reset_index(drop=True)
-        code, visit_keys = _encoded(event_keys(visits, tags[no_id].reset_index(drop=True)))
+        code, visit_keys = text_codes(event_keys(visits, tags[no_id].reset_index(drop=True)))
         event[no_id] = np.where(code >= 0, len(ids) + code, -1)
         keys = pa.concat_arrays([keys, visit_keys.cast(text)])
     # One code per distinct text (an id's key could read as a visit's); a missing id has none.
-    merged, distinct = _encoded(keys)
+    merged, distinct = text_codes(keys)
     return np.where(event >= 0, merged[event], -1), distinct
-
-
-def _codes_of(tags: pd.Series, known: pd.Series) -> np.ndarray:
-    """The position of each tag among the `known` (unique) tags, -1 where absent: looked up
-    once per distinct tag (lab rows repeat the tested package's tag)."""
-    code, distinct_tags = _encoded(tags)
-    value_set = pa.array(known, from_pandas=True)
-    if isinstance(value_set, pa.ChunkedArray):
-        value_set = value_set.combine_chunks()
-    found = pc.index_in(distinct_tags, value_set=value_set.cast(distinct_tags.type))
-    codes: np.ndarray = np.asarray(found.fill_null(-1), dtype=np.int64)[code]
-    return np.where(code >= 0, codes, -1)
 
 
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:

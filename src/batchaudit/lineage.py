@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from batchaudit.grouping import positions_in, text_codes
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
 from batchaudit.observed import (
@@ -142,11 +143,11 @@ def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct (child, listed source); unknown sources keep their tag."""
     listed = split_tag_list(packages["source_package_tags"])
     # Tags as codes: duplicates found on integers, each distinct tag looked up once.
-    tag_code, tags = pd.factorize(listed)
+    tag_code, tags = text_codes(listed)
     child = listed.index.to_numpy()
     first = ~pd.Series(child * max(len(tags), 1) + tag_code).duplicated().to_numpy()
-    links = pd.DataFrame({"child": child[first], "source_tag": listed.to_numpy()[first]})
-    links["source"] = pd.Index(packages["tag"]).get_indexer(tags)[tag_code[first]]
+    links = pd.DataFrame({"child": child[first], "source_tag": listed.array[first]})
+    links["source"] = positions_in(listed.iloc[first], packages["tag"])
     return links
 
 
