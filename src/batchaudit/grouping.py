@@ -5,6 +5,7 @@ per group, which costs seconds at 100,000 groups)."""
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.lazy import lazy
@@ -30,21 +31,33 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
 
 
 def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:
-    """The position of each text among the `known` (unique) texts, -1 where absent or
-    missing: looked up once per distinct text."""
+    """The position of each text among the `known` texts (the first, if repeated), -1 where
+    absent or missing: looked up once per distinct text, and the hash set built of whichever
+    of the distinct texts and the known ones are fewer."""
     code, distinct = text_codes(texts)
     value_set = pa.array(known, from_pandas=True)
     if isinstance(value_set, pa.ChunkedArray):
         value_set = value_set.combine_chunks()
-    found = pc.index_in(distinct, value_set=value_set.cast(distinct.type))
-    positions: np.ndarray = np.asarray(found.fill_null(-1), dtype=np.int64)[code]
-    return np.where(code >= 0, positions, -1)
+    value_set = value_set.cast(distinct.type)
+    if len(distinct) <= len(value_set):
+        # Each known text's place among the distinct texts, turned around.
+        at = np.asarray(pc.index_in(value_set, value_set=distinct).fill_null(-1), np.int64)
+        where = np.flatnonzero(at >= 0)
+        first = np.full(len(distinct), len(value_set), dtype=np.int64)
+        np.minimum.at(first, at[where], where)
+        found = np.where(first < len(value_set), first, -1)
+    else:
+        found = np.asarray(pc.index_in(distinct, value_set=value_set).fill_null(-1), np.int64)
+    positions: np.ndarray = np.where(code >= 0, found[code.clip(min=0)], -1)
+    return positions
 
 
 def lists_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[list[Any]]]:
-    """(the distinct keys ascending, each one's values in their order in `values`)."""
+    """(the distinct keys ascending, each one's values in their order in `values`): slices of
+    one Python list, not one small array per key."""
     order = np.argsort(keys, kind="stable")
-    keys, values = np.asarray(keys)[order], np.asarray(values, dtype=object)[order]
+    keys = np.asarray(keys)[order]
+    listed = np.asarray(values, dtype=object)[order].tolist()
     starts = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
-    groups = np.split(values, starts[1:]) if len(starts) else []
-    return keys[starts], [group.tolist() for group in groups]
+    bounds = [*starts.tolist(), len(keys)]
+    return keys[starts], [listed[begin:end] for begin, end in itertools.pairwise(bounds)]

@@ -183,13 +183,14 @@ def _first_of(group: np.ndarray, count: int, at: np.ndarray | None = None) -> np
 
 
 def _seen_before(key: np.ndarray) -> np.ndarray:
-    """Whether each non-negative integer key occurs at an earlier position: by a table of
-    first positions where the keys' range is small, else by pandas' hash table."""
-    if len(key) == 0 or key.max() >= 4 * len(key):
-        seen: np.ndarray = pd.Series(key).duplicated().to_numpy()
-        return seen
-    later: np.ndarray = _first_of(key, int(key.max()) + 1)[key] != np.arange(len(key))
-    return later
+    """Whether each integer key occurs at an earlier position, by a stable sort: the keys
+    come from codes numbered in order of appearance, so they arrive in long sorted runs,
+    which the sort merges in near-linear time (no table as large as the keys' range)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    seen = np.ones(len(key), dtype=bool)
+    seen[order[np.r_[len(key) > 0, ordered[1:] != ordered[:-1]]]] = False
+    return seen
 
 
 def _position(values: Any, text: str) -> int:
