@@ -216,15 +216,18 @@ def inheritance(
 def _with_tab_sizes(
     packages: pd.DataFrame, tabs: pd.DataFrame, events: pd.DataFrame
 ) -> pd.DataFrame:
-    per_tested = events.groupby("tested").agg(rows=("rows", "sum"), events=("event", "size"))
-    tab = tabs.merge(per_tested, left_on="tested", right_index=True)
-    sizes = tab.groupby("package").agg(
-        tab_rows=("rows", "sum"),
-        tab_events=("events", "sum"),
-        tab_tested_packages=("tested", "size"),
-    )
-    for column in sizes.columns:
-        packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)
+    """Per package, the rows, events and tested packages its tab shows: counts per tested
+    package, summed over the tab's pairs (every tested package in a tab has events)."""
+    size = len(packages)
+    tested = events["tested"].to_numpy(np.int64)
+    rows = np.bincount(tested, weights=events["rows"].to_numpy(np.float64), minlength=size)
+    held = np.bincount(tested, minlength=size)
+    package, shown = tabs["package"].to_numpy(np.int64), tabs["tested"].to_numpy(np.int64)
+    packages["tab_rows"] = np.bincount(package, weights=rows[shown], minlength=size)
+    packages["tab_events"] = np.bincount(package, weights=held[shown], minlength=size)
+    packages["tab_tested_packages"] = np.bincount(package, minlength=size)
+    for column in ("tab_rows", "tab_events", "tab_tested_packages"):
+        packages[column] = packages[column].to_numpy().astype(np.int64)
     return packages
 
 

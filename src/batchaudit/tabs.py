@@ -67,8 +67,9 @@ def tested_in_tabs(
     package, tested_comp = per_component.take(component)
     members = Ragged.of(component[tested], np.asarray(tested, dtype=np.int64), count)
     position, tested_package = members.take(tested_comp)
-    pairs = pd.DataFrame({"package": package[position], "tested": tested_package})
-    return pairs.sort_values(["package", "tested"], ignore_index=True)
+    package = package[position]
+    order = np.argsort(package * np.int64(max(size, 1)) + tested_package, kind="stable")
+    return pd.DataFrame({"package": package[order], "tested": tested_package[order]})
 
 
 def _inheriting_links(
