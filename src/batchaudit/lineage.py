@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from batchaudit.components import strong_components
 from batchaudit.grouping import positions_in, text_codes
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
@@ -27,11 +28,8 @@ from batchaudit.values import split_tag_list
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-    from scipy import sparse
-    from scipy.sparse import csgraph
 else:
     np, pd = lazy("numpy"), lazy("pandas")
-    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
 
 __all__ = ["NO_PACKAGE", "Lineage", "build"]
 
@@ -157,10 +155,7 @@ def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     child, source = links["child"].to_numpy(np.int64), links["source"].to_numpy(np.int64)
     known = source != NO_PACKAGE
     child, source = child[known], source[known]
-    graph = sparse.coo_matrix(
-        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
-    )
-    _, component = csgraph.connected_components(graph, directed=True, connection="strong")
+    _, component = strong_components(child, source, size)
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
     self_listed = child[child == source]
