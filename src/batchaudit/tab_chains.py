@@ -123,17 +123,16 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
     in_tabs = distinct(tested)
     events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
     # Tags and categories taken for the packages named only, not converted whole.
-    named = distinct(np.concatenate([in_tabs, chains.codes]))
-    tag_of = dict(zip(named.tolist(), lineage.packages["tag"].array.take(named), strict=True))
+    tags = _texts(lineage.packages["tag"], in_tabs)
+    tag_of = dict(zip(in_tabs.tolist(), tags, strict=True))
     category_of = dict(
-        zip(in_tabs.tolist(), lineage.packages["category"].array.take(in_tabs), strict=True)
+        zip(in_tabs.tolist(), _texts(lineage.packages["category"], in_tabs), strict=True)
     )
-    chain_tags = [tag_of[code] for code in chains.codes.tolist()]
+    chain_tags = _texts(lineage.packages["tag"], chains.codes)
     bounds = chains.bounds.tolist()
     # Tested packages by tag, so that the order never follows the order of the input rows.
-    tags = np.asarray(lineage.packages["tag"].array.take(in_tabs), dtype=object)
     rank = np.empty(len(in_tabs), dtype=np.int64)
-    rank[np.argsort(tags, kind="stable")] = np.arange(len(in_tabs))
+    rank[np.argsort(np.asarray(tags, dtype=object), kind="stable")] = np.arange(len(in_tabs))
     order = np.lexsort((rank[np.searchsorted(in_tabs, tested)], holder))
     tabs: dict[int, list[dict[str, Any]]] = {}
     holders, testeds = holder.tolist(), tested.tolist()
@@ -148,3 +147,9 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
             }
         )
     return tabs
+
+
+def _texts(column: pd.Series, codes: np.ndarray) -> list[Any]:
+    """The column's values at the given package codes, as Python values."""
+    values: list[Any] = np.asarray(column.array.take(codes), dtype=object).tolist()
+    return values
