@@ -32,24 +32,32 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
 
 def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:
     """The position of each text among the `known` texts (the first, if repeated), -1 where
-    absent or missing: looked up once per distinct text, and the hash set built of whichever
-    of the distinct texts and the known ones are fewer."""
+    absent or missing: looked up once per distinct text."""
     code, distinct = text_codes(texts)
+    found = distinct_positions_in(distinct, known)
+    positions: np.ndarray = np.where(code >= 0, found[code.clip(min=0)], -1)
+    return positions
+
+
+def distinct_positions_in(distinct: Any, known: pd.Series) -> np.ndarray:
+    """The position of each of the `distinct` texts (an Arrow array) among the `known` texts
+    (the first, if repeated), -1 where absent; the hash set is built of the fewer."""
     value_set = pa.array(known, from_pandas=True)
     if isinstance(value_set, pa.ChunkedArray):
         value_set = value_set.combine_chunks()
     value_set = value_set.cast(distinct.type)
-    if len(distinct) <= len(value_set):
-        # Each known text's place among the distinct texts, turned around.
-        at = np.asarray(pc.index_in(value_set, value_set=distinct).fill_null(-1), np.int64)
-        where = np.flatnonzero(at >= 0)
-        first = np.full(len(distinct), len(value_set), dtype=np.int64)
-        np.minimum.at(first, at[where], where)
-        found = np.where(first < len(value_set), first, -1)
-    else:
-        found = np.asarray(pc.index_in(distinct, value_set=value_set).fill_null(-1), np.int64)
-    positions: np.ndarray = np.where(code >= 0, found[code.clip(min=0)], -1)
-    return positions
+    if len(distinct) > len(value_set):
+        found: np.ndarray = np.asarray(
+            pc.index_in(distinct, value_set=value_set).fill_null(-1), np.int64
+        )
+        return found
+    # Each known text's place among the distinct texts, turned around.
+    at = np.asarray(pc.index_in(value_set, value_set=distinct).fill_null(-1), np.int64)
+    where = np.flatnonzero(at >= 0)
+    first = np.full(len(distinct), len(value_set), dtype=np.int64)
+    np.minimum.at(first, at[where], where)
+    turned: np.ndarray = np.where(first < len(value_set), first, -1)
+    return turned
 
 
 def lists_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[list[Any]]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.fields import FILE, LINE
-from batchaudit.grouping import positions_in, text_codes
+from batchaudit.grouping import distinct_positions_in, positions_in, text_codes
 from batchaudit.lazy import lazy
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ else:
 
 EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
 # What the rules and `trace` read of a lab-result row. `event` is the code of the row's test
-# event: the same code, the same event (-1: none, where the result id itself is missing).
+# event: the same code, the same event (-1: none, where the result id itself is missing);
+# `tested_tag` and `test_type` are categories.
 ROW_COLUMNS = [
     "tested",
     "tested_tag",
@@ -58,17 +59,22 @@ def test_events(
     # one kept. Rows without a result id are told apart below, by tested package, lab and date.
     no_id = result_id == _position(ids, "")
     kept = np.flatnonzero(no_id | ~_seen_before((result_id + 1) * width + test_type + 1))
-    tested_tag = _tested_tags(lab_results, kept, packages)
+    tested, tested_tag = _tested(lab_results, kept, packages)
     event, keys = _event_codes(lab_results, kept, result_id[kept], ids, tested_tag)
     if no_id.any():
-        again = _seen_before((event + 1) * width + test_type[kept] + 1)
-        kept, event, tested_tag = kept[~again], event[~again], tested_tag[~again]
+        first = ~_seen_before((event + 1) * width + test_type[kept] + 1)
+        kept, event, tested, tested_tag = (
+            kept[first],
+            event[first],
+            tested[first],
+            tested_tag[first],
+        )
     revoked = lab_results["revoked_date"].notna() | lab_results["detail_revoked_date"].notna()
     informational = lab_results["informational_only"].to_numpy(dtype=bool, na_value=False)
     rows = pd.DataFrame(
         {
-            "tested": positions_in(tested_tag, packages["tag"]),
-            "tested_tag": tested_tag.array,
+            "tested": tested,
+            "tested_tag": tested_tag,
             "event": event,
             # As categories: the codes above, no second copy of the text (rules/test_types.py).
             "test_type": pd.Categorical.from_codes(
@@ -94,7 +100,9 @@ def _events(
     An event's date, OverallPassed and lab are those of its first row that states them."""
     tested, event = rows["tested"].to_numpy(np.int64), rows["event"].to_numpy(np.int64)
     placed = np.flatnonzero((tested != -1) & (event != -1))
-    tested, event = tested[placed], event[placed]
+    every_row = len(placed) == len(rows)  # usually: then no copies of whole columns
+    if not every_row:
+        tested, event = tested[placed], event[placed]
     group, count = _event_groups(tested, event, len(keys))
     size = np.bincount(group, minlength=count)
     present = np.flatnonzero(size > 0)
@@ -104,12 +112,12 @@ def _events(
     rank[np.asarray(pc.sort_indices(keys), dtype=np.int64)] = np.arange(len(keys))
     order = np.argsort(tested[first] * max(len(keys), 1) + rank[event[first]], kind="stable")
     present, first = present[order], first[order]
-    loaded = kept[placed]  # each placed row's position in the loaded table
+    loaded = kept if every_row else kept[placed]  # placed rows' places in the loaded table
     first_stated = _FirstStated(group, count, present, loaded[first], loaded)
     events = pd.DataFrame(
         {
             "tested": tested[first],
-            "tested_tag": rows["tested_tag"].array.take(placed[first]),
+            "tested_tag": rows["tested_tag"].array.take(placed[first]).astype("str"),
             "event": pd.array(keys.take(pa.array(event[first])), dtype="str"),
             "rows": size[present],
             "date": first_stated.of(lab_results["test_performed_date"]),
@@ -119,9 +127,12 @@ def _events(
         copy=False,
     )
     # Without OverallPassed, an event passed when every row that states an outcome passed.
-    outcome = rows["test_passed"].to_numpy(dtype="float", na_value=np.nan)[placed]
-    said = np.bincount(group[~np.isnan(outcome)], minlength=count)[present] > 0
-    failed = np.bincount(group[outcome == 0], minlength=count)[present] > 0
+    stated = rows["test_passed"].notna().to_numpy()
+    passing = rows["test_passed"].to_numpy(dtype=bool, na_value=True)
+    if not every_row:
+        stated, passing = stated[placed], passing[placed]
+    said = np.bincount(group[stated], minlength=count)[present] > 0
+    failed = np.bincount(group[~passing], minlength=count)[present] > 0
     from_rows = pd.Series(pd.arrays.BooleanArray(~failed, ~said))
     events["passed"] = events["passed"].astype("boolean").fillna(from_rows)
     return events
@@ -143,10 +154,9 @@ class _FirstStated:
         self.first, self.loaded = first, loaded
 
     def of(self, column: pd.Series) -> Any:
-        known = column.notna().to_numpy()
-        if known.all():
+        if not column.hasnans:
             return column.array.take(self.first)
-        known = known[self.loaded]
+        known = column.notna().to_numpy()[self.loaded]
         at = _first_of(self.group[known], self.count, np.flatnonzero(known))[self.present]
         where = np.where(at >= 0, self.loaded[at.clip(min=0)], -1)
         return column.array.take(where, allow_fill=True)
@@ -205,7 +215,7 @@ def _taken(column: pd.Series, kept: np.ndarray) -> Any:
 
 
 def _event_codes(
-    lab_results: pd.DataFrame, kept: np.ndarray, result_id: np.ndarray, ids: Any, tags: pd.Series
+    lab_results: pd.DataFrame, kept: np.ndarray, result_id: np.ndarray, ids: Any, tags: Any
 ) -> tuple[np.ndarray, Any]:
     """(each kept row's event code, the events' keys as text: `event_keys`, written once per
     distinct result id and per visit, not per row)."""
@@ -215,7 +225,7 @@ def _event_codes(
     no_id = result_id == _position(ids, "")
     if no_id.any():
         visits = lab_results.iloc[kept[no_id]].reset_index(drop=True)
-        code, visit_keys = text_codes(event_keys(visits, tags[no_id].reset_index(drop=True)))
+        code, visit_keys = text_codes(event_keys(visits, pd.Series(tags[no_id])))
         event[no_id] = np.where(code >= 0, len(ids) + code, -1)
         keys = pa.concat_arrays([keys, visit_keys.cast(text)])
     # One code per distinct text (an id's key could read as a visit's); a missing id has none.
@@ -236,18 +246,25 @@ def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
     return keys
 
 
-def _tested_tags(lab_results: pd.DataFrame, kept: np.ndarray, packages: pd.DataFrame) -> pd.Series:
-    """Of the kept rows: SourcePackageLabel, or where it is blank the package whose Id the
-    rows were pulled for."""
+def _tested(
+    lab_results: pd.DataFrame, kept: np.ndarray, packages: pd.DataFrame
+) -> tuple[np.ndarray, pd.Categorical[Any]]:
+    """Of the kept rows: the tested package's code (-1: not loaded) and its tag, as categories
+    (the loaded table's labels, coded once: no copy of the text per row). The tag is the
+    SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
+    code, labels = text_codes(lab_results["tested_package"])
+    code = code[kept]
+    if not (code == _position(labels, "")).any():
+        found = distinct_positions_in(labels, packages["tag"])
+        tags = pd.Categorical.from_codes(code, categories=pd.array(labels, dtype="str"))
+        return np.where(code >= 0, found[code.clip(min=0)], -1), tags
     tested = pd.Series(_taken(lab_results["tested_package"], kept), copy=False)
     blank = (tested == "").to_numpy(dtype=bool, na_value=False)
-    if not blank.any():
-        given: pd.Series = tested.astype("str")
-        return given
     pulled_for = pd.Series(_taken(lab_results["package_id"], kept), copy=False)
     by_id = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
     from_id = pulled_for.map(by_id.set_index("package_id")["tag"])
-    return tested.where(~blank, from_id).fillna("").astype("str")
+    given = tested.where(~blank, from_id).fillna("").astype("str")
+    return positions_in(given, packages["tag"]), pd.Categorical(given)
 
 
 def passed_label(passed: object) -> str:

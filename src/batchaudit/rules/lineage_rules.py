@@ -205,7 +205,7 @@ class ResultsOfUnknownPackage(Rule):
         rows = rows.loc[rows["tested"] == NO_PACKAGE]
         if rows.empty:
             return rows.assign(tag=[], rows=[], events=[], package_ids=[])
-        key = rows["tested_tag"].where(rows["tested_tag"] != "", "")
+        key = rows["tested_tag"].astype("str")  # categories: grouped by their text
         # Event codes; -1 (a row without a result id at all) is no event.
         event = rows["event"].where(rows["event"] != -1)
         grouped = rows.assign(key=key, event=event).groupby("key", sort=True)
