@@ -234,13 +234,15 @@ class ConflictingInheritedResults(Rule):
             & (coded.code >= 0)
         )
         passed = rows["test_passed"].to_numpy(dtype=bool, na_value=False)
+        # Only the test types that fail somewhere can conflict (few of the rows).
+        failing_type = np.zeros(count, dtype=bool)
+        failing_type[coded.code[counted & ~passed]] = True
+        counted &= failing_type[coded.code]
         # Each distinct (tested, test type, passed), by integer keys: test types as codes.
         key = distinct((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
         tested, test_type, passed = key // 2 // count, key // 2 % count, key % 2 == 1
-        # Only the test types that fail somewhere, in the tabs that show a failing package;
-        # each tab's (package, tested) pair brings the tested package's outcomes.
-        relevant = np.isin(test_type, test_type[~passed])
-        tested, test_type, passed = tested[relevant], test_type[relevant], passed[relevant]
+        # In the tabs that show a failing package, each tab's (package, tested) pair brings
+        # the tested package's outcomes.
         holder = lineage.tabs["package"].to_numpy(np.int64)
         shown = lineage.tabs["tested"].to_numpy(np.int64)
         exposed = np.isin(holder, holder[np.isin(shown, tested[~passed])])
