@@ -129,11 +129,14 @@ class LineageCycle(Rule):
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        codes = np.flatnonzero(packages["on_cycle"].to_numpy())
-        links = lineage.known_links()
-        links = links.loc[links["child"].isin(codes) & links["source"].isin(codes)]
+        on_cycle = packages["on_cycle"].to_numpy(dtype=bool)
+        codes = np.flatnonzero(on_cycle)
+        child = lineage.links["child"].to_numpy(np.int64)
+        source = lineage.links["source"].to_numpy(np.int64)
+        # Links between packages on a cycle (sources' tags taken for those links only).
+        among = (source != NO_PACKAGE) & on_cycle[child] & on_cycle[source.clip(min=0)]
         listed = pd.DataFrame(
-            {"child": links["child"], "source": packages["tag"].to_numpy()[links["source"]]}
+            {"child": child[among], "source": packages["tag"].array.take(source[among])}
         ).sort_values(["child", "source"])
         children, sources = lists_by(listed["child"].to_numpy(), listed["source"].to_numpy())
         by_child = dict(zip(children.tolist(), sources, strict=True))
