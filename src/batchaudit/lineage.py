@@ -60,9 +60,6 @@ class Lineage:
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def known_links(self) -> pd.DataFrame:
-        return self.links.loc[self.links["source"] != NO_PACKAGE]
-
     def tab_of(self, start: pd.DataFrame) -> pd.DataFrame:
         """The closure of (package, ancestor, via) start pairs along inheriting links, as far
         as it leads to tested packages (ancestors with an empty tab are not expanded)."""
