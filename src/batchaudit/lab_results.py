@@ -29,7 +29,8 @@ else:
 EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
 # What the rules and `trace` read of a lab-result row. `event` is the code of the row's test
 # event: the same code, the same event (-1: none, where the result id itself is missing);
-# `tested_tag` and `test_type` are categories.
+# `tested_tag` and `test_type` are categories; `loaded_row` is the row's position in the table
+# given (LN003 takes the PackageIds of the few rows it names from there, not a copy of all).
 ROW_COLUMNS = [
     "tested",
     "tested_tag",
@@ -37,7 +38,7 @@ ROW_COLUMNS = [
     "test_type",
     "test_passed",
     "counts",
-    "package_id",
+    "loaded_row",
     FILE,
     LINE,
 ]
@@ -84,7 +85,7 @@ def test_events(
             # Revoked and informational-only rows are shown in the tab but are not
             # compliance results.
             "counts": ~revoked.to_numpy()[kept] & ~informational[kept],
-            "package_id": _taken(lab_results["package_id"], kept),
+            "loaded_row": kept,
             FILE: _taken(lab_results[FILE], kept),
             LINE: _taken(lab_results[LINE], kept),
         },

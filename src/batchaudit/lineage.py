@@ -45,6 +45,7 @@ class Lineage:
     tabs: package, tested (codes), sorted: tested (a package with test events, the package
       itself included) is in package's results tab.
     lab_rows: deduplicated lab-result rows with tested and event (codes; see lab_results.py).
+    lab_table: the released lab-result rows as loaded (lab_rows' loaded_row places a row).
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     """
 
@@ -57,6 +58,7 @@ class Lineage:
     # Lab-result rows (as exported) that name a tested package but carry a PackageId that
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
+    lab_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -84,7 +86,9 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages = with_observed_tabs(packages, tabs, events, released)
     packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
     unplaced = unplaced_pulls(released, packages)
-    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None, unplaced)
+    return Lineage(
+        packages, links, tabs, lab_rows, events, lab_results is not None, unplaced, released
+    )
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:

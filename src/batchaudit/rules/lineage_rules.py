@@ -211,7 +211,10 @@ class ResultsOfUnknownPackage(Rule):
         key = rows["tested_tag"].astype("str")  # categories: grouped by their text
         # Event codes; -1 (a row without a result id at all) is no event.
         event = rows["event"].where(rows["event"] != -1)
-        grouped = rows.assign(key=key, event=event).groupby("key", sort=True)
+        loaded = lineage.lab_table
+        assert loaded is not None  # the rows came from it
+        ids = loaded["package_id"].array.take(rows["loaded_row"].to_numpy(np.int64))
+        grouped = rows.assign(key=key, event=event, package_id=ids).groupby("key", sort=True)
         found = grouped.agg(
             rows=("test_type", "size"),
             events=("event", "nunique"),
