@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.components import strong_components
-from batchaudit.grouping import positions_in, text_codes
+from batchaudit.grouping import distinct_positions_in, text_codes
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
 from batchaudit.observed import (
@@ -145,8 +145,16 @@ def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     tag_code, tags = text_codes(listed)
     child = listed.index.to_numpy()
     first = ~pd.Series(child * max(len(tags), 1) + tag_code).duplicated().to_numpy()
-    links = pd.DataFrame({"child": child[first], "source_tag": listed.array[first]})
-    links["source"] = positions_in(listed.iloc[first], packages["tag"])
+    every = bool(first.all())  # usually: no copy of the tags
+    links = pd.DataFrame(
+        {
+            "child": child if every else child[first],
+            "source_tag": listed.array if every else listed.array[first],
+        }
+    )
+    code = tag_code if every else tag_code[first]
+    found = distinct_positions_in(tags, packages["tag"])
+    links["source"] = np.where(code >= 0, found[code.clip(min=0)], NO_PACKAGE)
     return links
 
 
