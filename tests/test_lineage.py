@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import audit_text, tag, tags_of
+import pandas as pd
+
+from helpers import audit_text, audited, tag, tags_of
 
 LAB_HEADER = "package_id,tested_package,lab_test_result_id,test_type,test_passed"
 
@@ -96,3 +98,63 @@ def test_a_header_only_lab_file_means_nothing_was_tested(tmp_path: Path) -> None
     )
     assert result.summary.test_events == 0
     assert "LT001" not in {s.rule for s in result.skipped_rules}
+
+
+def test_an_event_takes_date_and_overall_result_from_its_first_row_stating_them(
+    tmp_path: Path,
+) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\n"
+    lab = "\n".join(
+        [
+            "tested_package,lab_test_result_id,test_type,test_passed,test_performed_date,"
+            "lab_license,overall_passed",
+            "T1,5,THC,true,,L1,",
+            "T1,5,CBD,true,2025-01-02,L2,false",
+            "T1,5,Moisture,true,2025-01-03,L3,true",
+        ]
+    )
+    events = audited(tmp_path, packages, lab).lineage.events
+    assert len(events) == 1
+    (event,) = events.to_dict("records")
+    assert event["rows"] == 3 and event["lab"] == "L1" and event["passed"] is False
+    assert str(event["date"].date()) == "2025-01-02"
+
+
+def test_without_overall_result_an_event_passed_when_every_stated_row_passed(
+    tmp_path: Path,
+) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\nT2,Buds,,No\n"
+    rows = ["T1,1,THC,true", "T1,1,CBD,false", "T1,2,THC,", "T2,3,THC,true", "T2,3,CBD,"]
+    lab = "\n".join(["tested_package,lab_test_result_id,test_type,test_passed", *rows])
+    events = audited(tmp_path, packages, lab).lineage.events
+    assert events["event"].tolist() == ["id:1", "id:2", "id:3"]
+    assert events["passed"].tolist() == [False, pd.NA, True]
+
+
+def test_one_result_id_under_two_tested_packages_is_an_event_of_each(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\nT2,Buds,,No\n"
+    lab = "\n".join(
+        [LAB_HEADER, ",T2,9,THC,true", ",T1,9,CBD,true", ",T2,8,THC,true", ",T1,9,Moisture,true"]
+    )
+    events = audited(tmp_path, packages, lab).lineage.events
+    assert events["tested_tag"].tolist() == [tag(1), tag(2), tag(2)]
+    assert events["event"].tolist() == ["id:9", "id:8", "id:9"]
+    assert events["rows"].tolist() == [2, 1, 1]
+
+
+def test_rows_without_result_id_are_events_by_package_lab_and_date(tmp_path: Path) -> None:
+    packages = "tag,category,source_package_tags,production_batch\nT1,Buds,,No\n"
+    header = (
+        "tested_package,lab_test_result_id,test_type,test_passed,test_performed_date,lab_license"
+    )
+    rows = [
+        "T1,,THC,true,2025-01-02,L1",
+        "T1,,THC,true,2025-01-02,L1",  # the same row listed twice: counted once
+        "T1,,CBD,true,2025-01-02,L1",
+        "T1,,THC,true,2025-02-01,L1",
+        "T1,4,THC,true,2025-01-02,L1",
+    ]
+    audit = audited(tmp_path, packages, "\n".join([header, *rows]))
+    assert len(audit.lineage.lab_rows) == 4
+    assert audit.lineage.events["rows"].tolist() == [2, 1, 1]
+    assert audit.lineage.events["event"].str.startswith("id:").tolist() == [False, False, True]

@@ -2,96 +2,236 @@
 
 Exports repeat an event's rows under every package that inherited it (the API is queried
 per package); those repeats describe one event and are counted once.
+
+A state's export holds millions of rows and a few hundred thousand events. Result ids, test
+types and tested tags are dictionary-encoded once, by Arrow, and everything after works on
+their integer codes: repeats are found and events grouped without hashing text again, and an
+event's key is written once per event, not once per row.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from batchaudit.fields import FILE, LINE
+from batchaudit.grouping import distinct_positions_in, positions_in, text_codes
 from batchaudit.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 else:
     np, pd = lazy("numpy"), lazy("pandas")
+    pa, pc = lazy("pyarrow"), lazy("pyarrow.compute")
 
 EVENT_COLUMNS = ["tested", "tested_tag", "event", "rows", "date", "passed", "lab"]
+# What the rules and `trace` read of a lab-result row. `event` is the code of the row's test
+# event: the same code, the same event (-1: none, where the result id itself is missing);
+# `tested_tag` and `test_type` are categories; `loaded_row` is the row's position in the table
+# given (LN003 takes the PackageIds of the few rows it names from there, not a copy of all).
+ROW_COLUMNS = [
+    "tested",
+    "tested_tag",
+    "event",
+    "test_type",
+    "test_passed",
+    "counts",
+    "loaded_row",
+    FILE,
+    LINE,
+]
 
 
 def test_events(
     lab_results: pd.DataFrame | None, packages: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(deduplicated rows with `tested` code and `event` key, one row per event)."""
+    """(deduplicated rows with `tested` and `event` codes, one row per event with its key
+    as text: see `event_keys`)."""
     if lab_results is None or lab_results.empty:
-        rows = pd.DataFrame(
-            columns=[
-                "tested",
-                "tested_tag",
-                "event",
-                "test_type",
-                "test_passed",
-                "counts",
-                FILE,
-                LINE,
-            ]
+        return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
+    result_id, ids = text_codes(lab_results["lab_test_result_id"])
+    test_type, types = text_codes(lab_results["test_type"])
+    # Keys of (code + 1) pairs: a missing id or type (-1) is one value, as pandas has it.
+    width = len(types) + 1
+    # The repeats of a result's line (same result id and test type) that per-package pulls
+    # list under every inheriting package: at 100,000 packages pulls hold four rows for each
+    # one kept. Rows without a result id are told apart below, by tested package, lab and date.
+    no_id = result_id == _position(ids, "")
+    kept = np.flatnonzero(no_id | ~_seen_before((result_id + 1) * width + test_type + 1))
+    tested, tested_tag = _tested(lab_results, kept, packages)
+    event, keys = _event_codes(lab_results, kept, result_id[kept], ids, tested_tag)
+    if no_id.any():
+        first = ~_seen_before((event + 1) * width + test_type[kept] + 1)
+        kept, event, tested, tested_tag = (
+            kept[first],
+            event[first],
+            tested[first],
+            tested_tag[first],
         )
-        return rows, pd.DataFrame(columns=EVENT_COLUMNS)
-    rows = _first_listings(lab_results)
-    rows["tested_tag"] = _tested_tags(rows, packages)
-    rows["tested"] = _codes_of(rows["tested_tag"], packages["tag"])
-    rows["event"] = event_keys(rows, rows["tested_tag"])
-    # With a result id on every row, each event is "id:" + its id and _first_listings has
-    # already kept one row per (id, test type): only rows without an id can repeat.
-    if (rows["lab_test_result_id"] == "").to_numpy().any():
-        repeated = rows.duplicated(["event", "test_type"]).to_numpy()
-        if repeated.any():  # else the rows stay as they are: no copy of every column
-            rows = rows.loc[~repeated].reset_index(drop=True)
-    revoked = rows["revoked_date"].notna() | rows["detail_revoked_date"].notna()
-    # Revoked and informational-only rows are shown in the tab but are not compliance results.
-    rows["counts"] = ~revoked & ~rows["informational_only"].to_numpy(dtype=bool, na_value=False)
-    return rows, _events(rows)
+    revoked = lab_results["revoked_date"].notna() | lab_results["detail_revoked_date"].notna()
+    informational = lab_results["informational_only"].to_numpy(dtype=bool, na_value=False)
+    rows = pd.DataFrame(
+        {
+            "tested": tested,
+            "tested_tag": tested_tag,
+            "event": event,
+            # As categories: the codes above, no second copy of the text (rules/test_types.py).
+            "test_type": pd.Categorical.from_codes(
+                test_type[kept], categories=pd.array(types, dtype="str")
+            ),
+            "test_passed": _taken(lab_results["test_passed"], kept),
+            # Revoked and informational-only rows are shown in the tab but are not
+            # compliance results.
+            "counts": ~revoked.to_numpy()[kept] & ~informational[kept],
+            "loaded_row": kept,
+            FILE: _taken(lab_results[FILE], kept),
+            LINE: _taken(lab_results[LINE], kept),
+        },
+        copy=False,
+    )
+    return rows, _events(lab_results, kept, rows, keys)
 
 
-def _events(rows: pd.DataFrame) -> pd.DataFrame:
+def _events(
+    lab_results: pd.DataFrame, kept: np.ndarray, rows: pd.DataFrame, keys: Any
+) -> pd.DataFrame:
     """One row per test event of a loaded package, ordered by tested package and event key.
-    Grouped by one integer key (tested package, then the event's place in text order): a
-    tested package has one tag, so this is the order of (tested, tested_tag, event)."""
-    rows = rows.loc[((rows["tested"] != -1) & rows["event"].notna()).to_numpy()]
-    event_code, event_texts = pd.factorize(rows["event"])
-    rank = np.empty(len(event_texts), dtype=np.int64)
-    rank[np.asarray(event_texts.argsort(), dtype=np.int64)] = np.arange(len(event_texts))
-    key = rows["tested"].to_numpy(np.int64) * max(len(event_texts), 1) + rank[event_code]
-    lab = rows["lab_name"].where(rows["lab_name"] != "", rows["lab_license"])
-    outcome = rows["test_passed"].astype("float")  # 1 passed, 0 failed, NaN not stated
-    events = (
-        rows.assign(key=key, lab=lab, row_outcome=outcome)
-        .groupby("key", sort=True)
-        .agg(
-            tested=("tested", "first"),
-            tested_tag=("tested_tag", "first"),
-            event=("event", "first"),
-            rows=("test_type", "size"),
-            date=("test_performed_date", "first"),
-            passed=("overall_passed", "first"),
-            rows_passed=("row_outcome", "min"),
-            lab=("lab", "first"),
-        )
-        .reset_index(drop=True)
+    An event's date, OverallPassed and lab are those of its first row that states them."""
+    tested, event = rows["tested"].to_numpy(np.int64), rows["event"].to_numpy(np.int64)
+    placed = np.flatnonzero((tested != -1) & (event != -1))
+    every_row = len(placed) == len(rows)  # usually: then no copies of whole columns
+    if not every_row:
+        tested, event = tested[placed], event[placed]
+    group, count = _event_groups(tested, event, len(keys))
+    size = np.bincount(group, minlength=count)
+    present = np.flatnonzero(size > 0)
+    first = _first_of(group, count)[present]
+    # Ordered by tested package, then the event key's place in the order of the keys' texts.
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(keys), dtype=np.int64)] = np.arange(len(keys))
+    order = np.argsort(tested[first] * max(len(keys), 1) + rank[event[first]], kind="stable")
+    present, first = present[order], first[order]
+    loaded = kept if every_row else kept[placed]  # placed rows' places in the loaded table
+    first_stated = _FirstStated(group, count, present, loaded[first], loaded)
+    events = pd.DataFrame(
+        {
+            "tested": tested[first],
+            "tested_tag": rows["tested_tag"].array.take(placed[first]).astype("str"),
+            "event": pd.array(keys.take(pa.array(event[first])), dtype="str"),
+            "rows": size[present],
+            "date": first_stated.of(lab_results["test_performed_date"]),
+            "passed": first_stated.of(lab_results["overall_passed"]),
+            "lab": _labs(lab_results, first_stated),
+        },
+        copy=False,
     )
     # Without OverallPassed, an event passed when every row that states an outcome passed.
-    from_rows = events["rows_passed"].map({1.0: True, 0.0: False}).astype("boolean")
+    stated = rows["test_passed"].notna().to_numpy()
+    passing = rows["test_passed"].to_numpy(dtype=bool, na_value=True)
+    if not every_row:
+        stated, passing = stated[placed], passing[placed]
+    said = np.bincount(group[stated], minlength=count)[present] > 0
+    failed = np.bincount(group[~passing], minlength=count)[present] > 0
+    from_rows = pd.Series(pd.arrays.BooleanArray(~failed, ~said))
     events["passed"] = events["passed"].astype("boolean").fillna(from_rows)
-    return events.drop(columns="rows_passed")
+    return events
 
 
-def _codes_of(tags: pd.Series, known: pd.Series) -> np.ndarray:
-    """The position of each tag among the `known` (unique) tags, -1 where absent: looked up
-    once per distinct tag (lab rows repeat the tested package's tag)."""
-    code, distinct_tags = pd.factorize(tags)
-    found = pd.Index(known).get_indexer(distinct_tags)
-    return np.where(code >= 0, found[code], -1)
+class _FirstStated:
+    """Per event, a column's value on the first of its rows that states one (as pandas'
+    `first` takes it): its first row where no row lacks the value."""
+
+    def __init__(
+        self,
+        group: np.ndarray,
+        count: int,
+        present: np.ndarray,
+        first: np.ndarray,
+        loaded: np.ndarray,
+    ) -> None:
+        self.group, self.count, self.present = group, count, present
+        self.first, self.loaded = first, loaded
+
+    def of(self, column: pd.Series) -> Any:
+        if not column.hasnans:
+            return column.array.take(self.first)
+        known = column.notna().to_numpy()[self.loaded]
+        at = _first_of(self.group[known], self.count, np.flatnonzero(known))[self.present]
+        where = np.where(at >= 0, self.loaded[at.clip(min=0)], -1)
+        return column.array.take(where, allow_fill=True)
+
+
+def _labs(lab_results: pd.DataFrame, first_stated: _FirstStated) -> Any:
+    """Per event, the lab's name, or its license where the name is blank, from its first row
+    that states one: worked out on the events' first rows alone where no row lacks both."""
+    name, license_number = lab_results["lab_name"], lab_results["lab_license"]
+    if name.hasnans or license_number.hasnans:
+        return first_stated.of(name.where(name != "", license_number))
+    names = pd.Series(first_stated.of(name), copy=False)
+    licenses = pd.Series(first_stated.of(license_number), copy=False)
+    return names.where(names != "", licenses).array
+
+
+def _event_groups(tested: np.ndarray, event: np.ndarray, count: int) -> tuple[np.ndarray, int]:
+    """Each row's (tested package, event) as a code, and the number of codes: the event's own
+    code where each event has one tested package (as a result id does), no hashing."""
+    lowest = np.full(max(count, 1), np.iinfo(np.int64).max)
+    np.minimum.at(lowest, event, tested)
+    if (lowest[event] == tested).all():
+        return event, count
+    code, pairs = pd.factorize(tested * max(count, 1) + event)
+    return np.asarray(code, dtype=np.int64), len(pairs)
+
+
+def _first_of(group: np.ndarray, count: int, at: np.ndarray | None = None) -> np.ndarray:
+    """Per group code, the first of its positions (`at`, else 0, 1, ...), -1 where none."""
+    positions = np.arange(len(group)) if at is None else at
+    first = np.full(count, np.iinfo(np.int64).max)
+    np.minimum.at(first, group, positions)
+    return np.where(first == np.iinfo(np.int64).max, -1, first)
+
+
+def _seen_before(key: np.ndarray) -> np.ndarray:
+    """Whether each integer key occurs at an earlier position, by a stable sort: the keys
+    come from codes numbered in order of appearance, so they arrive in long sorted runs,
+    which the sort merges in near-linear time (no table as large as the keys' range)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    seen = np.ones(len(key), dtype=bool)
+    seen[order[np.r_[len(key) > 0, ordered[1:] != ordered[:-1]]]] = False
+    return seen
+
+
+def _position(values: Any, text: str) -> int:
+    """The position of `text` among distinct `values`; where absent, a code no value has."""
+    found = np.flatnonzero(np.asarray(pc.equal(values, text).fill_null(False)))
+    return int(found[0]) if len(found) else len(values)
+
+
+def _taken(column: pd.Series, kept: np.ndarray) -> Any:
+    """The column's values at `kept`, as an array (no index is built for a selection)."""
+    return column.array if len(kept) == len(column) else column.array.take(kept)
+
+
+def _event_codes(
+    lab_results: pd.DataFrame, kept: np.ndarray, result_id: np.ndarray, ids: Any, tags: Any
+) -> tuple[np.ndarray, Any]:
+    """(each kept row's event code, the events' keys as text: `event_keys`, written once per
+    distinct result id and per visit, not per row)."""
+    text = pa.large_string()
+    keys = pc.binary_join_element_wise(pa.scalar("id:", text), ids.cast(text), pa.scalar("", text))
+    event = result_id.copy()
+    no_id = result_id == _position(ids, "")
+    if no_id.any():
+        visits = lab_results.iloc[kept[no_id]].reset_index(drop=True)
+        code, visit_keys = text_codes(event_keys(visits, pd.Series(tags[no_id])))
+        event[no_id] = np.where(code >= 0, len(ids) + code, -1)
+        keys = pa.concat_arrays([keys, visit_keys.cast(text)])
+    # One code per distinct text (an id's key could read as a visit's); a missing id has none.
+    merged, distinct = text_codes(keys)
+    return np.where(event >= 0, merged[event], -1), distinct
 
 
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
@@ -107,51 +247,25 @@ def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
     return keys
 
 
-def _first_listings(lab_results: pd.DataFrame) -> pd.DataFrame:
-    """The rows without the repeats of a result's line (same result id and test type) that
-    per-package pulls list under every inheriting package: at 100,000 packages pulls hold
-    four rows for each one kept, and everything after this works on the kept ones only.
-    Rows without a result id are told apart later, by tested package, lab and date."""
-    with_id = (lab_results["lab_test_result_id"] != "").to_numpy()
-    repeated = with_id & lab_results.duplicated(["lab_test_result_id", "test_type"]).to_numpy()
-    # Only the fields events, rules and trace read (product names and levels are not taken
-    # along); a selection is a shallow copy: columns added below do not reach the loaded table.
-    used = lab_results[_USED_FIELDS]
-    if not repeated.any():
-        return used
-    kept: pd.DataFrame = used.loc[~repeated].reset_index(drop=True)
-    return kept
-
-
-# What test events, the rules and `trace` read of a lab-result row.
-_USED_FIELDS = [
-    "lab_test_result_id",
-    "test_type",
-    "tested_package",
-    "package_id",
-    "test_performed_date",
-    "lab_license",
-    "lab_name",
-    "revoked_date",
-    "detail_revoked_date",
-    "informational_only",
-    "test_passed",
-    "overall_passed",
-    FILE,
-    LINE,
-]
-
-
-def _tested_tags(rows: pd.DataFrame, packages: pd.DataFrame) -> pd.Series:
-    """SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
-    tested = rows["tested_package"]
-    blank = (tested == "").to_numpy()
-    if not blank.any():
-        given: pd.Series = tested.astype("str")
-        return given
+def _tested(
+    lab_results: pd.DataFrame, kept: np.ndarray, packages: pd.DataFrame
+) -> tuple[np.ndarray, pd.Categorical[Any]]:
+    """Of the kept rows: the tested package's code (-1: not loaded) and its tag, as categories
+    (the loaded table's labels, coded once: no copy of the text per row). The tag is the
+    SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
+    code, labels = text_codes(lab_results["tested_package"])
+    code = code[kept]
+    if not (code == _position(labels, "")).any():
+        found = distinct_positions_in(labels, packages["tag"])
+        tags = pd.Categorical.from_codes(code, categories=pd.array(labels, dtype="str"))
+        return np.where(code >= 0, found[code.clip(min=0)], -1), tags
+    tested = pd.Series(_taken(lab_results["tested_package"], kept), copy=False)
+    blank = (tested == "").to_numpy(dtype=bool, na_value=False)
+    pulled_for = pd.Series(_taken(lab_results["package_id"], kept), copy=False)
     by_id = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
-    from_id = rows["package_id"].map(by_id.set_index("package_id")["tag"])
-    return tested.where(~blank, from_id).fillna("").astype("str")
+    from_id = pulled_for.map(by_id.set_index("package_id")["tag"])
+    given = tested.where(~blank, from_id).fillna("").astype("str")
+    return positions_in(given, packages["tag"]), pd.Categorical(given)
 
 
 def passed_label(passed: object) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from batchaudit.components import strong_components
+from batchaudit.grouping import distinct_positions_in, text_codes
 from batchaudit.lab_results import test_events
 from batchaudit.lazy import lazy
 from batchaudit.observed import (
@@ -26,11 +28,8 @@ from batchaudit.values import split_tag_list
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-    from scipy import sparse
-    from scipy.sparse import csgraph
 else:
     np, pd = lazy("numpy"), lazy("pandas")
-    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
 
 __all__ = ["NO_PACKAGE", "Lineage", "build"]
 
@@ -45,7 +44,8 @@ class Lineage:
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
     tabs: package, tested (codes), sorted: tested (a package with test events, the package
       itself included) is in package's results tab.
-    lab_rows: deduplicated lab-result rows with tested (code) and event.
+    lab_rows: deduplicated lab-result rows with tested and event (codes; see lab_results.py).
+    lab_table: the released lab-result rows as loaded (lab_rows' loaded_row places a row).
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     """
 
@@ -58,11 +58,9 @@ class Lineage:
     # Lab-result rows (as exported) that name a tested package but carry a PackageId that
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
+    lab_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def known_links(self) -> pd.DataFrame:
-        return self.links.loc[self.links["source"] != NO_PACKAGE]
 
     def tab_of(self, start: pd.DataFrame) -> pd.DataFrame:
         """The closure of (package, ancestor, via) start pairs along inheriting links, as far
@@ -88,40 +86,75 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages = with_observed_tabs(packages, tabs, events, released)
     packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
     unplaced = unplaced_pulls(released, packages)
-    return Lineage(packages, links, tabs, lab_rows, events, lab_results is not None, unplaced)
+    return Lineage(
+        packages, links, tabs, lab_rows, events, lab_results is not None, unplaced, released
+    )
 
 
 def _with_groups(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
-    """Each package's test group from the pack, which lists categories or category types."""
+    """Each package's test group from the pack, which lists categories or category types:
+    worked out once per distinct (category, grouping field) pair, of which a state's million
+    packages have a few hundred."""
+    fields = list(dict.fromkeys(["category", pack.group_by]))
+    pair, first = _distinct_rows(packages, fields)
+    kinds = _groups_of(packages[fields].iloc[first].reset_index(drop=True), pack)
+    for column in kinds.columns:
+        packages[column] = kinds[column].array.take(pair)
+    return packages
+
+
+def _groups_of(kinds: pd.DataFrame, pack: Pack) -> pd.DataFrame:
     table = pack.category_table().set_index("category_key")
-    packages["category_key"] = category_keys(packages["category"])
-    listed = category_keys(packages[pack.group_by])
+    groups = pd.DataFrame(index=kinds.index)
+    groups["category_key"] = category_keys(kinds["category"])
+    listed = category_keys(kinds[pack.group_by])
     known = listed.isin(table.index)
-    packages["group_key"] = listed
-    packages["category_known"] = known
+    groups["group_key"] = listed
+    groups["category_known"] = known
     group = listed.map(table["group"])
     if pack.production_batch_required_on == "category-change":
         # Every change of category needs a production batch: each category is its own group.
-        group = group + ": " + packages["category_key"]
+        group = group + ": " + groups["category_key"]
     # What the pack does not list is a group of its own (per category, even where the category
     # type is blank), not known to need tests.
-    unknown = "unknown: " + packages[pack.group_by] + " / " + packages["category_key"]
+    unknown = "unknown: " + kinds[pack.group_by] + " / " + groups["category_key"]
     if pack.group_by == "category":
-        unknown = "unknown: " + packages["category"]
-    packages["group"] = group.where(known, unknown)
-    packages["group_tested"] = listed.map(table["tested"]).where(known, False).astype(bool)
-    return packages
+        unknown = "unknown: " + kinds["category"]
+    groups["group"] = group.where(known, unknown)
+    groups["group_tested"] = listed.map(table["tested"]).where(known, False).astype(bool)
+    return groups
+
+
+def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's code among the distinct rows of `columns`, the first row of each code);
+    a missing value is a value like any other."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        values, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        code = code * max(len(distinct), 1) + values
+    code, distinct_codes = pd.factorize(code)
+    first = np.full(len(distinct_codes), len(code), dtype=np.int64)
+    np.minimum.at(first, code, np.arange(len(code)))
+    return np.asarray(code, dtype=np.int64), first
 
 
 def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct (child, listed source); unknown sources keep their tag."""
     listed = split_tag_list(packages["source_package_tags"])
     # Tags as codes: duplicates found on integers, each distinct tag looked up once.
-    tag_code, tags = pd.factorize(listed)
+    tag_code, tags = text_codes(listed)
     child = listed.index.to_numpy()
     first = ~pd.Series(child * max(len(tags), 1) + tag_code).duplicated().to_numpy()
-    links = pd.DataFrame({"child": child[first], "source_tag": listed.to_numpy()[first]})
-    links["source"] = pd.Index(packages["tag"]).get_indexer(tags)[tag_code[first]]
+    every = bool(first.all())  # usually: no copy of the tags
+    links = pd.DataFrame(
+        {
+            "child": child if every else child[first],
+            "source_tag": listed.array if every else listed.array[first],
+        }
+    )
+    code = tag_code if every else tag_code[first]
+    found = distinct_positions_in(tags, packages["tag"])
+    links["source"] = np.where(code >= 0, found[code.clip(min=0)], NO_PACKAGE)
     return links
 
 
@@ -131,10 +164,7 @@ def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     child, source = links["child"].to_numpy(np.int64), links["source"].to_numpy(np.int64)
     known = source != NO_PACKAGE
     child, source = child[known], source[known]
-    graph = sparse.coo_matrix(
-        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
-    )
-    _, component = csgraph.connected_components(graph, directed=True, connection="strong")
+    _, component = strong_components(child, source, size)
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
     self_listed = child[child == source]
@@ -190,15 +220,18 @@ def inheritance(
 def _with_tab_sizes(
     packages: pd.DataFrame, tabs: pd.DataFrame, events: pd.DataFrame
 ) -> pd.DataFrame:
-    per_tested = events.groupby("tested").agg(rows=("rows", "sum"), events=("event", "size"))
-    tab = tabs.merge(per_tested, left_on="tested", right_index=True)
-    sizes = tab.groupby("package").agg(
-        tab_rows=("rows", "sum"),
-        tab_events=("events", "sum"),
-        tab_tested_packages=("tested", "size"),
-    )
-    for column in sizes.columns:
-        packages[column] = sizes[column].reindex(packages.index, fill_value=0).to_numpy(np.int64)
+    """Per package, the rows, events and tested packages its tab shows: counts per tested
+    package, summed over the tab's pairs (every tested package in a tab has events)."""
+    size = len(packages)
+    tested = events["tested"].to_numpy(np.int64)
+    rows = np.bincount(tested, weights=events["rows"].to_numpy(np.float64), minlength=size)
+    held = np.bincount(tested, minlength=size)
+    package, shown = tabs["package"].to_numpy(np.int64), tabs["tested"].to_numpy(np.int64)
+    packages["tab_rows"] = np.bincount(package, weights=rows[shown], minlength=size)
+    packages["tab_events"] = np.bincount(package, weights=held[shown], minlength=size)
+    packages["tab_tested_packages"] = np.bincount(package, minlength=size)
+    for column in ("tab_rows", "tab_events", "tab_tested_packages"):
+        packages[column] = packages[column].to_numpy().astype(np.int64)
     return packages
 
 

@@ -19,26 +19,77 @@ else:
     np, pd = lazy("numpy"), lazy("pandas")
 
 
-def inheritance_chains(lineage: Lineage, codes: np.ndarray) -> dict[tuple[int, int], list[int]]:
-    """For each (package, tested ancestor) pair: the packages from the package down to the
-    tested one, following the first path the closure found. The closure is expanded from
-    the given packages only: its cost is theirs, not the whole lineage's."""
-    codes = distinct(np.asarray(codes, dtype=np.int64))
-    start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
-    inherited = lineage.tab_of(start)
-    package = inherited["package"].to_numpy(np.int64)
-    ancestor = inherited["ancestor"].to_numpy(np.int64)
-    # (package, ancestor) pairs as one integer each: a dict of ints, not of tuples.
-    width = max(len(lineage.packages), 1)
-    via = dict(zip((package * width + ancestor).tolist(), inherited["via"].tolist(), strict=True))
-    tested = np.isin(ancestor, lineage.events["tested"].to_numpy(np.int64))
-    chains = {}
-    for holder, at in zip(package[tested].tolist(), ancestor[tested].tolist(), strict=True):
-        chain = [at]
-        while chain[-1] != holder and len(chain) <= len(via):
-            chain.append(via[holder * width + chain[-1]])
-        chains[holder, at] = chain[::-1]
-    return chains
+class Chains:
+    """For each (package, tested ancestor) pair of the closure: the packages from the package
+    down to the tested one, following the first path the closure found; the chains' codes
+    flat, pair after pair, `bounds` where each begins (and the last ends)."""
+
+    def __init__(self, lineage: Lineage, codes: np.ndarray) -> None:
+        """The closure is expanded from the given packages only: its cost is theirs, not the
+        whole lineage's."""
+        codes = distinct(np.asarray(codes, dtype=np.int64))
+        start = pd.DataFrame({"package": codes, "ancestor": codes, "via": NO_PACKAGE})
+        inherited = lineage.tab_of(start)
+        package = inherited["package"].to_numpy(np.int64)
+        ancestor = inherited["ancestor"].to_numpy(np.int64)
+        # (package, ancestor) pairs as one integer each, sorted, to look up where each
+        # ancestor was reached from.
+        width = np.int64(max(len(lineage.packages), 1))
+        key = package * width + ancestor
+        order = np.argsort(key)
+        self._key, self._via = key[order], inherited["via"].to_numpy(np.int64)[order]
+        tested = np.isin(ancestor, lineage.events["tested"].to_numpy(np.int64))
+        self.holder, self.tested = package[tested], ancestor[tested]
+        pair, step, node = self._walk(width)
+        # Each chain from the package down: by pair, the last step first.
+        flat = np.lexsort((-step, pair))
+        self.codes = node[flat]
+        self.bounds = np.searchsorted(pair[flat], np.arange(len(self.holder) + 1))
+
+    def _walk(self, width: np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pair, step, package) of every step from each tested package up to its holder,
+        all pairs a step at a time; the last few long ones one by one (a chain of 100,000
+        repackagings is 100,000 steps)."""
+        holder = self.holder
+        pair, node = np.arange(len(holder)), self.tested
+        found = [(pair, np.zeros(len(pair), dtype=np.int64), node)]
+        step = 0
+        while True:
+            going = node != holder[pair]
+            pair, node = pair[going], node[going]
+            if len(pair) <= _FEW or step > len(self._key):
+                break
+            step += 1
+            node = self._from(holder[pair] * width + node)
+            found.append((pair, np.full(len(pair), step, dtype=np.int64), node))
+        for one, at in zip(pair.tolist(), node.tolist(), strict=True):
+            rest = self._one_chain(int(holder[one]), at, width)
+            found.append(
+                (
+                    np.full(len(rest), one, dtype=np.int64),
+                    np.arange(step + 1, step + 1 + len(rest), dtype=np.int64),
+                    np.asarray(rest, dtype=np.int64),
+                )
+            )
+        pairs, steps, nodes = (np.concatenate([f[index] for f in found]) for index in range(3))
+        return pairs, steps, nodes
+
+    def _from(self, key: np.ndarray) -> np.ndarray:
+        via: np.ndarray = self._via[np.searchsorted(self._key, key)]
+        return via
+
+    def _one_chain(self, holder: int, at: int, width: np.int64) -> list[int]:
+        """The steps after `at` up to `holder`, one lookup each."""
+        nodes: list[int] = []
+        while at != holder and len(nodes) <= len(self._key):
+            at = int(self._via[int(np.searchsorted(self._key, holder * width + at))])
+            nodes.append(at)
+        return nodes
+
+
+# Below this many chains still going, the rest are walked one by one (a step of whole-array
+# operations costs more than a few lookups).
+_FEW = 16
 
 
 def _event_entries(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
@@ -67,33 +118,38 @@ def _event_entries(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
 
 def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, list[dict[str, Any]]]:
     """Per package, each tested package in its tab with its events and the inheritance chain."""
-    tags = lineage.packages["tag"].to_numpy(object)
-    categories = lineage.packages["category"].to_numpy(object)
-    chains = inheritance_chains(lineage, codes)
-    pairs = np.array(list(chains), dtype=np.int64).reshape(-1, 2)
-    in_tabs = distinct(pairs[:, 1])
+    chains = Chains(lineage, codes)
+    holder, tested = chains.holder, chains.tested
+    in_tabs = distinct(tested)
     events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
+    # Tags and categories taken for the packages named only, not converted whole.
+    tags = _texts(lineage.packages["tag"], in_tabs)
+    tag_of = dict(zip(in_tabs.tolist(), tags, strict=True))
+    category_of = dict(
+        zip(in_tabs.tolist(), _texts(lineage.packages["category"], in_tabs), strict=True)
+    )
+    chain_tags = _texts(lineage.packages["tag"], chains.codes)
+    bounds = chains.bounds.tolist()
     # Tested packages by tag, so that the order never follows the order of the input rows.
-    order = np.lexsort((_text_rank(tags, pairs[:, 1]), pairs[:, 0]))
-    listed = list(chains.items())
+    rank = np.empty(len(in_tabs), dtype=np.int64)
+    rank[np.argsort(np.asarray(tags, dtype=object), kind="stable")] = np.arange(len(in_tabs))
+    order = np.lexsort((rank[np.searchsorted(in_tabs, tested)], holder))
     tabs: dict[int, list[dict[str, Any]]] = {}
-    tag_of, category_of = tags.tolist(), categories.tolist()
-    for (package, tested), chain in (listed[index] for index in order.tolist()):
-        tabs.setdefault(package, []).append(
+    holders, testeds = holder.tolist(), tested.tolist()
+    for index in order.tolist():
+        at = testeds[index]
+        tabs.setdefault(holders[index], []).append(
             {
-                "tag": tag_of[tested],
-                "category": category_of[tested],
-                "events": events_by_tested.get(tested, []),
-                "inherited_through": [tag_of[code] for code in chain],
+                "tag": tag_of[at],
+                "category": category_of[at],
+                "events": events_by_tested.get(at, []),
+                "inherited_through": chain_tags[bounds[index] : bounds[index + 1]],
             }
         )
     return tabs
 
 
-def _text_rank(texts: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Each code's place in the order of the texts of `codes`."""
-    distinct_codes = distinct(codes)
-    rank = np.empty(len(distinct_codes), dtype=np.int64)
-    rank[np.argsort(texts[distinct_codes], kind="stable")] = np.arange(len(distinct_codes))
-    placed: np.ndarray = rank[np.searchsorted(distinct_codes, codes)]
-    return placed
+def _texts(column: pd.Series, codes: np.ndarray) -> list[Any]:
+    """The column's values at the given package codes, as Python values."""
+    values: list[Any] = np.asarray(column.array.take(codes), dtype=object).tolist()
+    return values

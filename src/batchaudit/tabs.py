@@ -21,16 +21,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from batchaudit.components import strong_components
 from batchaudit.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-    from scipy import sparse
-    from scipy.sparse import csgraph
 else:
     np, pd = lazy("numpy"), lazy("pandas")
-    csgraph, sparse = lazy("scipy.sparse.csgraph"), lazy("scipy.sparse")
 
 NO_PACKAGE = -1
 
@@ -42,7 +40,7 @@ def tested_in_tabs(
     `package`'s results tab. `tested` lists the codes of the packages with test events."""
     size = len(production_batch)
     child, source = _inheriting_links(links, production_batch)
-    count, component = _components(child, source, size)
+    count, component = strong_components(child, source, size)
     c_child, c_source = _condensed(component[child], component[source], count)
     sources = np.bincount(c_child, minlength=count)
     single = sources == 1
@@ -67,8 +65,9 @@ def tested_in_tabs(
     package, tested_comp = per_component.take(component)
     members = Ragged.of(component[tested], np.asarray(tested, dtype=np.int64), count)
     position, tested_package = members.take(tested_comp)
-    pairs = pd.DataFrame({"package": package[position], "tested": tested_package})
-    return pairs.sort_values(["package", "tested"], ignore_index=True)
+    package = package[position]
+    order = np.argsort(package * np.int64(max(size, 1)) + tested_package, kind="stable")
+    return pd.DataFrame({"package": package[order], "tested": tested_package[order]})
 
 
 def _inheriting_links(
@@ -81,16 +80,6 @@ def _inheriting_links(
     keep = (source != NO_PACKAGE) & (child != source)
     keep[keep] = ~production_batch[child[keep]].astype(bool)
     return child[keep], source[keep]
-
-
-def _components(child: np.ndarray, source: np.ndarray, size: int) -> tuple[int, np.ndarray]:
-    if size == 0:
-        return 0, np.zeros(0, dtype=np.int64)
-    graph = sparse.coo_matrix(
-        (np.ones(len(child), dtype=np.int8), (child, source)), shape=(size, size)
-    )
-    count, component = csgraph.connected_components(graph, directed=True, connection="strong")
-    return int(count), component.astype(np.int64)
 
 
 def _condensed(child: np.ndarray, source: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:

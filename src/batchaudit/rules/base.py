@@ -292,9 +292,12 @@ def python_values(column: pd.Series) -> list[Any]:
         return column.to_numpy().tolist()
     if isinstance(dtype, np.dtype) and dtype.kind in "mM":
         return list(column)  # Timestamps and Timedeltas, as rows give them
-    if isinstance(dtype, pd.StringDtype):
-        return [_native(value) for value in column.array.tolist()]
-    return [_native(value) for value in column.array]
+    values = column.array.tolist() if isinstance(dtype, pd.StringDtype) else list(column.array)
+    # Text, lists and dicts (most values) are taken as they are, without a call each.
+    return [value if value.__class__ in _AS_IS else _native(value) for value in values]
+
+
+_AS_IS = frozenset({str, list, dict})
 
 
 def _native(value: Any) -> Any:

@@ -129,11 +129,14 @@ class LineageCycle(Rule):
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        codes = np.flatnonzero(packages["on_cycle"].to_numpy())
-        links = lineage.known_links()
-        links = links.loc[links["child"].isin(codes) & links["source"].isin(codes)]
+        on_cycle = packages["on_cycle"].to_numpy(dtype=bool)
+        codes = np.flatnonzero(on_cycle)
+        child = lineage.links["child"].to_numpy(np.int64)
+        source = lineage.links["source"].to_numpy(np.int64)
+        # Links between packages on a cycle (sources' tags taken for those links only).
+        among = (source != NO_PACKAGE) & on_cycle[child] & on_cycle[source.clip(min=0)]
         listed = pd.DataFrame(
-            {"child": links["child"], "source": packages["tag"].to_numpy()[links["source"]]}
+            {"child": child[among], "source": packages["tag"].array.take(source[among])}
         ).sort_values(["child", "source"])
         children, sources = lists_by(listed["child"].to_numpy(), listed["source"].to_numpy())
         by_child = dict(zip(children.tolist(), sources, strict=True))
@@ -205,8 +208,13 @@ class ResultsOfUnknownPackage(Rule):
         rows = rows.loc[rows["tested"] == NO_PACKAGE]
         if rows.empty:
             return rows.assign(tag=[], rows=[], events=[], package_ids=[])
-        key = rows["tested_tag"].where(rows["tested_tag"] != "", "")
-        grouped = rows.assign(key=key).groupby("key", sort=True)
+        key = rows["tested_tag"].astype("str")  # categories: grouped by their text
+        # Event codes; -1 (a row without a result id at all) is no event.
+        event = rows["event"].where(rows["event"] != -1)
+        loaded = lineage.lab_table
+        assert loaded is not None  # the rows came from it
+        ids = loaded["package_id"].array.take(rows["loaded_row"].to_numpy(np.int64))
+        grouped = rows.assign(key=key, event=event, package_id=ids).groupby("key", sort=True)
         found = grouped.agg(
             rows=("test_type", "size"),
             events=("event", "nunique"),

@@ -131,9 +131,11 @@ def _inherited_test_types(lineage: Lineage, codes: np.ndarray) -> list[list[str]
         tabs["package"].to_numpy(np.int64)[in_tab],
         tabs["tested"].to_numpy(np.int64)[in_tab],
     )
-    # Each tested package's distinct test types.
+    # Each distinct test type of the tested packages these tabs show.
     rows_tested = lineage.lab_rows["tested"].to_numpy(np.int64)
-    typed = (rows_tested >= 0) & (types.code >= 0)
+    shown = np.zeros(len(lineage.packages) + 1, dtype=bool)  # the last: no package (-1)
+    shown[tested] = True
+    typed = shown[rows_tested] & (types.code >= 0)
     pairs = distinct(rows_tested[typed] * count + types.code[typed])
     by_tested = Ragged.of(pairs // count, pairs % count, len(lineage.packages))
     position, type_code = by_tested.take(tested)

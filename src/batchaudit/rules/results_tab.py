@@ -13,7 +13,7 @@ from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
 from batchaudit.tab_chains import tested_packages_in_tabs
-from batchaudit.tabs import distinct
+from batchaudit.tabs import Ragged, distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -234,35 +234,27 @@ class ConflictingInheritedResults(Rule):
             & (coded.code >= 0)
         )
         passed = rows["test_passed"].to_numpy(dtype=bool, na_value=False)
+        # Only the test types that fail somewhere can conflict (few of the rows).
+        failing_type = np.zeros(count, dtype=bool)
+        failing_type[coded.code[counted & ~passed]] = True
+        counted &= failing_type[coded.code]
         # Each distinct (tested, test type, passed), by integer keys: test types as codes.
         key = distinct((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
-        outcomes = pd.DataFrame(
-            {"tested": key // 2 // count, "test_type": key // 2 % count, "passed": key % 2 == 1}
+        tested, test_type, passed = key // 2 // count, key // 2 % count, key % 2 == 1
+        # In the tabs that show a failing package, each tab's (package, tested) pair brings
+        # the tested package's outcomes.
+        holder = lineage.tabs["package"].to_numpy(np.int64)
+        shown = lineage.tabs["tested"].to_numpy(np.int64)
+        exposed = np.isin(holder, holder[np.isin(shown, tested[~passed])])
+        outcomes = Ragged.of(tested, np.arange(len(tested)), len(lineage.packages))
+        position, outcome = outcomes.take(shown[exposed])
+        package = holder[exposed][position]
+        conflicts = _conflicts(
+            package * count + test_type[outcome], tested[outcome], passed[outcome]
         )
-        failing_types = outcomes.loc[~outcomes["passed"], "test_type"].unique()
-        outcomes = outcomes.loc[outcomes["test_type"].isin(failing_types)]
-        tabs = lineage.tabs
-        failing_tested = outcomes.loc[~outcomes["passed"], "tested"].unique()
-        exposed = tabs.loc[tabs["tested"].isin(failing_tested), "package"].unique()
-        tab = tabs.loc[tabs["package"].isin(exposed)].merge(outcomes, on="tested")
-        keys = ["package", "test_type"]
-        passing = tab.loc[tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
-        failing = tab.loc[~tab["passed"]].groupby(keys)["tested"].agg(["nunique", "min"])
-        both = passing.merge(
-            failing, left_index=True, right_index=True, suffixes=("_pass", "_fail")
-        )
-        # A pass and a fail from one and the same tested package is a retest, not a conflict.
-        one_package = (
-            (both["nunique_pass"] == 1)
-            & (both["nunique_fail"] == 1)
-            & (both["min_pass"] == both["min_fail"])
-        )
-        conflicts = both.index[~one_package].to_frame(index=False)
-        conflicts["test_type"] = coded.names[conflicts["test_type"].to_numpy(np.int64)]
-        conflicts = conflicts.sort_values(["package", "test_type"], ignore_index=True)
-        packages, types = lists_by(
-            conflicts["package"].to_numpy(), conflicts["test_type"].to_numpy()
-        )
+        package, code = conflicts // count, conflicts % count
+        order = np.lexsort((coded.rank[code], package))
+        packages, types = lists_by(package[order], coded.names[code[order]])
         offending = lineage.packages.iloc[packages]
         offending["conflicts"] = per_row(offending, types)
         return offending
@@ -283,3 +275,18 @@ class ConflictingInheritedResults(Rule):
     @classmethod
     def facts(cls, finding: Finding) -> list[tuple[str, str]]:
         return [("Test types passing and failing", listing(finding.evidence["test_types"]))]
+
+
+def _conflicts(key: np.ndarray, tested: np.ndarray, passed: np.ndarray) -> np.ndarray:
+    """The (package, test type) keys with a pass and a fail from different tested packages:
+    a pass and a fail from one and the same tested package is a retest, not a conflict."""
+    order = np.argsort(key, kind="stable")
+    key, tested, passed = key[order], tested[order], passed[order]
+    starts = np.flatnonzero(np.r_[len(key) > 0, key[1:] != key[:-1]])
+    if len(starts) == 0:
+        return key
+    some_pass = np.logical_or.reduceat(passed, starts)
+    some_fail = np.logical_or.reduceat(~passed, starts)
+    several = np.minimum.reduceat(tested, starts) != np.maximum.reduceat(tested, starts)
+    conflicting: np.ndarray = key[starts][some_pass & some_fail & several]
+    return conflicting

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from batchaudit.lazy import lazy
 from batchaudit.lineage import NO_PACKAGE, Lineage
+from batchaudit.tabs import Ragged, distinct
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,22 +65,38 @@ def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[st
 
 def results_lost(lineage: Lineage, batches: np.ndarray) -> pd.DataFrame:
     """For production batches: the rows, events and tested packages their sources' tabs held,
-    which the batch no longer shows. Indexed by package code."""
-    links = lineage.known_links()
-    links = links.loc[links["child"].isin(batches) & (links["child"] != links["source"])]
-    sources = links[["child", "source"]].rename(columns={"child": "package"})
-    would_inherit = sources.merge(lineage.tabs, left_on="source", right_on="package")
-    would_inherit = pd.DataFrame(
-        {"package": would_inherit["package_x"], "tested": would_inherit["tested"]}
-    ).drop_duplicates()
+    which the batch no longer shows. Indexed by package code. Whole arrays: each source's tab
+    pairs, then each tested package's events, taken from CSR tables in the order a merge of
+    links, tabs and events would give them, each (batch, event) counted once."""
+    size = max(len(lineage.packages), 1)
+    child = lineage.links["child"].to_numpy(np.int64)
+    source = lineage.links["source"].to_numpy(np.int64)
+    chosen = (source != NO_PACKAGE) & np.isin(child, batches) & (child != source)
+    child, source = child[chosen], source[chosen]
+    tabs = lineage.tabs
+    tab_of = Ragged.of(tabs["package"].to_numpy(np.int64), tabs["tested"].to_numpy(), size)
+    position, tested = tab_of.take(source)
+    package = child[position]
     # A batch on a cycle would inherit its own results back: those it still shows.
-    would_inherit = would_inherit.loc[would_inherit["package"] != would_inherit["tested"]]
-    lost = would_inherit.merge(lineage.events, on="tested")
-    lost = lost.drop_duplicates(["package", "event"])
-    sizes = lost.groupby("package").agg(
-        rows=("rows", "sum"), events=("event", "size"), tested_packages=("tested", "nunique")
-    )
-    return sizes.reindex(batches, fill_value=0)
+    once = ~pd.Series(package * size + tested).duplicated().to_numpy() & (package != tested)
+    package, tested = package[once], tested[once]
+    events = lineage.events
+    event_code, keys = pd.factorize(events["event"])
+    events_of = Ragged.of(events["tested"].to_numpy(np.int64), np.arange(len(events)), size)
+    position, event = events_of.take(tested)
+    package, tested = package[position], tested[position]
+    once = ~pd.Series(package * max(len(keys), 1) + event_code[event]).duplicated().to_numpy()
+    package, tested, event = package[once], tested[once], event[once]
+    rows = events["rows"].to_numpy(np.int64)[event]
+    pairs = distinct(package * size + tested) // size
+    lost = pd.DataFrame(
+        {
+            "rows": np.bincount(package, weights=rows, minlength=size),
+            "events": np.bincount(package, minlength=size),
+            "tested_packages": np.bincount(pairs, minlength=size),
+        }
+    ).astype(np.int64)
+    return lost.iloc[np.asarray(batches, dtype=np.int64)]
 
 
 def likely_intent(sources: list[dict[str, Any]], item_name: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Lab-result rows' test types as integer codes, shared by the rules that compare test types
-(LT002, PB003): factorising half a million strings once per audit, not once per rule, and
+(LT002, PB003): the codes test_events made (the rows' categories), read once per audit, and
 grouping by integers rather than by strings."""
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ def test_types(lineage: Lineage) -> TestTypes:
     """The lab rows' test types as codes, computed once per lineage."""
     shared = lineage.derived.get("test_types")
     if not isinstance(shared, TestTypes):
-        code, names = pd.factorize(lineage.lab_rows["test_type"])
+        column = lineage.lab_rows["test_type"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # as test_events leaves them
+            code, names = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            code, names = pd.factorize(column)
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.asarray(names.argsort(), dtype=np.int64)] = np.arange(len(names))
         shared = TestTypes(np.asarray(code, dtype=np.int64), names.to_numpy(object), rank)
