@@ -93,7 +93,8 @@ def with_a_new_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_new_rule_reaches_every_output_format(tmp_path: Path, extension: str) -> None:
     result = audited(tmp_path, PACKAGES).result
     assert result.by_rule()["LT009"] == 3
-    written = RENDERERS[extension](result, NOW)
+    report = RENDERERS[extension](result, NOW)
+    written = report.decode() if isinstance(report, bytes) else report
     assert "LT009" in written
     if extension == ".html":
         assert "3 packages of buds were seen by a brand-new rule." in written

@@ -44,7 +44,7 @@ def previous_baseline(out_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def run_reports(result: AuditResult, when: datetime) -> Iterable[tuple[str, str]]:
+def run_reports(result: AuditResult, when: datetime) -> Iterable[tuple[str, str | bytes]]:
     """Every output format of one run, rendered one at a time."""
     from batchaudit.report.outputs import RENDERERS
 
@@ -98,7 +98,7 @@ def same_inputs(previous: list[dict[str, Any]], entry: dict[str, Any]) -> bool:
 def record(
     out_dir: Path,
     result: AuditResult,
-    reports: Iterable[tuple[str, str]],
+    reports: Iterable[tuple[str, str | bytes]],
     when: datetime,
     keep: int | None,
 ) -> RecordedRun:
@@ -109,7 +109,7 @@ def record(
     folder = _new_folder(out_dir, when)
     staged = _folder_aside(out_dir, f".{folder.name}.")
     for name, text in reports:
-        (staged / name).write_text(text, encoding="utf-8")
+        (staged / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     os.replace(staged, folder)
     entries = history(out_dir)
     entry = history_entry(result, folder.name, when)

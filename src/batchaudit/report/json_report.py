@@ -144,7 +144,8 @@ def pack_document(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def render(result: AuditResult) -> str:
-    """Compact UTF-8 JSON; orjson writes a state's 10^5 findings five times faster than the
-    json module."""
-    return orjson.dumps(document(result), option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+def render(result: AuditResult) -> bytes:
+    """Compact UTF-8 JSON, as the bytes the file holds: orjson writes a state's 10^5
+    findings five times faster than the json module, and a 250 MB report is not decoded
+    to text only to be encoded again."""
+    return orjson.dumps(document(result), option=orjson.OPT_APPEND_NEWLINE)

@@ -10,15 +10,19 @@ from importlib import import_module
 from batchaudit.collector import collection_paused
 from batchaudit.findings import AuditResult
 
-Renderer = Callable[[AuditResult, datetime], str]
+# Text, or the bytes of a file already encoded (the JSON report).
+Report = str | bytes
+Renderer = Callable[[AuditResult, datetime], Report]
 
 
 def _reporter(module: str, *, dated: bool = True) -> Renderer:
-    def render(result: AuditResult, generated_at: datetime) -> str:
+    def render(result: AuditResult, generated_at: datetime) -> Report:
         reporter = import_module(f"batchaudit.report.{module}")
         with collection_paused():  # a report of 10^5 findings is as many new dicts
-            text: str = reporter.render(result, generated_at) if dated else reporter.render(result)
-        return text
+            report: Report = (
+                reporter.render(result, generated_at) if dated else reporter.render(result)
+            )
+        return report
 
     return render
 

@@ -71,13 +71,14 @@ def _unwritable(path: Path) -> str | None:
         return f"{path}: the folder {path.parent} cannot be written to ({error.strerror})."
 
 
-def write_reports(reports: Iterable[tuple[Path, str]]) -> None:
+def write_reports(reports: Iterable[tuple[Path, str | bytes]]) -> None:
     """Write every report or none: all go to temporary files first, then each is renamed
     over its path. OutputError (and no report changed) when one cannot be written."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, text in reports:  # rendered one by one, as they are staged
-            staged.append((_staged(path, text.encode("utf-8")), path))
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            staged.append((_staged(path, data), path))
     except BaseException as error:  # a failed render or Ctrl-C leaves no temporary file
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
