@@ -46,7 +46,7 @@ from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
 from batchaudit.tables import Problem, Tables
-from batchaudit.values import blank_texts
+from batchaudit.values import arrow_text, blank_texts
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -170,10 +170,25 @@ def load(
     package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
     lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
     merged = _merge_packages(package_rows, read, tables) if package_rows else None
-    tables.packages = _empty(Kind.PACKAGES) if merged is None else merged
+    tables.packages = _empty(Kind.PACKAGES) if merged is None else _in_one_piece(merged)
     if lab_rows:
         tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
     return tables
+
+
+def _in_one_piece(frame: pd.DataFrame) -> pd.DataFrame:
+    """The text columns each as one Arrow array, not one piece per block read. The rules
+    select their offending packages' rows a dozen times over; selecting rows from a column
+    in 13 pieces took ten times as long as from one (once joined, the pieces are let go)."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.StringDtype):
+            cells = arrow_text(frame[column])
+            if cells.num_chunks > 1:
+                joined: pd.api.extensions.ExtensionArray = pd.array(
+                    cells.combine_chunks(), dtype=frame[column].dtype
+                )
+                frame[column] = pd.Series(joined, index=frame.index, copy=False)
+    return frame
 
 
 def _in_table_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
