@@ -346,6 +346,10 @@ def test_new_findings_are_marked_in_html_markdown_and_junit(client: Path) -> Non
             "not json",
             "The baseline previous.json is not JSON; give the JSON report of an earlier run (-o findings.json).",
         ),
+        (  # deeper than any parser follows: the json module would raise RecursionError
+            "[" * 100_000 + "]" * 100_000,
+            "The baseline previous.json is not JSON; give the JSON report of an earlier run (-o findings.json).",
+        ),
         (
             '{"findings": []}',
             "The baseline previous.json is not a batchaudit JSON report; give the JSON report of an earlier run (-o findings.json).",
