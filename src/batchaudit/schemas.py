@@ -23,6 +23,7 @@ from batchaudit.fields import (
     FieldType,
     Kind,
 )
+from batchaudit.side_by_side import side_by_side
 from batchaudit.values import Parser
 
 PARSERS: dict[FieldType, Parser] = {
@@ -59,17 +60,29 @@ def parser_for(field: str, field_type: FieldType) -> Parser | None:
     return PARSERS.get(field_type)
 
 
-class Parsed(dict[str, "pd.Series"]):
-    """The typed columns validation parsed on the way, by field: conversion reuses them, so
-    every cell is parsed once."""
+class Parsed(dict[str, "tuple[pd.Series, pd.Series]"]):
+    """Each field's typed column and its unreadable cells, by field. Validation parses every
+    column before its checks run, side by side in threads; the checks read the unreadable
+    cells and conversion takes the typed columns, so every cell is parsed once."""
+
+
+def parsed_columns(frame: pd.DataFrame, kind: Kind) -> Parsed:
+    """Every field of `frame` that has a parser, parsed: columns side by side, in threads."""
+    jobs = (
+        (field, functools.partial(parser, frame[field]))
+        for field, field_type in FIELDS[kind].items()
+        if field in frame and (parser := parser_for(field, field_type)) is not None
+    )
+    return Parsed(side_by_side(jobs))
 
 
 def _readable(
     field: str, parser: Parser, blank_allowed: bool, parsed: Parsed
 ) -> Callable[[pd.Series], pd.Series]:
     def check(text: pd.Series) -> pd.Series:
-        values, unreadable = parser(text)
-        parsed[field] = values
+        if field not in parsed:
+            parsed[field] = parser(text)
+        unreadable = parsed[field][1]
         readable = ~unreadable
         if blank_allowed and unreadable.any():  # blank is no value, not an unreadable one
             readable[unreadable] = text[unreadable].str.strip() == ""
@@ -109,8 +122,10 @@ def failures(frame: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> p
     Columns: field (None for a table-level problem), check, value, row (index label or NA).
     """
     try:
+        parsed = Parsed() if parsed is None else parsed
+        parsed.update(parsed_columns(frame, kind))
         # In place: nothing is coerced, so the copy pandera would make is never needed.
-        schema = schema_for(kind, Parsed() if parsed is None else parsed)
+        schema = schema_for(kind, parsed)
         schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases

@@ -7,6 +7,7 @@ the *files* (DQ001-DQ003, DQ005) and hands clean tables to the engine.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections import defaultdict
@@ -45,8 +46,9 @@ from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
+from batchaudit.side_by_side import side_by_side
 from batchaudit.tables import Problem, Tables
-from batchaudit.values import arrow_text, blank_texts
+from batchaudit.values import Parser, arrow_text, blank_texts
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -387,25 +389,39 @@ def _merge_packages(
 def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.DataFrame:
     """Canonical text -> typed columns; absent fields are added blank. Unreadable cells were
     reported by validation and become blank here; the columns validation already parsed
-    (`parsed`) are taken as they are. Each field's text is taken out of `text` as it is
-    converted, so that a large export is not held twice."""
+    (`parsed`) are taken as they are, the others are converted side by side in threads.
+    Each field's text is taken out of `text` as it is converted, so that a large export is
+    not held twice."""
+    parsed = Parsed() if parsed is None else parsed
+    fields = FIELDS[kind]
+    for name in [name for name in fields if name in parsed and name in text]:
+        del text[name]
+    converted = side_by_side(
+        (name, functools.partial(_converted, text.pop(name), parser_for(name, field_type)))
+        for name, field_type in fields.items()
+        if name in text and name not in parsed
+    )
     typed = {}
-    for name, field_type in FIELDS[kind].items():
-        parser = parser_for(name, field_type)
-        if name not in text:  # a field this export does not have
+    for name, field_type in fields.items():
+        if name in parsed:
+            typed[name] = parsed.pop(name)[0]
+        elif name in converted:
+            typed[name] = converted[name]
+        else:  # a field this export does not have
+            parser = parser_for(name, field_type)
             blank = blank_texts(text.index)
             typed[name] = blank if parser is None else parser(blank)[0]
-        elif parsed is not None and name in parsed:
-            del text[name]
-            typed[name] = parsed.pop(name)
-        else:
-            column = text.pop(name).astype("str")
-            typed[name] = column.str.strip() if parser is None else parser(column)[0]
     for origin in (FILE, SHEET, SHAPE):
         typed[origin] = text[origin].astype("category") if origin in text else _no_origin(text)
     typed[LINE] = text[LINE].astype(np.int64)
     # Not copied into blocks: the columns are new already.
     return pd.DataFrame(typed, index=text.index, copy=False)
+
+
+def _converted(column: pd.Series, parser: Parser | None) -> pd.Series:
+    """A field's text, stripped, or typed by its parser."""
+    text = column.astype("str")
+    return text.str.strip() if parser is None else parser(text)[0]
 
 
 def _no_origin(text: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,55 @@
+"""Columns parsed and converted side by side, in threads, read exactly as one at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from batchaudit import side_by_side as threads
+from batchaudit.ingest.load import load
+from helpers import file_findings, write
+
+SAMPLE = Path(__file__).parent.parent / "sample_data"
+
+
+@pytest.mark.parametrize("at_once", [1, 2, 4])
+def test_results_come_back_by_key_whatever_the_threads(
+    at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(threads, "workers", lambda: at_once)
+    jobs = ((name, lambda name=name: name.upper()) for name in ["tag", "category", "quantity"])
+    assert threads.side_by_side(jobs) == {
+        "tag": "TAG",
+        "category": "CATEGORY",
+        "quantity": "QUANTITY",
+    }
+
+
+def test_a_job_that_fails_fails_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threads, "workers", lambda: 2)
+
+    def broken() -> str:
+        raise ValueError("unreadable")
+
+    with pytest.raises(ValueError, match="unreadable"):
+        threads.side_by_side([("tag", lambda: "T1"), ("category", broken)])
+
+
+def test_the_sample_reads_the_same_one_column_at_a_time_and_four(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreadable = write(
+        tmp_path / "more-packages.csv",
+        "Tag,Category,Packaged Date,Production Batch,Quantity\nT900,Buds,31/31/2026,maybe,lots\n",
+    )
+    monkeypatch.setattr(threads, "workers", lambda: 1)
+    alone = load(detected=[SAMPLE, unreadable])
+    monkeypatch.setattr(threads, "workers", lambda: 4)
+    together = load(detected=[SAMPLE, unreadable])
+    pd.testing.assert_frame_equal(alone.packages, together.packages)
+    pd.testing.assert_frame_equal(alone.lab_results, together.lab_results)
+    assert file_findings(alone) == file_findings(together)
+    unreadable_cells = [finding for finding in file_findings(alone) if finding.rule == "DQ002"]
+    assert len(unreadable_cells) == 3, "the unreadable date, flag and number are compared too"
