@@ -91,6 +91,29 @@ def test_filled_cells_are_what_strip_leaves_something_of(cells: list[str]) -> No
     assert values.filled(text).tolist() == [cell.strip() != "" for cell in cells] + [True]
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=" \t\x1c\x85\xa0\u2000\u3000é€xY0-", max_size=5), max_size=5),
+        max_size=4,
+    ),
+    st.integers(min_value=0, max_value=2),
+)
+def test_stripped_columns_are_what_strip_makes_of_them(chunks: list[list[str]], cut: int) -> None:
+    """The look at each cell's first and last byte (values.stripped) never skips a cell
+    Python's strip would change: Unicode spaces, accented letters at the ends, Arrow chunks
+    that are slices of a longer array."""
+    arrays = [pa.array(["pad"] * cut + chunk, pa.large_string())[cut:] for chunk in chunks]
+    cells = pa.chunked_array(arrays, type=pa.large_string())
+    text = pd.Series(pd.arrays.ArrowStringArray(cells))
+    assert values.stripped(text).tolist() == [cell.strip() for chunk in chunks for cell in chunk]
+
+
+def test_a_column_with_missing_cells_is_stripped_as_pandas_strips_it() -> None:
+    text = pd.Series([" a ", None, "b"], dtype="str")
+    pd.testing.assert_series_equal(values.stripped(text), text.str.strip())
+
+
 def test_distinct_texts_across_arrow_chunks_and_missing_cells() -> None:
     chunks = [["b", "a"], [], [None, "c", "a"], ["b"]]
     cells = pa.chunked_array([pa.array(chunk, pa.large_string()) for chunk in chunks])

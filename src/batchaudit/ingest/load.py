@@ -48,7 +48,7 @@ from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
 from batchaudit.side_by_side import side_by_side
 from batchaudit.tables import Problem, Tables
-from batchaudit.values import Parser, arrow_text, blank_texts
+from batchaudit.values import Parser, arrow_text, blank_texts, stripped
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -421,7 +421,7 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
 def _converted(column: pd.Series, parser: Parser | None) -> pd.Series:
     """A field's text, stripped, or typed by its parser."""
     text = column.astype("str")
-    return text.str.strip() if parser is None else parser(text)[0]
+    return stripped(text) if parser is None else parser(text)[0]
 
 
 def _no_origin(text: pd.DataFrame) -> pd.Series:
