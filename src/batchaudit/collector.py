@@ -15,12 +15,20 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collection_paused() -> Iterator[None]:
-    """No cyclic collection inside the block; collection resumes as it was after it."""
+def collection_paused(for_good: bool = False) -> Iterator[None]:
+    """No cyclic collection inside the block; collection resumes as it was after it.
+
+    `for_good`: what the block made lives as long as the process (modules imported, the
+    findings a command reports), so it is moved out of the collector's sight (`gc.freeze`)
+    instead of being scanned once more as collection resumes: at 10^6 packages, that one
+    collection of the audit's objects took half a second. Only for a command's own
+    process: frozen objects are never collected, garbage or not."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if for_good:
+            gc.freeze()
         if collecting:
             gc.enable()
