@@ -20,7 +20,7 @@ from batchaudit.report.charts import (
     findings_by_rule,
     tab_bins,
 )
-from helpers import write
+from helpers import tag, write
 
 # T9 combines eight tested lots: its tab shows 8 tested packages.
 MONTH_NAMES = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -102,3 +102,17 @@ def test_a_rules_bar_is_split_by_the_severity_of_its_findings(tmp_path: Path) ->
         assert kinds[code] == found, code
         assert count >= 1
     assert kinds["PB005"] == {"error", "warning"}
+
+
+def test_each_finding_is_weighed_by_its_own_packages_results_tab(tmp_path: Path) -> None:
+    """The report ranks findings by what they cost (html_view, explorer): T9's tab, with
+    eight tested packages, must outweigh the tab of one it was made of."""
+    packages = write(tmp_path / "packages.csv", PACKAGES)
+    lab = write(tmp_path / "lab.csv", LAB)
+    result = audit(load(packages=[packages], lab_results=[lab]), load_pack("oregon")).result
+    assert result.findings, "the sample must have findings to weigh"
+    tab_of = {tag(9): 8, **{tag(n): 1 for n in range(1, 9)}}
+    weighed = {f.package_tag: result.impact(i) for i, f in enumerate(result.findings)}
+    assert tag(9) in weighed
+    for package, impact in weighed.items():
+        assert impact.tab_tested_packages == tab_of.get(package or "", 0), package

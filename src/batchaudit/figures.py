@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from batchaudit.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
+from batchaudit.grouping import positions_in
 
 
 def chart_data(
@@ -51,12 +52,16 @@ def batches_by_month(
 def impacts(
     packages: pd.DataFrame, findings: Sequence[Finding], rules: Sequence[RuleCard]
 ) -> tuple[Impact, ...]:
-    """Each finding's weight for ranking: rows its package lost, and its results tab."""
+    """Each finding's weight for ranking: rows its package lost, and its results tab (of the
+    first package with its tag; none without one)."""
     cards = {card.code: card for card in rules}
-    tabs = packages.set_index("tag")[["tab_rows", "tab_tested_packages"]]
-    tabs = tabs.loc[~tabs.index.duplicated()]
-    tags = [finding.package_tag for finding in findings]
-    sizes = tabs.reindex(tags).fillna(0).astype(int)
+    tags = pd.Series([finding.package_tag for finding in findings], dtype="str")
+    at = positions_in(tags, packages["tag"])  # each distinct tag looked up once
+    placed = at >= 0
+    sizes = {
+        column: np.where(placed, packages[column].to_numpy(np.int64)[at.clip(min=0)], 0).tolist()
+        for column in ("tab_rows", "tab_tested_packages")
+    }
     unneeded = {code for code, card in cards.items() if card.unneeded_batch}
     return tuple(
         Impact(
@@ -65,10 +70,7 @@ def impacts(
             tested,
         )
         for finding, rows, tested in zip(
-            findings,
-            sizes["tab_rows"].tolist(),
-            sizes["tab_tested_packages"].tolist(),
-            strict=True,
+            findings, sizes["tab_rows"], sizes["tab_tested_packages"], strict=True
         )
     )
 
