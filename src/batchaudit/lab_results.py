@@ -11,11 +11,13 @@ event's key is written once per event, not once per row.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.fields import FILE, LINE
 from batchaudit.grouping import distinct_positions_in, positions_in, text_codes
 from batchaudit.lazy import lazy
+from batchaudit.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,8 +53,13 @@ def test_events(
     as text: see `event_keys`)."""
     if lab_results is None or lab_results.empty:
         return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
-    result_id, ids = text_codes(lab_results["lab_test_result_id"])
-    test_type, types = text_codes(lab_results["test_type"])
+    # Three columns of text as codes, side by side: Arrow lets go of the interpreter lock.
+    coded = side_by_side(
+        (field, functools.partial(text_codes, lab_results[field]))
+        for field in ("lab_test_result_id", "test_type", "tested_package")
+    )
+    result_id, ids = coded["lab_test_result_id"]
+    test_type, types = coded["test_type"]
     # Keys of (code + 1) pairs: a missing id or type (-1) is one value, as pandas has it.
     width = len(types) + 1
     # The repeats of a result's line (same result id and test type) that per-package pulls
@@ -60,7 +67,7 @@ def test_events(
     # one kept. Rows without a result id are told apart below, by tested package, lab and date.
     no_id = result_id == _position(ids, "")
     kept = np.flatnonzero(no_id | ~_seen_before((result_id + 1) * width + test_type + 1))
-    tested, tested_tag = _tested(lab_results, kept, packages)
+    tested, tested_tag = _tested(lab_results, kept, packages, coded["tested_package"])
     event, keys = _event_codes(lab_results, kept, result_id[kept], ids, tested_tag)
     if no_id.any():
         first = ~_seen_before((event + 1) * width + test_type[kept] + 1)
@@ -248,12 +255,15 @@ def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
 
 
 def _tested(
-    lab_results: pd.DataFrame, kept: np.ndarray, packages: pd.DataFrame
+    lab_results: pd.DataFrame,
+    kept: np.ndarray,
+    packages: pd.DataFrame,
+    coded: tuple[np.ndarray, Any],
 ) -> tuple[np.ndarray, pd.Categorical[Any]]:
     """Of the kept rows: the tested package's code (-1: not loaded) and its tag, as categories
-    (the loaded table's labels, coded once: no copy of the text per row). The tag is the
+    (the loaded table's labels, `coded` once: no copy of the text per row). The tag is the
     SourcePackageLabel, or where it is blank the package whose Id the rows were pulled for."""
-    code, labels = text_codes(lab_results["tested_package"])
+    code, labels = coded
     code = code[kept]
     if not (code == _position(labels, "")).any():
         found = distinct_positions_in(labels, packages["tag"])
