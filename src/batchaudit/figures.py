@@ -58,10 +58,11 @@ def impacts(
     tags = pd.Series([finding.package_tag for finding in findings], dtype="str")
     at = positions_in(tags, packages["tag"])  # each distinct tag looked up once
     placed = at >= 0
-    sizes = {
-        column: np.where(placed, packages[column].to_numpy(np.int64)[at.clip(min=0)], 0).tolist()
-        for column in ("tab_rows", "tab_tested_packages")
-    }
+    sizes = {}
+    for column in ("tab_rows", "tab_tested_packages"):
+        size = np.zeros(len(at), dtype=np.int64)
+        size[placed] = packages[column].to_numpy(np.int64)[at[placed]]
+        sizes[column] = size.tolist()
     unneeded = {code for code, card in cards.items() if card.unneeded_batch}
     return tuple(
         Impact(

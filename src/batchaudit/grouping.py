@@ -35,7 +35,9 @@ def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:
     absent or missing: looked up once per distinct text."""
     code, distinct = text_codes(texts)
     found = distinct_positions_in(distinct, known)
-    positions: np.ndarray = np.where(code >= 0, found[code.clip(min=0)], -1)
+    positions = np.full(len(code), -1, dtype=np.int64)
+    present = code >= 0
+    positions[present] = found[code[present]]
     return positions
 
 
