@@ -1,4 +1,5 @@
-"""Columns parsed and converted side by side, in threads, read exactly as one at a time."""
+"""Work done side by side in threads (columns parsed and converted, the lab side of the
+lineage beside the package side) gives exactly what one thread at a time gives."""
 
 from __future__ import annotations
 
@@ -53,3 +54,30 @@ def test_the_sample_reads_the_same_one_column_at_a_time_and_four(
     assert file_findings(alone) == file_findings(together)
     unreadable_cells = [finding for finding in file_findings(alone) if finding.rule == "DQ002"]
     assert len(unreadable_cells) == 3, "the unreadable date, flag and number are compared too"
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_a_job_alongside_gives_its_result_to_the_block(
+    at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(threads, "workers", lambda: at_once)
+    with threads.alongside(lambda: "lab side") as lab_side:
+        package_side = "package side"
+        assert (lab_side(), package_side) == ("lab side", "package side")
+
+
+def test_the_sample_audits_the_same_with_the_lab_side_alongside_or_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from batchaudit.engine import audit
+    from batchaudit.packs import load_pack
+
+    pack = load_pack("oregon")
+    monkeypatch.setattr(threads, "workers", lambda: 1)
+    first = audit(load(detected=[SAMPLE]), pack)
+    monkeypatch.setattr(threads, "workers", lambda: 2)
+    alongside = audit(load(detected=[SAMPLE]), pack)
+    assert first.result.findings == alongside.result.findings
+    assert len(first.result.findings) > 30, "the sample's findings are what is compared"
+    pd.testing.assert_frame_equal(first.lineage.packages, alongside.lineage.packages)
+    pd.testing.assert_frame_equal(first.lineage.events, alongside.lineage.events)

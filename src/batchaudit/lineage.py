@@ -8,6 +8,7 @@ whose findings show it, by frontier expansion from those packages (`Lineage.tab_
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from batchaudit.observed import (
     with_observed_tabs,
 )
 from batchaudit.packs import Pack
+from batchaudit.side_by_side import alongside
 from batchaudit.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
 from batchaudit.test_groups import with_test_groups
 from batchaudit.values import split_tag_list
@@ -73,13 +75,19 @@ class Lineage:
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
     packages = with_test_groups(packages.reset_index(drop=True), pack)
-    links = source_links(packages)
-    real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
-    packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
-    packages["on_cycle"] = on_cycle(links, len(packages))
-    packages = with_source_facts(packages, links)
     released, unreleased = released_only(lab_results)
-    lab_rows, events = test_events(released, packages)
+    # The lab side (test events) and the package side (links, cycles, source facts) meet only
+    # at the tabs: the first is worked out in a thread while the second is, reading a frame
+    # of its own (the tags and ids it places rows by). Both are mostly Arrow and numpy, which
+    # let go of the interpreter lock.
+    identities = packages[["tag", "package_id"]]
+    with alongside(functools.partial(test_events, released, identities)) as lab_side:
+        links = source_links(packages)
+        real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
+        packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
+        packages["on_cycle"] = on_cycle(links, len(packages))
+        packages = with_source_facts(packages, links)
+        lab_rows, events = lab_side()
     tested = distinct(events["tested"].to_numpy(np.int64))
     tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
     packages = _with_tab_sizes(packages, tabs, events)

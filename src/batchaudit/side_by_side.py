@@ -9,8 +9,9 @@ what it was given (one column), never a frame another job reads.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
@@ -36,3 +37,15 @@ def side_by_side(jobs: Iterable[tuple[Key, Callable[[], Value]]]) -> dict[Key, V
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="batchaudit") as pool:
         futures: dict[Key, Future[Value]] = {key: pool.submit(job) for key, job in jobs}
     return {key: future.result() for key, future in futures.items()}
+
+
+@contextmanager
+def alongside(job: Callable[[], Value]) -> Iterator[Callable[[], Value]]:
+    """`job` run in a thread while the block runs (first, where one processor is all there
+    is); the block is given a function that waits for the job's result."""
+    if workers() == 1:
+        result = job()
+        yield lambda: result
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batchaudit") as pool:
+        yield pool.submit(job).result
