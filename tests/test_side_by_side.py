@@ -1,5 +1,6 @@
 """Work done side by side in threads (columns parsed and converted, the lab side of the
-lineage beside the package side) gives exactly what one thread at a time gives."""
+lineage beside the package side, rules beside rules) gives exactly what one thread at a time
+gives."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def test_a_job_alongside_gives_its_result_to_the_block(
         assert (lab_side(), package_side) == ("lab side", "package side")
 
 
-def test_the_sample_audits_the_same_with_the_lab_side_alongside_or_first(
+def test_the_sample_audits_the_same_in_one_thread_or_two(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from batchaudit.engine import audit
@@ -76,8 +77,8 @@ def test_the_sample_audits_the_same_with_the_lab_side_alongside_or_first(
     monkeypatch.setattr(threads, "workers", lambda: 1)
     first = audit(load(detected=[SAMPLE]), pack)
     monkeypatch.setattr(threads, "workers", lambda: 2)
-    alongside = audit(load(detected=[SAMPLE]), pack)
-    assert first.result.findings == alongside.result.findings
+    two = audit(load(detected=[SAMPLE]), pack)
+    assert first.result.findings == two.result.findings
     assert len(first.result.findings) > 30, "the sample's findings are what is compared"
-    pd.testing.assert_frame_equal(first.lineage.packages, alongside.lineage.packages)
-    pd.testing.assert_frame_equal(first.lineage.events, alongside.lineage.events)
+    pd.testing.assert_frame_equal(first.lineage.packages, two.lineage.packages)
+    pd.testing.assert_frame_equal(first.lineage.events, two.lineage.events)

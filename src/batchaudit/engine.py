@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -15,6 +16,7 @@ from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
 from batchaudit.rules.selection import RuleChoices
+from batchaudit.side_by_side import side_by_side
 from batchaudit.tables import Tables
 
 # What reports show of each package.
@@ -51,14 +53,22 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
     ungrouped = pack.group_by != "category" and bool((tables.packages[pack.group_by] == "").all())
     if ungrouped:
         findings.append(MissingColumn.no_group_field(pack))
+    evaluated = []
     for rule in evaluated_rules():
         reason = choices.off.get(rule.code) or skip_reason(rule, tables, pack)
         if not reason and ungrouped and rule.needs_groups:
             reason = f"no package has the {pack.group_by} the {pack.name} pack groups by"
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
-            continue
-        findings.extend(rule().findings(lineage, pack))
+        else:
+            evaluated.append(rule)
+    # Rules are pure: each reads the lineage and makes its own frames. Run side by side, one
+    # rule's Arrow and numpy work goes on while another words its findings.
+    found = side_by_side(
+        (rule.code, functools.partial(_findings, rule, lineage, pack)) for rule in evaluated
+    )
+    for rule in evaluated:
+        findings.extend(found[rule.code])
     skipped += [
         SkippedRule(rule.code, choices.off[rule.code])
         for rule in catalog()
@@ -82,6 +92,10 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
         impacts=impacts(lineage.packages, findings, cards),
     )
     return Audit(result, lineage, pack)
+
+
+def _findings(rule: type[Rule], lineage: Lineage, pack: Pack) -> list[Finding]:
+    return rule().findings(lineage, pack)
 
 
 def about(lineage: Lineage, pack: Pack, inputs: list[InputFile]) -> About:
