@@ -370,9 +370,11 @@ def _merge_packages(
     """One row per tag, its records from several files merged field by field (merge.py)."""
     packages = _in_table_order(rows)
     table = packages.pop(_TABLE).to_numpy()
+    # Whether each row's table carries each field: looked up by table number, not searched.
+    numbers = table.astype(np.int64, copy=False)
     carried = pd.DataFrame(
         {
-            name: np.isin(table, [n for n, t in enumerate(read) if name in t.detection.fields])
+            name: np.array([name in t.detection.fields for t in read], dtype=bool)[numbers]
             for name in FIELDS[Kind.PACKAGES]
         },
         index=packages.index,

@@ -31,12 +31,15 @@ def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str
     return [f"{key}={_stable(evidence.get(key))}" for key in keys]
 
 
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
 def _stable(value: Any) -> str:
-    if value is None:
-        return ""
     if type(value) is str:  # the usual cases first: a category, a list of tags or types
         return value
-    if isinstance(value, list | tuple | set | frozenset):
+    if value is None:
+        return ""
+    if isinstance(value, _COLLECTIONS):
         if all(type(item) is str for item in value):
             return ",".join(sorted(value))
         # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
