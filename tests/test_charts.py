@@ -116,3 +116,28 @@ def test_each_finding_is_weighed_by_its_own_packages_results_tab(tmp_path: Path)
     assert tag(9) in weighed
     for package, impact in weighed.items():
         assert impact.tab_tested_packages == tab_of.get(package or "", 0), package
+
+
+def test_findings_are_ranked_errors_first_then_by_what_they_cost() -> None:
+    """What the terminal and the report show first (AuditResult.impact_order)."""
+    from batchaudit.findings import Severity
+
+    sample = Path(__file__).parent.parent / "sample_data"
+    result = audit(load(detected=[sample]), load_pack("oregon")).result
+    order = result.impact_order()
+    assert sorted(order) == list(range(len(result.findings)))
+    catalog = [card.code for card in result.rules]
+    keys = [
+        (
+            finding.severity is Severity.NOTE,
+            -impact.rows_lost,
+            -impact.tab_tested_packages,
+            -impact.tab_rows,
+            finding.severity.rank,
+            catalog.index(finding.rule),
+            finding.package_tag or "",
+        )
+        for finding, impact in ((result.findings[n], result.impact(n)) for n in order)
+    ]
+    assert keys == sorted(keys)
+    assert keys[0][1] < 0, "the sample's first finding lost lab-result rows"
