@@ -141,3 +141,21 @@ def test_findings_are_ranked_errors_first_then_by_what_they_cost() -> None:
     ]
     assert keys == sorted(keys)
     assert keys[0][1] < 0, "the sample's first finding lost lab-result rows"
+
+
+def test_a_rules_severity_is_its_most_severe_finding_in_the_order_rules_are_met() -> None:
+    """DQ002 is an error for a bad tag and a warning for an unknown testing state."""
+    from batchaudit.findings import AuditResult, Finding, Severity, Summary
+
+    def finding(rule: str, severity: Severity) -> Finding:
+        return Finding(rule=rule, name=rule, severity=severity, package_tag=None, message="")
+
+    findings = [
+        finding("DQ002", Severity.WARNING),
+        finding("LN001", Severity.NOTE),
+        finding("DQ002", Severity.ERROR),
+        finding("DQ002", Severity.WARNING),
+    ]
+    result = AuditResult("oregon", (), tuple(findings), Summary(0, 0, 0, 0, 0, 0))
+    worst = result.severity_by_rule()
+    assert list(worst.items()) == [("DQ002", Severity.ERROR), ("LN001", Severity.NOTE)]

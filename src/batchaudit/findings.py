@@ -364,9 +364,9 @@ class AuditResult:
         """Each rule's most severe finding, as the pack left it (a rule's findings may differ:
         DQ002 is an error for a bad tag, a warning for an unknown testing state)."""
         worst: dict[str, Severity] = {}
-        for finding in self.findings:
-            if finding.rule not in worst or finding.severity.rank < worst[finding.rule].rank:
-                worst[finding.rule] = finding.severity
+        stated = {(finding.rule, finding.severity) for finding in self.findings}
+        for rule in dict.fromkeys(finding.rule for finding in self.findings):  # as met
+            worst[rule] = min((s for r, s in stated if r == rule), key=lambda s: s.rank)
         return worst
 
     def worst_severity(self, new_only: bool = False) -> Severity | None:
