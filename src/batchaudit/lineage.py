@@ -76,12 +76,10 @@ class Lineage:
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
     packages = with_test_groups(packages.reset_index(drop=True), pack)
     released, unreleased = released_only(lab_results)
-    # The lab side (test events) and the package side (links, cycles, source facts) meet only
-    # at the tabs: the first is worked out in a thread while the second is, reading a frame
-    # of its own (the tags and ids it places rows by). Both are mostly Arrow and numpy, which
-    # let go of the interpreter lock.
-    identities = packages[["tag", "package_id"]]
-    with alongside(functools.partial(test_events, released, identities)) as lab_side:
+    # The lab side meets the package side only at the tabs: it is worked out in a thread
+    # meanwhile, on a frame of its own (the tags and ids it places rows by).
+    lab_job = functools.partial(test_events, released, packages[["tag", "package_id"]])
+    with alongside(lab_job) as lab_side:
         links = source_links(packages)
         real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
         packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
@@ -129,8 +127,7 @@ def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:
     _, component = strong_components(child, source, size)
     component_size = np.bincount(component, minlength=size)[component] if size else component
     cycle = component_size > 1
-    self_listed = child[child == source]
-    cycle[self_listed] = True
+    cycle[child[child == source]] = True  # a package listing itself
     return cycle
 
 
@@ -170,13 +167,8 @@ def inheritance(
         via = ancestor[position][fresh]
         package, ancestor = package[position][fresh], reached[fresh]
         found.append((package, ancestor, via))
-    return pd.DataFrame(
-        {
-            "package": np.concatenate([f[0] for f in found]),
-            "ancestor": np.concatenate([f[1] for f in found]),
-            "via": np.concatenate([f[2] for f in found]),
-        }
-    )
+    columns = zip(("package", "ancestor", "via"), zip(*found, strict=True), strict=True)
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns})
 
 
 def _with_tab_sizes(
