@@ -11,6 +11,7 @@ import functools
 import hashlib
 import os
 from collections import defaultdict
+from collections.abc import Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,14 +325,18 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     """The group's rows as canonical text, each with its file, sheet, position and table."""
     columns = group[0].detection.columns
     cells = _selected(group, list(columns))
-    frame = as_text(cells).rename(columns=columns)
+    text = as_text(cells).rename(columns=columns)
     sizes = [len(t.raw.rows) for t in group]
-    frame[FILE] = _per_row([str(t.raw.path) for t in group], sizes)
-    frame[SHEET] = _per_row([t.raw.sheet for t in group], sizes)
-    frame[SHAPE] = _per_row([t.detection.shape.name for t in group], sizes)
-    frame[LINE] = np.concatenate([t.raw.positions for t in group]).astype(np.int64)
-    frame[_TABLE] = np.repeat(np.asarray(numbers, dtype=np.int64), sizes)
-    return frame
+    origin: dict[Hashable, object] = {
+        FILE: _per_row([str(t.raw.path) for t in group], sizes),
+        SHEET: _per_row([t.raw.sheet for t in group], sizes),
+        SHAPE: _per_row([t.detection.shape.name for t in group], sizes),
+        LINE: np.concatenate([t.raw.positions for t in group]).astype(np.int64, copy=False),
+        _TABLE: np.repeat(np.asarray(numbers, dtype=np.int64), sizes),
+    }
+    # One frame of the columns as they are: a column set into a frame is copied.
+    every: dict[Hashable, object] = {**dict(text.items()), **origin}
+    return pd.DataFrame(every, index=text.index, copy=False)
 
 
 def _per_row(values: list[str], sizes: list[int]) -> pd.Categorical:
