@@ -141,6 +141,8 @@ def test_findings_are_ranked_errors_first_then_by_what_they_cost() -> None:
     ]
     assert keys == sorted(keys)
     assert keys[0][1] < 0, "the sample's first finding lost lab-result rows"
+    first_open = [result.findings[n] for n in order if result.findings[n].waiver is None][:5]
+    assert result.costliest(5) == first_open
 
 
 def test_a_rules_severity_is_its_most_severe_finding_in_the_order_rules_are_met() -> None:

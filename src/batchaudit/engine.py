@@ -9,6 +9,7 @@ import pandas as pd
 
 from batchaudit.collector import collection_paused
 from batchaudit.figures import chart_data, export_period, impacts, own_licenses
+from batchaudit.finding_order import in_report_order
 from batchaudit.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
 from batchaudit.lineage import NO_PACKAGE, Lineage, build
 from batchaudit.packs import Pack
@@ -74,7 +75,7 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
         for rule in catalog()
         if not rule.evaluated() and rule.code in choices.off
     ]
-    findings = sorted(as_chosen(as_the_pack_says(findings, pack), choices), key=Finding.sort_key)
+    findings = in_report_order(as_chosen(as_the_pack_says(findings, pack), choices))
     sources_exported = "source_package_tags" in tables.package_fields or tables.packages.empty
     cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(

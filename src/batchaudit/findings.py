@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -313,12 +314,24 @@ class AuditResult:
 
     def impact_order(self) -> list[int]:
         """Positions of the findings a reader should see first: errors and warnings before
-        notes, then by rows lost, results-tab size, severity and catalog order. Each key is
-        made once, with the catalog looked up in a table (a million findings are sorted)."""
+        notes, then by rows lost, results-tab size, severity and catalog order."""
+        keys = self._impact_keys()
+        return sorted(range(len(keys)), key=keys.__getitem__)
+
+    def costliest(self, count: int) -> list[Finding]:
+        """The first `count` findings of `impact_order` that count (not waived), found
+        without sorting them all."""
+        keys = self._impact_keys()
+        counted = [n for n, finding in enumerate(self.findings) if finding.waiver is None]
+        return [self.findings[n] for n in heapq.nsmallest(count, counted, key=keys.__getitem__)]
+
+    def _impact_keys(self) -> list[tuple[bool, int, int, int, int, int, str]]:
+        """Each finding's place in `impact_order`, made once per finding with the catalog
+        looked up in a table (a million findings are ranked)."""
         ranks = {card.code: number for number, card in enumerate(self.rules)}
         severities = {severity: severity.rank for severity in Severity}
         weighed = [*self.impacts, *[Impact()] * (len(self.findings) - len(self.impacts))]
-        keys = [
+        return [
             (
                 finding.severity is Severity.NOTE,
                 -impact.rows_lost,
@@ -330,7 +343,6 @@ class AuditResult:
             )
             for finding, impact in zip(self.findings, weighed, strict=False)
         ]
-        return sorted(range(len(keys)), key=keys.__getitem__)
 
     def by_impact(self) -> list[Finding]:
         return [self.findings[index] for index in self.impact_order()]

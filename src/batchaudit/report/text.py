@@ -17,7 +17,7 @@ _COLOURS = {"error": "1;31", "warning": "33", "note": "34", "ok": "32"}
 def most_serious(result: AuditResult, count: int) -> list[Finding]:
     """The first findings a reader should see, waived ones aside: errors and warnings before
     notes, then by lab-result rows lost, results-tab size and severity."""
-    return [finding for finding in result.by_impact() if finding.waiver is None][:count]
+    return result.costliest(count)
 
 
 def verdict(result: AuditResult) -> tuple[str, str]:
