@@ -161,3 +161,18 @@ def test_a_rules_severity_is_its_most_severe_finding_in_the_order_rules_are_met(
     result = AuditResult("oregon", (), tuple(findings), Summary(0, 0, 0, 0, 0, 0))
     worst = result.severity_by_rule()
     assert list(worst.items()) == [("DQ002", Severity.ERROR), ("LN001", Severity.NOTE)]
+
+
+def test_production_batches_by_month_count_the_unneeded_ones() -> None:
+    """The chart of production batches per month marks those a rule found were not needed."""
+    sample = Path(__file__).parent.parent / "sample_data"
+    audited = audit(load(detected=[sample]), load_pack("oregon"))
+    result = audited.result
+    unneeded_rules = {card.code for card in result.rules if card.unneeded_batch}
+    tags = {f.package_tag for f in result.findings if f.rule in unneeded_rules}
+    packages = audited.lineage.packages
+    batch = packages["production_batch"].to_numpy(dtype=bool)
+    dated = packages.loc[batch & packages["packaged_date"].notna().to_numpy()]
+    months = result.charts.batches_by_month if result.charts else ()
+    assert sum(month.unneeded for month in months) == int(dated["tag"].isin(tags).sum()) > 0
+    assert sum(month.needed + month.unneeded for month in months) == len(dated)

@@ -8,9 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from batchaudit.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
 from batchaudit.grouping import positions_in
+from batchaudit.values import arrow_text
 
 
 def chart_data(
@@ -40,7 +43,10 @@ def batches_by_month(
     # Each distinct month written once, not every date.
     month_code, months_seen = pd.factorize(dated["packaged_date"].dt.to_period("M"))
     month = pd.Series(months_seen.strftime("%Y-%m")[month_code], index=dated.index)
-    unneeded = dated["tag"].isin(unneeded_tags)
+    # By Arrow: pandas' isin makes an Arrow scalar of each of the tags looked for.
+    looked_for = pa.array([tag for tag in unneeded_tags if tag is not None], pa.large_string())
+    found = pc.is_in(arrow_text(dated["tag"]), value_set=looked_for)
+    unneeded = pd.Series(np.asarray(found.fill_null(False)), index=dated.index)
     table = pd.crosstab(month, unneeded).reindex(columns=[False, True], fill_value=0)
     months = tuple(
         BatchMonth(str(label), int(needed), int(extra))
