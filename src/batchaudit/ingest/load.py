@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
-from batchaudit.ingest.files import read_regular
+from batchaudit.ingest.files import Contents, read_regular
 from batchaudit.ingest.licenses import license_in, several_licenses
 from batchaudit.ingest.limits import (
     DEFAULT_LIMITS,
@@ -53,7 +51,6 @@ from batchaudit.values import Parser, arrow_text, blank_texts, stripped
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-_HASHED_ALONGSIDE = 1 << 20
 _TABLE = "_table"  # which table of a validation group a row came from
 
 
@@ -216,10 +213,10 @@ def read_file(
 ) -> ReadFile:
     """Every table in one file, detected (not yet validated); InputError if there is none.
     The file is checked against the limits, and its memory taken from `budget`, first."""
-    data = _read_bytes(path, limits)
+    contents = _read_bytes(path, limits)
+    data = contents.data
     budget = budget or Budget(limits)
     read = ReadFile(path)
-    digest = _sha256(data)
     if data.startswith(_EXCEL_SIGNATURES):
         cells = check_workbook(path, data, limits)
         budget.spend(path, len(data) + cells * MEMORY_PER_CELL)
@@ -231,9 +228,8 @@ def read_file(
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
         raws = [read_text_table(path, data)]
-    read.tables = [
-        _detected(raw, detect(path, raw.header, expected), digest.result()) for raw in raws
-    ]
+    digest = contents.sha256()
+    read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     for table in read.tables:  # columns batchaudit does not read are not kept in memory
         mapped = table.raw.rows.columns.isin(list(table.detection.columns))
         if not mapped.all():
@@ -241,31 +237,18 @@ def read_file(
     return read
 
 
-def _sha256(data: bytes) -> Future[str]:
-    """The file's SHA-256, worked out beside the parsing when the file is large (hashing
-    lets go of the interpreter lock)."""
-    if len(data) < _HASHED_ALONGSIDE:
-        done: Future[str] = Future()
-        done.set_result(hashlib.sha256(data).hexdigest())
-        return done
-    pool = ThreadPoolExecutor(max_workers=1)
-    digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
-    pool.shutdown(wait=False)  # the hash goes on; the pool takes no more work
-    return digest
-
-
-def _read_bytes(path: Path, limits: Limits) -> bytes:
+def _read_bytes(path: Path, limits: Limits) -> Contents:
     try:
-        data = read_regular(path, limits)
+        contents = read_regular(path, limits)
     except FileNotFoundError as error:
         raise InputError(f"{path} does not exist; check the path.") from error
     except IsADirectoryError as error:
         raise InputError(f"{path} is a folder with no export files in it.") from error
     except OSError as error:
         raise InputError(f"{path} cannot be read: {error.strerror}.") from error
-    if blank_only(data):
+    if blank_only(contents.data):
         raise InputError(f"{path} is empty; export it from Metrc again.")
-    return data
+    return contents
 
 
 def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
