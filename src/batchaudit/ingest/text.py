@@ -77,7 +77,10 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     quoted = b'"' in clean.data  # one look for a quote, kept: the file may be 1.5 GB
     lines_are_rows = not quoted and b"\r" not in clean.data
     counted = None if lines_are_rows else _count_lines(clean.data)
-    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width, quoted)
+    # `_encoding` read a UTF-8 file whole (ASCII, or decoded) and UTF-16 is written anew:
+    # only after a UTF-8 byte-order mark is the text unchecked, for Arrow to check it.
+    checked = encoding != "utf-8-sig"
+    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width, quoted, checked)
     bad_lines: list[BadLine] = []
     cut_at = None
     physical_lines = len(cells) if cells is not None and counted is None else counted
@@ -169,10 +172,12 @@ def _read_simple_file(
     physical_lines: int | None,
     width: int,
     quoted: bool,
+    utf8_checked: bool,
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
     row (`physical_lines`, or None when no value can hold a line break). None when the file
-    is not that simple: then line numbers need the careful reader."""
+    is not that simple: then line numbers need the careful reader. Arrow checks each value
+    is UTF-8 unless the whole file is known to be (`utf8_checked`)."""
     # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
     # without a word, where the careful reader says where it opens.
     if encoding not in ("utf-8", "utf-8-sig") or (quoted and _quote_left_open(data)):
@@ -202,6 +207,7 @@ def _read_simple_file(
                 column_types={f"f{i}": pa.large_string() for i in range(width)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=not utf8_checked,
             ),
         )
     except (pa.ArrowInvalid, ValueError):
