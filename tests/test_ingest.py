@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from batchaudit.ingest import files
 from batchaudit.ingest.load import load
 from helpers import file_findings, tag, write
 
@@ -327,3 +330,57 @@ def test_loaded_packages_keep_each_text_column_in_one_piece(tmp_path: Path) -> N
     assert packages["tag"].tolist() == [tag(1), tag(2)]
     for column in ("tag", "category", "item_name"):
         assert arrow_text(packages[column]).num_chunks == 1, column
+
+
+@pytest.mark.parametrize(
+    ("bom", "item"), [(b"", "Caf\u00e9 Buds"), (b"\xef\xbb\xbf", "Caf\ufffd Buds")]
+)
+def test_a_large_utf8_file_is_read_with_its_text_checked_once(
+    bom: bytes, item: str, tmp_path: Path
+) -> None:
+    """A file past the csv module's size goes to Arrow. Without a byte-order mark the whole
+    file was checked as UTF-8 first (here it is, so é reads as é); after one it is not, and
+    a byte that is no UTF-8 (a cp1252 é) must still read as U+FFFD, never as broken text."""
+    header = "Tag,Category,Source Package(s),Production Batch,Item\n"
+    rows = [f"{tag(n)},Buds,,No,Plain Buds\n" for n in range(2, 3001)]
+    body = (header + f"{tag(1)},Buds,,No,").encode() + (
+        "Caf\u00e9 Buds".encode() if not bom else b"Caf\xe9 Buds"
+    )
+    path = tmp_path / "export.csv"
+    path.write_bytes(bom + body + b"\n" + "".join(rows).encode())
+    assert path.stat().st_size > 1 << 16
+    tables = load(detected=[path])
+    assert len(tables.packages) == 3000
+    assert tables.packages["item_name"].iloc[0] == item
+    assert tables.packages["item_name"].str.len().iloc[0] == len(item)
+
+
+@pytest.mark.parametrize("rows", [2, 40_000])
+def test_each_file_is_named_by_the_sha256_of_its_bytes(rows: int, tmp_path: Path) -> None:
+    """A small file is hashed from its bytes; one past a megabyte from the file, in a
+    thread beside the reading: either way the report names it by the hash of the file."""
+    header = "Tag,Category,Source Package(s),Production Batch,Item\n"
+    text = header + "".join(f"{tag(n)},Buds,,No,Buds {n}\n" for n in range(1, rows + 1))
+    path = write(tmp_path / "export.csv", text)
+    assert (path.stat().st_size > 1 << 20) == (rows > 2)
+    tables = load(detected=[path])
+    assert [i.sha256 for i in tables.inputs] == [hashlib.sha256(path.read_bytes()).hexdigest()]
+
+
+def test_a_file_that_changed_while_hashed_is_named_by_the_bytes_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the file's size or time of change moved while it was hashed beside the reading,
+    the hash is not of the bytes read: they are hashed themselves."""
+    text = "Tag,Category,Source Package(s),Production Batch,Item\n"
+    text += "".join(f"{tag(n)},Buds,,No,Buds {n}\n" for n in range(1, 40_001))
+    path = write(tmp_path / "export.csv", text)
+    hashed_beside = files._hash
+
+    def changed_meanwhile(descriptor: int, status: os.stat_result) -> files._Hashed:
+        hashed = hashed_beside(descriptor, status)
+        return files._Hashed("0" * 64, hashed.size, None)
+
+    monkeypatch.setattr(files, "_hash", changed_meanwhile)
+    tables = load(detected=[path])
+    assert [i.sha256 for i in tables.inputs] == [hashlib.sha256(path.read_bytes()).hexdigest()]

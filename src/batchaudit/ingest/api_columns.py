@@ -74,7 +74,7 @@ def _exact(column: pa.ChunkedArray) -> bool:
 
 
 def _written(table: pa.Table) -> pa.Table:
-    """The columns as `as_text` takes them: text (nulls are blanks there), with flags and
+    """The columns as `as_text` takes them: text (nulls as blanks), with flags and
     integers written as `cell_text` writes them; fractional numbers stay floats (and
     integers beside nulls become floats in pandas, as the field-by-field reading has them)."""
     columns = [
@@ -88,8 +88,13 @@ def _written(table: pa.Table) -> pa.Table:
         else pa.large_string()
         for column in columns
     ]
-    return pa.table(columns, names=table.column_names).cast(
+    written = pa.table(columns, names=table.column_names).cast(
         pa.schema(list(zip(table.column_names, kinds, strict=True)))
+    )
+    # Nulls are blanks in text, filled here by Arrow rather than cell by cell in pandas.
+    return pa.table(
+        [pc.fill_null(c, "") if pa.types.is_large_string(c.type) else c for c in written.columns],
+        names=written.column_names,
     )
 
 
