@@ -9,7 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from batchaudit.engine import run
 from batchaudit.ingest.load import load
+from batchaudit.packs import load_pack
 from helpers import file_findings, tag
 
 HEADER = [
@@ -262,3 +264,16 @@ def test_an_empty_lab_results_page_given_as_such_means_nothing_was_tested(tmp_pa
     lab.write_text(json.dumps(page(1, 1, [], 0)))
     tables = load(packages=[packages], lab_results=[lab])
     assert tables.unreadable == [] and tables.lab_results is not None and tables.lab_results.empty
+
+
+def test_a_rule_finding_on_a_workbook_row_names_its_sheet_and_row(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        HEADER,
+        [tag(1), "Buds", "Buds", None, "No", 1, None],
+        [tag(2), "Buds", "Buds", tag(9), "No", 1, None],  # its source is in no export
+    ]
+    path = workbook(tmp_path / "export.xlsx", {"Active": rows})
+    result = run(load(detected=[path]), load_pack("oregon"))
+    (finding,) = [f for f in result.findings if f.rule == "LN001"]
+    assert finding.source is not None
+    assert finding.source.describe() == f"{path}, sheet 'Active', row 3"

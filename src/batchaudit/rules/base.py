@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 from batchaudit.findings import Finding, RuleCard, Severity, Source
 from batchaudit.lazy import lazy
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
-from batchaudit.rules.fingerprints import deciding_facts, fingerprint
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
 from batchaudit.rules.wording import plural
 
 if TYPE_CHECKING:
@@ -214,32 +214,40 @@ class Rule(RuleInfo, ABC):
             return []
         # Only the columns `describe` reads (learned on the first row) become Python values,
         # column by column; a column another row needs after all is fetched for that row
-        # alone (`_Record`).
+        # alone (`_Record`). What is the same for every finding is made once, outside the
+        # loop: it runs once per offending package.
         columns = self._columns_read(offending)
         values = [python_values(offending[column]) for column in columns]
         size = len(offending)
-        tags = python_values(offending["tag"])
-        files = python_values(offending["file"])
-        lines = python_values(offending["line"])
+        tags = [t if isinstance(t, str) and t else None for t in python_values(offending["tag"])]
         sheets = python_values(offending["sheet"]) if "sheet" in offending else [None] * size
+        files, lines = python_values(offending["file"]), python_values(offending["line"])
+        sources = [
+            Source(file, int(line), sheet=sheet or None)
+            for file, line, sheet in zip(files, lines, sheets, strict=True)
+        ]
         severities = (
             [Severity(value) for value in python_values(offending["severity"])]
             if "severity" in offending
             else [self.severity] * size
         )
+        code, name, describe = self.code, self.name, self.describe
+        fingerprint_of = fingerprinter(code, self.fingerprint_facts)
         found = []
         for position, record in enumerate(zip(*values, strict=True)):
-            row = _Record(zip(columns, record, strict=True), offending, position)
-            description = self.describe(row)
-            tag = tags[position]
+            said = describe(_Record(zip(columns, record, strict=True), offending, position))
+            tag, evidence = tags[position], said.evidence
             found.append(
-                self.finding(
-                    description.message,
-                    package_tag=tag if isinstance(tag, str) and tag else None,
-                    evidence=description.evidence,
-                    remedy=description.remedy,
-                    source=Source(files[position], int(lines[position]), sheets[position] or None),
-                    severity=severities[position],
+                Finding(
+                    code,
+                    name,
+                    severities[position],
+                    tag,
+                    said.message,
+                    dict(evidence),
+                    said.remedy,
+                    sources[position],
+                    fingerprint_of(tag, evidence),
                 )
             )
         return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # Bump when what goes into a fingerprint changes: baselines made before stop matching.
@@ -23,6 +23,22 @@ def fingerprint(rule: str, package_tag: str | None, facts: Iterable[str]) -> str
     """32 hexadecimal digits of SHA-256 over the rule, the tag and the deciding facts."""
     text = "\x1f".join([f"v{VERSION}", rule, package_tag or "", *facts])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprinter(
+    rule: str, keys: tuple[str, ...]
+) -> Callable[[str | None, Mapping[str, Any]], str]:
+    """`fingerprint(rule, tag, deciding_facts(evidence, keys))` as one call per finding, its
+    fixed part joined once: a rule's findings are fingerprinted by the hundred thousand."""
+    head = "\x1f".join([f"v{VERSION}", rule, ""])
+    sha256 = hashlib.sha256
+
+    def of(package_tag: str | None, evidence: Mapping[str, Any]) -> str:
+        facts = [f"{key}={_stable(evidence.get(key))}" for key in keys]
+        text = head + "\x1f".join([package_tag or "", *facts])
+        return sha256(text.encode("utf-8")).hexdigest()[:32]
+
+    return of
 
 
 def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
