@@ -6,7 +6,6 @@ These tests fail, never skip, when Chromium is missing: `make test` installs it.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -187,7 +186,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any
     result = audit(load(detected=[folder / "exports"]), load_pack("oregon")).result
     path = folder / "report.html"
     path.write_text(html.render(result, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8")
-    return path, json.loads(json_report.render(result))
+    return path, json_report.document(result)
 
 
 def test_large_report_is_small_fast_and_hides_nothing(

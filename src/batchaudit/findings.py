@@ -34,15 +34,14 @@ class Source:
 
     file: str
     line: int | None = None  # a line of a text file, a row of a sheet, a record of JSON
-    # What `line` counts: "line", "row" or "record". A field (made from the file and sheet),
-    # so that the JSON report can write a source as it is, its fields in this order.
-    unit: str = field(init=False, repr=False, compare=False)
     column: str | None = None
     sheet: str | None = None
 
-    def __post_init__(self) -> None:
-        by_file = "record" if self.file.lower().endswith(".json") else "line"
-        object.__setattr__(self, "unit", "row" if self.sheet else by_file)
+    @property
+    def unit(self) -> str:
+        if self.sheet:
+            return "row"
+        return "record" if self.file.lower().endswith(".json") else "line"
 
     def describe(self) -> str:
         where = self.file

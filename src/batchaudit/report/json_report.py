@@ -75,8 +75,6 @@ def baseline_document(result: AuditResult) -> dict[str, Any] | None:
 
 
 def document(result: AuditResult) -> dict[str, Any]:
-    """The report as orjson writes it (findings without a waiver are left as dataclasses:
-    read `render`'s bytes for the document as data)."""
     summary = result.summary
     coverage = summary.lineage_coverage
     return {
@@ -112,12 +110,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             "by_rule": result.by_rule(),
             "waived": len(result.waived()),
         },
-        # orjson writes a dataclass's fields in order, and a finding's are the contract's
-        # keys: it is its own document, written without a dict made for it, unless waived.
-        "findings": [
-            finding if finding.waiver is None else finding_document(finding)
-            for finding in result.findings
-        ],
+        "findings": [finding_document(finding) for finding in result.findings],
         "skipped_rules": [
             {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
         ],
