@@ -11,6 +11,7 @@ import pytest
 
 from batchaudit.ingest import files
 from batchaudit.ingest.load import load
+from batchaudit.ingest.text import read_text_table
 from helpers import file_findings, tag, write
 
 GRID_FULL = """
@@ -384,3 +385,41 @@ def test_a_file_that_changed_while_hashed_is_named_by_the_bytes_read(
     monkeypatch.setattr(files, "_hash", changed_meanwhile)
     tables = load(detected=[path])
     assert [i.sha256 for i in tables.inputs] == [hashlib.sha256(path.read_bytes()).hexdigest()]
+
+
+TITLES = "Tag,Category,Source Package(s),Production Batch,Item,Notes\n"
+READ = {"Tag", "Category", "Source Package(s)", "Production Batch", "Item"}
+
+
+def large_export(tmp_path: Path, odd_rows: str = "") -> Path:
+    """A file past the csv module's size (Arrow reads it), with a column batchaudit does
+    not read (Notes) and any odd rows after the first."""
+    first = f"{tag(1)},Buds,,No,Buds 1,note 1\n"
+    rest = "".join(f"{tag(n)},Buds,,No,Buds {n},note {n}\n" for n in range(2, 3001))
+    return write(tmp_path / "export.csv", TITLES + first + odd_rows + rest)
+
+
+def test_a_large_export_is_parsed_only_in_the_columns_read(tmp_path: Path) -> None:
+    path = large_export(tmp_path)
+    raw = read_text_table(path, path.read_bytes(), lambda titles: READ)
+    assert raw.header == TITLES.strip().split(",")
+    assert list(raw.rows.columns) == TITLES.strip().split(",")[:5]
+    assert raw.rows["Tag"].tolist() == [tag(n) for n in range(1, 3001)]
+    assert raw.positions.tolist() == list(range(2, 3002))
+    assert len(load(detected=[path]).packages) == 3000
+
+
+@pytest.mark.parametrize("odd", [",,,,,only a note\n", ",,,,,\n", "\n", f"{tag(9)},Buds,,No\n"])
+def test_rows_odd_in_the_columns_read_are_read_as_from_every_column(
+    odd: str, tmp_path: Path
+) -> None:
+    """A row blank in every column read may hold a value in another (then it is no blank
+    row to leave out); a short row is a bad line either way: the rows, their lines and the
+    bad lines are those of reading every column."""
+    path = large_export(tmp_path, odd)
+    data = path.read_bytes()
+    every, some = read_text_table(path, data), read_text_table(path, data, lambda titles: READ)
+    assert some.header == every.header
+    pd.testing.assert_frame_equal(some.rows[list(READ)], every.rows[list(READ)])
+    assert some.positions.tolist() == every.positions.tolist()
+    assert some.bad_lines == every.bad_lines

@@ -227,7 +227,7 @@ def read_file(
         raws = [read_api_json(path, data, expected, limits)]
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
-        raws = [read_text_table(path, data)]
+        raws = [read_text_table(path, data, functools.partial(_mapped_titles, path, expected))]
     digest = contents.sha256()
     read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     for table in read.tables:  # columns batchaudit does not read are not kept in memory
@@ -235,6 +235,15 @@ def read_file(
         if not mapped.all():
             table.raw.rows = table.raw.rows.loc[:, mapped]
     return read
+
+
+def _mapped_titles(path: Path, expected: Kind | None, header: list[str]) -> set[str] | None:
+    """The titles of the columns batchaudit reads, for the parser to make no others text;
+    None (every column) where the titles are not recognised, as is said after reading."""
+    try:
+        return set(detect(path, header, expected).columns)
+    except InputError:
+        return None
 
 
 def _read_bytes(path: Path, limits: Limits) -> Contents:

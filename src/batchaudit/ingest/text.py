@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import warnings
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,7 +57,13 @@ _UNREADABLE = (
 )
 
 
-def read_text_table(path: Path, data: bytes) -> RawTable:
+# Given a file's titles, the ones batchaudit reads (None: read every column).
+Wanted = Callable[[list[str]], Collection[str] | None]
+
+
+def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> RawTable:
+    """The file's rows as text. With `wanted`, the fast path parses only the columns it
+    names (the others are never made text), when the titles are plain to see."""
     encoding = _encoding(path, data)
     data, parse_as = _parseable(data, encoding)
     clean = cleaned(path, data)
@@ -80,7 +88,13 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
     # `_encoding` read a UTF-8 file whole (ASCII, or decoded) and UTF-16 is written anew:
     # only after a UTF-8 byte-order mark is the text unchecked, for Arrow to check it.
     checked = encoding != "utf-8-sig"
-    cells = _read_simple_file(clean.data, parse_as, delimiter, counted, width, quoted, checked)
+    fast = functools.partial(
+        _read_simple_file, clean.data, parse_as, delimiter, counted, width, quoted, checked
+    )
+    titled = _columns_wanted(first_line, delimiter, wanted)
+    cells = fast(titled[1] if titled else None)
+    if cells is not None and titled and not _read_as_titled(cells, titled[0]):
+        cells = fast(None)  # a title or a blank row to look at whole
     bad_lines: list[BadLine] = []
     cut_at = None
     physical_lines = len(cells) if cells is not None and counted is None else counted
@@ -88,9 +102,12 @@ def read_text_table(path: Path, data: bytes) -> RawTable:
         cells, bad_lines, cut_at = _read_any_file(path, clean.data, parse_as, delimiter)
     if physical_lines is None:
         physical_lines = _count_lines(clean.data)
-    header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
+    if titled and len(cells.columns) < width:
+        header = titled[0]
+    else:
+        header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
-    rows.columns = pd.Index(header)
+    rows.columns = pd.Index([header[position] for position in _positions(cells)])
     all_lines = _row_lines(cells, [bad.line for bad in bad_lines], physical_lines)
     blank = _blank_rows(rows)
     broken_header(path, head, len(header), int((~blank).sum()), len(bad_lines))
@@ -173,11 +190,13 @@ def _read_simple_file(
     width: int,
     quoted: bool,
     utf8_checked: bool,
+    include: list[int] | None,
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
     row (`physical_lines`, or None when no value can hold a line break). None when the file
     is not that simple: then line numbers need the careful reader. Arrow checks each value
-    is UTF-8 unless the whole file is known to be (`utf8_checked`)."""
+    is UTF-8 unless the whole file is known to be (`utf8_checked`). Only the columns at
+    `include` are made text, if given; the frame's columns are their positions."""
     # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
     # without a word, where the careful reader says where it opens.
     if encoding not in ("utf-8", "utf-8-sig") or (quoted and _quote_left_open(data)):
@@ -208,6 +227,7 @@ def _read_simple_file(
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=not utf8_checked,
+                include_columns=[f"f{position}" for position in include or []],
             ),
         )
     except (pa.ArrowInvalid, ValueError):
@@ -215,7 +235,36 @@ def _read_simple_file(
     if irregular or (physical_lines is not None and table.num_rows != physical_lines):
         return None
     frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
-    return frame.set_axis(range(frame.shape[1]), axis=1)
+    return frame.set_axis(include or range(frame.shape[1]), axis=1)
+
+
+def _columns_wanted(
+    first_line: str, delimiter: str, wanted: Wanted | None
+) -> tuple[list[str], list[int]] | None:
+    """The titles, and the positions of the wanted ones, when the first line is plainly the
+    titles (no quotes, each title once) and some column is not wanted."""
+    if wanted is None or '"' in first_line:
+        return None
+    titles = [title.strip() for title in first_line.split(delimiter)]
+    chosen = wanted(titles)
+    if chosen is None or len(set(titles)) != len(titles):
+        return None
+    positions = [position for position, title in enumerate(titles) if title in chosen]
+    return (titles, positions) if 0 < len(positions) < len(titles) else None
+
+
+def _positions(cells: pd.DataFrame) -> list[int]:
+    """The positions in the file of the columns read (they label the columns)."""
+    return [int(position) for position in cells.columns.to_numpy(dtype=np.int64)]
+
+
+def _read_as_titled(cells: pd.DataFrame, titles: list[str]) -> bool:
+    """Whether the columns read hold the titles they were read for, and no row is blank in
+    all of them (it may not be blank in the others: a blank row is left out)."""
+    read_titles = [str(title).strip() for title in cells.iloc[0]]
+    if read_titles != [titles[position] for position in _positions(cells)]:
+        return False
+    return not _blank_rows(cells.iloc[1:]).any()
 
 
 def _read_any_file(
