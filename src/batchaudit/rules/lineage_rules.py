@@ -62,7 +62,8 @@ class UnknownSourcePackage(Rule):
         unknown = (lineage.links["source"] == NO_PACKAGE).to_numpy()
         children, listed = lists_by(
             lineage.links["child"].to_numpy()[unknown],
-            lineage.links["source_tag"].to_numpy(object)[unknown],
+            # The unknown sources' tags taken first: only they become Python text.
+            lineage.links["source_tag"].array[unknown].to_numpy(object),
         )
         offending = lineage.packages.iloc[children]
         offending["unknown_sources"] = per_row(offending, listed)
