@@ -12,6 +12,7 @@ import pytest
 from batchaudit.ingest import files
 from batchaudit.ingest.load import load
 from batchaudit.ingest.text import read_text_table
+from batchaudit.tables import ConflictingRows
 from helpers import file_findings, tag, write
 
 GRID_FULL = """
@@ -423,3 +424,15 @@ def test_rows_odd_in_the_columns_read_are_read_as_from_every_column(
     pd.testing.assert_frame_equal(some.rows[list(READ)], every.rows[list(READ)])
     assert some.positions.tolist() == every.positions.tolist()
     assert some.bad_lines == every.bad_lines
+
+
+def test_a_tag_repeated_after_a_row_left_out_is_merged(tmp_path: Path) -> None:
+    """A row left out (its tag is unreadable) leaves a gap in the rows' numbering: the
+    records of a tag repeated below it are still merged into one package."""
+    text = "Tag,Category,Source Package(s),Production Batch\n"
+    text += f"{tag(1)},Buds,,No\nnot-a-tag,Buds,,No\n{tag(2)},Buds,,No\n{tag(1)},Shake,,No\n"
+    tables = load(packages=[write(tmp_path / "p.csv", text)])
+    assert tables.packages["tag"].tolist() == [tag(2), tag(1)]
+    assert tables.packages["category"].tolist() == ["Buds", "Shake"]
+    (conflict,) = [p for p in tables.problems if isinstance(p, ConflictingRows)]
+    assert conflict.tag == tag(1)

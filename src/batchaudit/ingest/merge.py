@@ -64,7 +64,9 @@ def merge_packages(
     ranked = _by_precedence(packages)
     kept = ranked.drop_duplicates("tag", keep="last").index
     merged = packages.loc[np.sort(kept)].copy()
-    rows = ranked.loc[repeated[ranked.index.to_numpy()]]
+    # The repeated tags' rows in order of precedence (by label: rows left out in validation
+    # leave gaps in the index, so it holds no positions).
+    rows = ranked.loc[ranked["tag"].duplicated(keep=False).to_numpy()]
     for field in PACKAGE_FIELDS:
         _fill_from_other_records(merged, rows, carried, field)
     flag_known = carried["production_batch"].groupby(packages["tag"]).any()
