@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from batchaudit.engine import audit
+from batchaudit.ingest.load import load
+from batchaudit.lab_results import coded_rows
+from batchaudit.lineage import _tested_packages
+from batchaudit.packs import load_pack
+from batchaudit.sample import write_sample
 from helpers import audit_text, audited, tag, tags_of
 
 LAB_HEADER = "package_id,tested_package,lab_test_result_id,test_type,test_passed"
@@ -158,3 +165,16 @@ def test_rows_without_result_id_are_events_by_package_lab_and_date(tmp_path: Pat
     assert len(audit.lineage.lab_rows) == 4
     assert audit.lineage.events["rows"].tolist() == [2, 1, 1]
     assert audit.lineage.events["event"].str.startswith("id:").tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize("pulls", [False, True])
+def test_the_packages_tested_are_known_from_the_rows_codes_alone(
+    pulls: bool, tmp_path: Path
+) -> None:
+    """The tabs are found from the tested packages while the events are made: those must be
+    the events' tested packages, whether each row is a test or a pull lists whole tabs."""
+    write_sample(tmp_path, packages=600, seed=7, lab_pulls=pulls)
+    lineage = audit(load(detected=[tmp_path]), load_pack("oregon")).lineage
+    coded = coded_rows(lineage.lab_table, lineage.packages[["tag", "package_id"]])
+    assert len(lineage.events)
+    assert _tested_packages(coded).tolist() == sorted(set(lineage.events["tested"].tolist()))

@@ -12,6 +12,7 @@ event's key is written once per event, not once per row.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.fields import FILE, LINE
@@ -51,8 +52,28 @@ def test_events(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(deduplicated rows with `tested` and `event` codes, one row per event with its key
     as text: see `event_keys`)."""
+    return events_of(lab_results, coded_rows(lab_results, packages))
+
+
+@dataclass(frozen=True)
+class CodedRows:
+    """The lab-result rows kept (each result line once), with the codes of their tested
+    package and test event: which packages were tested is known from these, before the
+    rows and events are made of them (`events_of`)."""
+
+    kept: np.ndarray  # positions in the table given
+    tested: np.ndarray  # package codes, -1 where the package is not loaded
+    tested_tag: pd.Categorical[Any]
+    event: np.ndarray  # codes into `keys`, -1 where the row has no event
+    keys: Any  # the events' keys as Arrow text
+    test_type: np.ndarray  # codes into `types`
+    types: Any
+
+
+def coded_rows(lab_results: pd.DataFrame | None, packages: pd.DataFrame) -> CodedRows | None:
+    """The rows' codes (None without lab results)."""
     if lab_results is None or lab_results.empty:
-        return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
+        return None
     # Three columns of text as codes, side by side: Arrow lets go of the interpreter lock.
     coded = side_by_side(
         (field, functools.partial(text_codes, lab_results[field]))
@@ -77,16 +98,26 @@ def test_events(
             tested[first],
             tested_tag[first],
         )
+    return CodedRows(kept, tested, tested_tag, event, keys, test_type[kept], types)
+
+
+def events_of(
+    lab_results: pd.DataFrame | None, coded: CodedRows | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows and events of `test_events`, made from the rows' codes."""
+    if lab_results is None or coded is None:
+        return pd.DataFrame(columns=ROW_COLUMNS), pd.DataFrame(columns=EVENT_COLUMNS)
+    kept = coded.kept
     revoked = lab_results["revoked_date"].notna() | lab_results["detail_revoked_date"].notna()
     informational = lab_results["informational_only"].to_numpy(dtype=bool, na_value=False)
     rows = pd.DataFrame(
         {
-            "tested": tested,
-            "tested_tag": tested_tag,
-            "event": event,
+            "tested": coded.tested,
+            "tested_tag": coded.tested_tag,
+            "event": coded.event,
             # As categories: the codes above, no second copy of the text (rules/test_types.py).
             "test_type": pd.Categorical.from_codes(
-                test_type[kept], categories=pd.array(types, dtype="str")
+                coded.test_type, categories=pd.array(coded.types, dtype="str")
             ),
             "test_passed": _taken(lab_results["test_passed"], kept),
             # Revoked and informational-only rows are shown in the tab but are not
@@ -98,7 +129,7 @@ def test_events(
         },
         copy=False,
     )
-    return rows, _events(lab_results, kept, rows, keys)
+    return rows, _events(lab_results, kept, rows, coded.keys)
 
 
 def _events(

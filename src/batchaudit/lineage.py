@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchaudit.components import strong_components
 from batchaudit.grouping import distinct_positions_in, text_codes
-from batchaudit.lab_results import test_events
+from batchaudit.lab_results import CodedRows, coded_rows, events_of
 from batchaudit.lazy import lazy
 from batchaudit.observed import (
     released_only,
@@ -77,17 +77,20 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages = with_test_groups(packages.reset_index(drop=True), pack)
     released, unreleased = released_only(lab_results)
     # The lab side meets the package side only at the tabs: it is worked out in a thread
-    # meanwhile, on a frame of its own (the tags and ids it places rows by).
-    lab_job = functools.partial(test_events, released, packages[["tag", "package_id"]])
+    # meanwhile, on a frame of its own (the tags and ids it places rows by); its rows and
+    # events are made in a thread while the tabs are found from the packages tested.
+    lab_job = functools.partial(coded_rows, released, packages[["tag", "package_id"]])
     with alongside(lab_job) as lab_side:
         links = source_links(packages)
         real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
         packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
         packages["on_cycle"] = on_cycle(links, len(packages))
         packages = with_source_facts(packages, links)
-        lab_rows, events = lab_side()
-    tested = distinct(events["tested"].to_numpy(np.int64))
-    tabs = tested_in_tabs(links, packages["production_batch"].to_numpy(dtype=bool), tested)
+        coded = lab_side()
+    with alongside(functools.partial(events_of, released, coded)) as events_side:
+        batch = packages["production_batch"].to_numpy(dtype=bool)
+        tabs = tested_in_tabs(links, batch, _tested_packages(coded))
+        lab_rows, events = events_side()
     packages = _with_tab_sizes(packages, tabs, events)
     # The tab a package shows also holds the rows pulled for it (observed.py).
     packages = with_observed_tabs(packages, tabs, events, released)
@@ -96,6 +99,13 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     return Lineage(
         packages, links, tabs, lab_rows, events, lab_results is not None, unplaced, released
     )
+
+
+def _tested_packages(coded: CodedRows | None) -> np.ndarray:
+    """The loaded packages with a test event, ascending (the events' tested packages)."""
+    if coded is None:
+        return np.zeros(0, dtype=np.int64)
+    return distinct(coded.tested[(coded.tested != -1) & (coded.event != -1)].astype(np.int64))
 
 
 def source_links(packages: pd.DataFrame) -> pd.DataFrame:
