@@ -33,6 +33,11 @@ def plain_columns(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, int] | N
         fields = pa.array(records)  # one struct: every key of any record, in order met
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         return None  # a record that is no object, or a field of mixed kinds
+    return columns_of(fields)
+
+
+def columns_of(fields: pa.Array) -> tuple[pd.DataFrame, int] | None:
+    """`plain_columns` of records already in Arrow (a struct array, one item a record)."""
     levels = _levels(fields.type)
     if not pa.types.is_struct(fields.type) or levels is None or fields.null_count:
         return None  # records that are plain values, or null, are no objects either

@@ -17,7 +17,8 @@ from pandas.api.types import infer_dtype
 
 from batchaudit.collector import collection_paused
 from batchaudit.fields import Kind
-from batchaudit.ingest.api_columns import plain_columns
+from batchaudit.ingest.api_columns import columns_of, plain_columns
+from batchaudit.ingest.api_page import arrow_page
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
@@ -43,6 +44,9 @@ def read_api_json(
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
     by field, by the json module, which says what is wrong in its own words."""
+    paged = _arrow_table(path, data, limits)
+    if paged is not None:
+        return paged
     with collection_paused():  # until the parsed records are let go of, not just parsed
         plain = _plain_table(path, data, limits)
     if plain is not None:
@@ -106,6 +110,23 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     if record_depth > _FOLLOWED:
         _cannot_follow(path, _document_depth(document, records, record_depth))
     positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    return RawTable(
+        path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+def _arrow_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
+    """A v2 page whose records are as plain as its first, read by Arrow (api_page.py)."""
+    read = arrow_page(memoryview(data)[3:] if data.startswith(_BOM) else data)
+    built = columns_of(read[0]) if read is not None else None
+    if read is None or built is None:
+        return None
+    rows, record_depth = built
+    _check_depth(path, 2 + record_depth, limits)  # the page, its Data, its records
+    if record_depth > _FOLLOWED:
+        _cannot_follow(path, 2 + record_depth)
+    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
+    page = _page(read[1], len(rows))
     return RawTable(
         path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
     )
@@ -213,19 +234,22 @@ def _records(path: Path, document: Any) -> tuple[list[Any], Page | None]:
         return document, None
     if isinstance(document, dict) and isinstance(document.get("Data"), list):
         records = document["Data"]
-        page = Page(
-            number=_integer(document, "Page", "CurrentPage"),
-            total_pages=_integer(document, "TotalPages"),
-            total_records=_integer(document, "Total", "TotalRecords"),
-            records_on_page=_integer(document, "RecordsOnPage"),
-            records=len(records),
-        )
-        return records, page
+        return records, _page(document, len(records))
     if isinstance(document, dict) and _RECORD_KEYS & document.keys():
         return [document], None
     raise InputError(
         f"{path} is JSON but neither a list of records nor a Metrc API page with 'Data'; "
         "save the API response as it came."
+    )
+
+
+def _page(document: dict[str, Any], records: int) -> Page:
+    return Page(
+        number=_integer(document, "Page", "CurrentPage"),
+        total_pages=_integer(document, "TotalPages"),
+        total_records=_integer(document, "Total", "TotalRecords"),
+        records_on_page=_integer(document, "RecordsOnPage"),
+        records=records,
     )
 
 

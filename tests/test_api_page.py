@@ -1,0 +1,119 @@
+"""A v2 page is read by Arrow when its records are as plain as its first, else the other way
+(orjson, then field by field): either way it reads the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from batchaudit.ingest import api_json
+from batchaudit.ingest.api_json import read_api_json
+from batchaudit.ingest.api_page import arrow_page
+from batchaudit.ingest.errors import InputError
+from helpers import tag
+
+
+def record(number: int, **fields: Any) -> dict[str, Any]:
+    """A package record as the API writes one: ids, dates, flags, nulls and `Item`."""
+    return {
+        "Id": 1000 + number,
+        "Label": tag(number),
+        "PackageType": "Product",
+        "SourcePackageLabels": tag(number - 1) if number > 1 else "",
+        "Quantity": 1250.5,
+        "PackagedDate": "2026-01-05",
+        "LabTestingState": "TestPassed",
+        "IsProductionBatch": False,
+        "ProductionBatchNumber": None,
+        "ArchivedDate": None,
+        "LastModified": "2026-01-09T17:00:00+00:00",
+        "Item": {"Name": "Blue Dream Buds", "ProductCategoryName": "Buds", "StrainName": None},
+        **fields,
+    }
+
+
+def page(records: list[Any], **fields: Any) -> bytes:
+    document = {"Data": records, "Total": len(records), "Page": 1, "TotalPages": 1, **fields}
+    return json.dumps(document).encode()
+
+
+PLAIN = [record(1), record(2, Quantity=3, ArchivedDate="2026-02-01"), record(3, Item=None)]
+# Each page is read the other way: its records are not all as plain as its first.
+ODD = {
+    "number where the first had text": [record(1), record(2, LabTestingState=5)],
+    "a field the first lacks (a date)": [record(1), record(2, FinishedDate="2026-03-01")],
+    "a field the first lacks in Item": [record(1), record(2, Item={"Name": "x", "Id": 9})],
+    "a fraction where the first had an integer": [record(1), record(2, Id=2.5)],
+    "a flag where the first had a number": [record(1), record(2, Quantity=True)],
+    "an array": [record(1, SourceHarvestNames=["a", "b"])],
+    "a record that is null": [record(1), None],
+    "an integer past 64 bits": [record(1), record(2, Id=2**70)],
+}
+
+
+def read_both_ways(data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """The table (or the sentence that says why there is none), read as batchaudit reads
+    the page and with Arrow's reading turned off."""
+    path = tmp_path / "page.json"
+    path.write_bytes(data)
+
+    def outcome() -> Any:
+        try:
+            return read_api_json(path, data)
+        except InputError as error:
+            return str(error)
+
+    by_arrow = outcome()
+    monkeypatch.setattr(api_json, "arrow_page", lambda data: None)
+    return by_arrow, outcome()
+
+
+def assert_same(one: Any, other: Any) -> None:
+    if isinstance(other, str):
+        assert one == other
+        return
+    assert one.header == other.header
+    pd.testing.assert_frame_equal(one.rows, other.rows)
+    assert one.positions.tolist() == other.positions.tolist()
+    assert one.page == other.page
+
+
+def test_a_plain_page_is_read_by_arrow_as_the_other_way_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = page(PLAIN)
+    assert arrow_page(data) is not None
+    by_arrow, other = read_both_ways(data, tmp_path, monkeypatch)
+    assert_same(by_arrow, other)
+    # Text stays as the file wrote it: a date is not made a timestamp.
+    assert by_arrow.rows["PackagedDate"].tolist() == ["2026-01-05"] * 3
+    assert by_arrow.rows["ArchivedDate"].tolist() == ["", "2026-02-01", ""]
+    assert by_arrow.rows["Item.Name"].tolist() == ["Blue Dream Buds", "Blue Dream Buds", ""]
+
+
+@pytest.mark.parametrize("records", ODD.values(), ids=ODD.keys())
+def test_a_page_less_plain_than_its_first_record_is_read_the_other_way(
+    records: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = page(records)
+    assert arrow_page(data) is None
+    by_arrow, other = read_both_ways(data, tmp_path, monkeypatch)
+    assert_same(by_arrow, other)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        page(PLAIN).replace(b'"Quantity": 3', b'"Quantity": NaN'),
+        page(PLAIN, Total=2.0),
+        b'{"Total": 3, "Data": ' + json.dumps(PLAIN).encode() + b"}",
+        page(PLAIN) + b"\n" + page(PLAIN),
+    ],
+    ids=["NaN", "a fractional paging field", "Data not first", "two documents"],
+)
+def test_what_arrow_would_read_otherwise_goes_the_other_way(data: bytes) -> None:
+    assert arrow_page(data) is None
