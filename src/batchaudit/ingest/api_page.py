@@ -5,9 +5,10 @@ costs 0.65 s for 100,000 packages; Arrow reads the same page into columns in 0.4
 Arrow guesses a type for every field, and would read "2026-01-05" as a timestamp, whose
 text is not what the file says. So the types are given, as the first record has them: text
 stays text. Arrow refuses a record whose field holds another kind of value than the first
-record's (a number where it had text, an object, a field it did not have), and any such
-page is read the other way, so the columns are the same either way. Fields that are null
-in the first record are read as text, which is what the other way makes of them too.
+record's (a number where it had text, an object), a field the first record lacks makes the
+types differ from those given, and any such page is read the other way: the columns are
+the same either way (tests/test_api_page.py reads pages both ways). Fields that are null in
+the first record are read as text, which is what the other way makes of them too.
 """
 
 from __future__ import annotations
