@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from batchaudit import values
 from batchaudit.cli import cli
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
 
 TAGS = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=24, max_size=24)
 
@@ -236,3 +237,26 @@ def test_a_damaged_file_never_gives_a_traceback(tmp_path: Path, content: bytes) 
     if result.exit_code == 2:
         assert str(path) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+EVIDENCE_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.integers(),
+    st.lists(st.text(max_size=6), max_size=4),
+    st.lists(st.fixed_dictionaries({"tag": st.text(max_size=6)}), max_size=3),
+)
+
+
+@given(
+    st.sampled_from(["PB001", "LT002", "DQ002"]),
+    st.one_of(st.none(), st.text(max_size=24)),
+    st.dictionaries(st.sampled_from(["a", "b", "sources", "types"]), EVIDENCE_VALUES),
+    st.lists(st.sampled_from(["a", "b", "sources", "types", "absent"]), max_size=3),
+)
+def test_a_rules_fingerprinter_gives_the_fingerprint(
+    rule: str, tag: str | None, evidence: dict[str, object], keys: list[str]
+) -> None:
+    """The per-rule fingerprinter the rules use makes the fingerprint baselines match by."""
+    expected = fingerprint(rule, tag, deciding_facts(evidence, keys))
+    assert fingerprinter(rule, tuple(keys))(tag, evidence) == expected
