@@ -18,7 +18,7 @@ from pandas.api.types import infer_dtype
 from batchaudit.collector import collection_paused
 from batchaudit.fields import Kind
 from batchaudit.ingest.api_columns import columns_of, plain_columns
-from batchaudit.ingest.api_page import arrow_page
+from batchaudit.ingest.api_page import arrow_page, plain_paging
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
@@ -106,13 +106,8 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     if built is None:
         return None
     rows, record_depth = built
-    _check_depth(path, _document_depth(document, records, record_depth), limits)
-    if record_depth > _FOLLOWED:
-        _cannot_follow(path, _document_depth(document, records, record_depth))
-    positions = np.arange(1, len(rows) + 1, dtype=np.int64)
-    return RawTable(
-        path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
-    )
+    levels = _document_depth(document, records, record_depth)
+    return _columns_table(path, rows, record_depth, levels, page, limits)
 
 
 def _arrow_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
@@ -122,11 +117,24 @@ def _arrow_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     if read is None or built is None:
         return None
     rows, record_depth = built
-    _check_depth(path, 2 + record_depth, limits)  # the page, its Data, its records
+    # The page, its Data and its records (its paging fields are plain).
+    levels = 2 + record_depth
+    return _columns_table(path, rows, record_depth, levels, _page(read[1], len(rows)), limits)
+
+
+def _columns_table(
+    path: Path,
+    rows: pd.DataFrame,
+    record_depth: int,
+    levels: int,
+    page: Page | None,
+    limits: Limits,
+) -> RawTable:
+    """Plain records made columns, once the document's depth (`levels`) is within limits."""
+    _check_depth(path, levels, limits)
     if record_depth > _FOLLOWED:
-        _cannot_follow(path, 2 + record_depth)
+        _cannot_follow(path, levels)
     positions = np.arange(1, len(rows) + 1, dtype=np.int64)
-    page = _page(read[1], len(rows))
     return RawTable(
         path, list(rows.columns), rows, positions, encoding="utf-8", page=page, header_position=None
     )
@@ -137,11 +145,7 @@ def _plain_page(document: dict[str, Any]) -> bool:
     float, which orjson may have rounded from an integer of over 64 bits."""
     if not isinstance(document.get("Data"), list):
         return True  # one bare record: its fields are measured as records are
-    return all(
-        isinstance(value, str | int | bool) or value is None
-        for key, value in document.items()
-        if key != "Data"
-    )
+    return plain_paging({key: value for key, value in document.items() if key != "Data"})
 
 
 def _parsed(path: Path, data: bytes, limits: Limits) -> Any:

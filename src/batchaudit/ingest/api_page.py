@@ -56,7 +56,7 @@ def arrow_page(data: bytes | memoryview) -> tuple[pa.StructArray, dict[str, Any]
         return None
     records = table.column("Data").chunk(0).values
     others = table.drop_columns(["Data"]).to_pylist()[0]
-    if records.null_count or not _finite(records) or not _plain(others):
+    if records.null_count or not _finite(records) or not plain_paging(others):
         return None
     return records, others
 
@@ -104,6 +104,7 @@ def _finite(records: pa.StructArray) -> bool:
     return True
 
 
-def _plain(others: dict[str, Any]) -> bool:
-    """Paging fields of text, integers, flags or nulls, as the other way takes them."""
-    return all(isinstance(value, str | int | bool) or value is None for value in others.values())
+def plain_paging(fields: dict[str, Any]) -> bool:
+    """Paging fields of text, integers, flags or nulls only (no nesting to measure, and no
+    float, which orjson may have rounded from an integer of over 64 bits)."""
+    return all(isinstance(value, str | int | bool) or value is None for value in fields.values())

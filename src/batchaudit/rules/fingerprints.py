@@ -21,8 +21,7 @@ VERSION = 1
 
 def fingerprint(rule: str, package_tag: str | None, facts: Iterable[str]) -> str:
     """32 hexadecimal digits of SHA-256 over the rule, the tag and the deciding facts."""
-    text = "\x1f".join([f"v{VERSION}", rule, package_tag or "", *facts])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return _digest(_head(rule), package_tag, facts)
 
 
 def fingerprinter(
@@ -30,15 +29,17 @@ def fingerprinter(
 ) -> Callable[[str | None, Mapping[str, Any]], str]:
     """`fingerprint(rule, tag, deciding_facts(evidence, keys))` as one call per finding, its
     fixed part joined once: a rule's findings are fingerprinted by the hundred thousand."""
-    head = "\x1f".join([f"v{VERSION}", rule, ""])
-    sha256 = hashlib.sha256
+    head = _head(rule)
+    return lambda package_tag, evidence: _digest(head, package_tag, deciding_facts(evidence, keys))
 
-    def of(package_tag: str | None, evidence: Mapping[str, Any]) -> str:
-        facts = [f"{key}={_stable(evidence.get(key))}" for key in keys]
-        text = head + "\x1f".join([package_tag or "", *facts])
-        return sha256(text.encode("utf-8")).hexdigest()[:32]
 
-    return of
+def _head(rule: str) -> str:
+    return "\x1f".join([f"v{VERSION}", rule, ""])
+
+
+def _digest(head: str, package_tag: str | None, facts: Iterable[str]) -> str:
+    text = head + "\x1f".join([package_tag or "", *facts])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def deciding_facts(evidence: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
