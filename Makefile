@@ -36,6 +36,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/flake8 src
+	$(BIN)/pylint --score=n src
 
 docs: $(STAMP)
 	$(BIN)/batchaudit rules --markdown > docs/rules.md

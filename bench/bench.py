@@ -102,9 +102,9 @@ def api_json_packages(grid: list[Path], folder: Path) -> Path:
     """The grid's packages as one v2 API page file, as a large operator's integration saves
     them (`Item.Name` nested)."""
     sys.path.insert(0, str(REPO / "tests"))
-    from batchaudit.fields import PACKAGE_FIELDS
     from batchaudit.ingest.load import load
     from batchaudit.ingest.shapes import METRC_API_PACKAGES
+    from batchaudit.model.fields import PACKAGE_FIELDS
     from shapes_writer import _nest, canonical_text, titled
 
     packages = load(packages=grid).packages

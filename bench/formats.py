@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from batchaudit.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS
 from batchaudit.ingest.load import load
+from batchaudit.model.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS
 from batchaudit.sample import write_sample
 from shapes_writer import canonical_text, write_every_shape
 

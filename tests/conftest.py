@@ -8,7 +8,7 @@ from hypothesis import settings
 
 from batchaudit.engine import Audit, audit
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.packs import load_pack
 
 SAMPLE_DATA = Path(__file__).parents[1] / "sample_data"
 

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 from batchaudit.engine import Audit, audit
-from batchaudit.findings import AuditResult, Finding
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.findings import AuditResult, Finding
+from batchaudit.model.packs import load_pack
+from batchaudit.model.tables import Tables
 from batchaudit.rules.data_quality import data_quality_findings
-from batchaudit.tables import Tables
 
 PACKS = Path(__file__).parent / "packs"
 _SHORT_TAG = re.compile(r"\bT(\d{1,7})\b")

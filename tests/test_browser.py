@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from batchaudit.engine import audit
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.packs import load_pack
 from batchaudit.report import html, json_report
 from batchaudit.sample import write_sample
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from batchaudit.engine import audit
-from batchaudit.findings import BatchMonth, ChartData
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.findings import BatchMonth, ChartData
+from batchaudit.model.packs import load_pack
 from batchaudit.report.charts import (
     LABEL_SPACE,
     WIDTH,
@@ -120,7 +120,7 @@ def test_each_finding_is_weighed_by_its_own_packages_results_tab(tmp_path: Path)
 
 def test_findings_are_ranked_errors_first_then_by_what_they_cost() -> None:
     """What the terminal and the report show first (AuditResult.impact_order)."""
-    from batchaudit.findings import Severity
+    from batchaudit.model.findings import Severity
 
     sample = Path(__file__).parent.parent / "sample_data"
     result = audit(load(detected=[sample]), load_pack("oregon")).result
@@ -147,7 +147,7 @@ def test_findings_are_ranked_errors_first_then_by_what_they_cost() -> None:
 
 def test_a_rules_severity_is_its_most_severe_finding_in_the_order_rules_are_met() -> None:
     """DQ002 is an error for a bad tag and a warning for an unknown testing state."""
-    from batchaudit.findings import AuditResult, Finding, Severity, Summary
+    from batchaudit.model.findings import AuditResult, Finding, Severity, Summary
 
     def finding(rule: str, severity: Severity) -> Finding:
         return Finding(rule=rule, name=rule, severity=severity, package_tag=None, message="")

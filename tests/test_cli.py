@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.findings import Severity
+from batchaudit.model.findings import Severity
 from helpers import tag, write
 
 PACKAGES = """

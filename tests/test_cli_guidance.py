@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from batchaudit.cli.terminal.console import terminal
 from batchaudit.engine import Audit
 from batchaudit.report import markdown, text
-from batchaudit.resources import packs_dir
-from batchaudit.terminal.console import terminal
+from batchaudit.support.resources import packs_dir
 from helpers import tag
 from test_cli import LAB, PACKAGES, invoke, write
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from batchaudit.collector import collection_paused
+from batchaudit.support.collector import collection_paused
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from batchaudit.components import _scipy_components, strong_components
+from batchaudit.lineage.components import _scipy_components, strong_components
 
 
 def _same_partition(ours: np.ndarray, theirs: np.ndarray) -> bool:

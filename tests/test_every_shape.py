@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from batchaudit.engine import run
-from batchaudit.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS
-from batchaudit.findings import AuditResult
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS
+from batchaudit.model.findings import AuditResult
+from batchaudit.model.packs import load_pack
 from batchaudit.sample import write_sample
 from shapes_writer import canonical_text, write_every_shape
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batchaudit.finding_order import in_report_order
-from batchaudit.findings import Finding, Severity, Source
+from batchaudit.model.finding_order import in_report_order
+from batchaudit.model.findings import Finding, Severity, Source
 
 TEXT = st.text(alphabet="AB1é€\U0001f600 ", max_size=3)
 SOURCES = st.none() | st.builds(Source, TEXT, st.none() | st.integers(0, 3))

@@ -11,7 +11,7 @@ import pytest
 
 from batchaudit.engine import run
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.packs import load_pack
 from helpers import file_findings, tag
 
 HEADER = [

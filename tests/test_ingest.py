@@ -12,7 +12,7 @@ import pytest
 from batchaudit.ingest import files
 from batchaudit.ingest.load import load
 from batchaudit.ingest.text import read_text_table
-from batchaudit.tables import ConflictingRows
+from batchaudit.model.tables import ConflictingRows
 from helpers import file_findings, tag, write
 
 GRID_FULL = """
@@ -211,7 +211,7 @@ def test_lab_results_resolve_the_tested_package_by_id_when_the_label_is_blank(
     tmp_path: Path,
 ) -> None:
     from batchaudit.engine import run
-    from batchaudit.packs import load_pack
+    from batchaudit.model.packs import load_pack
 
     packages = write(
         tmp_path / "p.csv",
@@ -324,7 +324,7 @@ def test_arrow_allocates_from_jemalloc_unless_the_user_chose_a_pool(
 def test_loaded_packages_keep_each_text_column_in_one_piece(tmp_path: Path) -> None:
     """Rules select offending rows again and again: from a column in pieces (one per file
     and block read) that took ten times as long."""
-    from batchaudit.values import arrow_text
+    from batchaudit.model.values import arrow_text
 
     first = write(tmp_path / "active.csv", "Tag,Category\n" + f"{tag(1)},Buds\n")
     second = write(tmp_path / "inactive.csv", "Tag,Category\n" + f"{tag(2)},Buds\n")

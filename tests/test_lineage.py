@@ -9,9 +9,9 @@ import pytest
 
 from batchaudit.engine import audit
 from batchaudit.ingest.load import load
-from batchaudit.lab_results import coded_rows
-from batchaudit.lineage import _tested_packages
-from batchaudit.packs import load_pack
+from batchaudit.lineage.build import _tested_packages
+from batchaudit.lineage.lab_results import coded_rows
+from batchaudit.model.packs import load_pack
 from batchaudit.sample import write_sample
 from helpers import audit_text, audited, tag, tags_of
 

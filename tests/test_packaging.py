@@ -24,5 +24,20 @@ def test_the_wheel_carries_packs_and_templates(tmp_path: Path) -> None:
         assert f"batchaudit/packs/{pack.name}" in names
     for template in (ROOT / "reports" / "templates").iterdir():
         assert f"batchaudit/templates/{template.name}" in names
-    assert "batchaudit/cli.py" in names
+    assert "batchaudit/cli/__init__.py" in names
+    assert "batchaudit/__main__.py" in names  # python -m batchaudit
     assert "batchaudit/py.typed" in names  # the Python API is typed for its users
+
+
+def test_python_m_batchaudit_is_the_command_line() -> None:
+    """`python -m batchaudit` runs the same commands as `batchaudit`, with their exit status."""
+    explained = subprocess.run(
+        [sys.executable, "-m", "batchaudit", "explain", "pb001"], capture_output=True, text=True
+    )
+    assert explained.returncode == 0
+    assert explained.stdout.startswith("PB001")
+    unknown = subprocess.run(
+        [sys.executable, "-m", "batchaudit", "explain", "XX999"], capture_output=True, text=True
+    )
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("batchaudit: there is no rule 'XX999'")

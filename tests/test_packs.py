@@ -8,7 +8,7 @@ import pytest
 
 from batchaudit.engine import run
 from batchaudit.ingest.load import load
-from batchaudit.packs import PackError, category_key, load_pack
+from batchaudit.model.packs import PackError, category_key, load_pack
 from batchaudit.rules.results_tab import InheritedResultsTabTooLong
 from batchaudit.rules.settings import checked_pack
 from helpers import audit_text, tag, tags_of, write

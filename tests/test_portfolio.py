@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.config import ConfigError
-from batchaudit.portfolio.clients import read_portfolio
-from batchaudit.runs import run_folders
+from batchaudit.month_to_month.config import ConfigError
+from batchaudit.month_to_month.portfolio.clients import read_portfolio
+from batchaudit.month_to_month.report_folders import run_folders
 
 CLIENTS = 12
 BROKEN = 7  # its only export is random bytes
@@ -303,7 +303,7 @@ def test_an_unexpected_problem_is_the_clients_failure_in_one_sentence(
     from datetime import UTC, datetime
 
     import batchaudit.engine
-    from batchaudit.portfolio.client_run import audit_client
+    from batchaudit.month_to_month.portfolio.client_run import audit_client
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the rules tripped\non a line break")

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from batchaudit.terminal.progress import Progress, progress
+from batchaudit.cli.terminal.progress import Progress, progress
 
 SAMPLE = Path(__file__).parents[1] / "sample_data"
 

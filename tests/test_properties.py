@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from batchaudit import values
 from batchaudit.cli import cli
+from batchaudit.model import values
 from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
 
 TAGS = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=24, max_size=24)

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.runs import RUN_FILES, run_folders
+from batchaudit.month_to_month.report_folders import RUN_FILES, run_folders
 
 SAMPLE = Path(__file__).parents[1] / "sample_data"
 ADDED = "1A4030000CC7D20000001111"  # made a production batch in month 2: PB001 and PB004
@@ -118,7 +118,7 @@ def test_same_inputs_are_said_and_recorded_and_keep_prunes(tmp_path: Path) -> No
 
 KILLER = """
 import os, signal, sys
-import batchaudit.runs as runs
+import batchaudit.month_to_month.report_folders as runs
 from batchaudit.cli import main
 point = sys.argv.pop(1)
 def killed(*args, **kwargs):

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from batchaudit.cli import cli
 from batchaudit.engine import run
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.packs import load_pack
 from helpers import file_findings, tag
 
 ZERO_DATE = "0001-01-01T00:00:00+00:00"

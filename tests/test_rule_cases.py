@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from batchaudit.waivers import apply_waivers, load_waivers
+from batchaudit.month_to_month.waivers import apply_waivers, load_waivers
 from helpers import audit_text, expand_tags, tags_of, write
 
 CASES_DIR = Path(__file__).parent / "rule_cases"

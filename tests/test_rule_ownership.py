@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from batchaudit.engine import Audit
-from batchaudit.findings import Severity
+from batchaudit.model.findings import Severity
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
 from batchaudit.rules import REGISTRY, catalog

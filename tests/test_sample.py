@@ -242,7 +242,7 @@ def test_some_results_tab_holds_results_from_more_than_three_tested_packages(
 def test_lab_pulls_list_every_tab_under_its_package_and_change_no_finding(tmp_path: Path) -> None:
     from batchaudit.engine import audit
     from batchaudit.ingest.load import load
-    from batchaudit.packs import load_pack
+    from batchaudit.model.packs import load_pack
 
     rows = generate(2_000, seed=5).lab_results
     pulled = generate(2_000, seed=5, lab_pulls=True).lab_results

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from batchaudit.engine import run
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.packs import load_pack
 from batchaudit.sample import write_sample
 
 SAMPLE_DATA = Path(__file__).parents[1] / "sample_data"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from batchaudit.engine import audit
-from batchaudit.findings import AuditResult
 from batchaudit.ingest.load import load
-from batchaudit.packs import load_pack
+from batchaudit.model.findings import AuditResult
+from batchaudit.model.packs import load_pack
 from batchaudit.sample.shapes import shape_tag, write_shape
 
 

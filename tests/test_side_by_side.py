@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from batchaudit import side_by_side as threads
 from batchaudit.ingest.load import load
+from batchaudit.support import side_by_side as threads
 from helpers import file_findings, write
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
@@ -71,7 +71,7 @@ def test_the_sample_audits_the_same_in_one_thread_or_two(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from batchaudit.engine import audit
-    from batchaudit.packs import load_pack
+    from batchaudit.model.packs import load_pack
 
     pack = load_pack("oregon")
     monkeypatch.setattr(threads, "workers", lambda: 1)

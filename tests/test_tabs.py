@@ -8,8 +8,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batchaudit import tabs
-from batchaudit.lineage import NO_PACKAGE, inheritance
+from batchaudit.lineage import tabs
+from batchaudit.lineage.build import NO_PACKAGE, inheritance
 
 
 @st.composite

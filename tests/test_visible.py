@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.visible import printable
+from batchaudit.support.visible import printable
 from helpers import tag
 
 ESC = "\x1b"

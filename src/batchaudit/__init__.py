@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from batchaudit.api import AuditError, audit, findings_frame, write
-    from batchaudit.findings import AuditResult, Finding, InputFile, Severity, Source, Summary
+    from batchaudit.model.findings import AuditResult, Finding, InputFile, Severity, Source, Summary
 
 try:
     __version__ = version("batchaudit")
@@ -37,12 +37,12 @@ _LAZY = {
     "findings_frame": "batchaudit.api",
     "write": "batchaudit.api",
     "AuditError": "batchaudit.api",
-    "AuditResult": "batchaudit.findings",
-    "Finding": "batchaudit.findings",
-    "InputFile": "batchaudit.findings",
-    "Severity": "batchaudit.findings",
-    "Source": "batchaudit.findings",
-    "Summary": "batchaudit.findings",
+    "AuditResult": "batchaudit.model.findings",
+    "Finding": "batchaudit.model.findings",
+    "InputFile": "batchaudit.model.findings",
+    "Severity": "batchaudit.model.findings",
+    "Source": "batchaudit.model.findings",
+    "Summary": "batchaudit.model.findings",
 }
 
 

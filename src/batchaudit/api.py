@@ -16,16 +16,16 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.findings import AuditResult, Finding, Source
+from batchaudit.model.findings import AuditResult, Finding, Source
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from batchaudit.engine import Audit
     from batchaudit.ingest.limits import Limits
-    from batchaudit.packs import Pack
+    from batchaudit.model.packs import Pack
+    from batchaudit.model.tables import Tables
     from batchaudit.rules.selection import RuleChoices
-    from batchaudit.tables import Tables
 
 PathArg = str | PathLike[str]
 # How in-memory frames are named in the result's inputs and findings.
@@ -125,7 +125,7 @@ def _choices(
     ignore: Sequence[str],
     severity: Mapping[str, str] | None,
 ) -> RuleChoices:
-    from batchaudit.config import ConfigError, load_config
+    from batchaudit.month_to_month.config import ConfigError, load_config
 
     flags: dict[str, Any] = {
         "select": list(select), "extend-select": list(extend_select), "ignore": list(ignore),
@@ -139,7 +139,7 @@ def _choices(
 
 
 def _pack(name_or_path: str) -> Pack:
-    from batchaudit.packs import PackError
+    from batchaudit.model.packs import PackError
     from batchaudit.rules.settings import checked_pack
 
     try:
@@ -204,9 +204,9 @@ def _carried(
     today: date,
 ) -> AuditResult:
     """Apply the waivers file, then compare with the baseline report, when given."""
-    from batchaudit.baseline import BaselineError, compare, load_baseline
     from batchaudit.engine import as_configured
-    from batchaudit.waivers import WaiverError, apply_waivers, load_waivers
+    from batchaudit.month_to_month.baseline import BaselineError, compare, load_baseline
+    from batchaudit.month_to_month.waivers import WaiverError, apply_waivers, load_waivers
 
     def configure(found: list[Finding]) -> list[Finding]:
         return as_configured(found, finished.pack, choices)

@@ -7,18 +7,18 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from batchaudit.collector import collection_paused
-from batchaudit.figures import chart_data, export_period, impacts, own_licenses
-from batchaudit.finding_order import in_report_order
-from batchaudit.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
-from batchaudit.lineage import NO_PACKAGE, Lineage, build
-from batchaudit.packs import Pack
+from batchaudit.lineage.build import NO_PACKAGE, Lineage, build
+from batchaudit.model.finding_order import in_report_order
+from batchaudit.model.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
+from batchaudit.model.packs import Pack
+from batchaudit.model.tables import Tables
 from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
+from batchaudit.rules.figures import chart_data, export_period, impacts, own_licenses
 from batchaudit.rules.selection import RuleChoices
-from batchaudit.side_by_side import side_by_side
-from batchaudit.tables import Tables
+from batchaudit.support.collector import collection_paused
+from batchaudit.support.side_by_side import side_by_side
 
 # What reports show of each package.
 SHOWN_COLUMNS = ["tag", "item_name", "category", "production_batch", "lab_testing_state"]

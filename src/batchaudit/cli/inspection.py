@@ -6,16 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from batchaudit.fields import (
+from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
+from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
+from batchaudit.model.fields import (
     LAB_RESULT_KEY_FIELDS,
     LAB_RESULT_RULE_FIELDS,
     PACKAGE_KEY_FIELDS,
     PACKAGE_RULE_FIELDS,
     Kind,
 )
-from batchaudit.ingest.errors import InputError
-from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
-from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
 from batchaudit.rules.data_quality import data_quality_findings
 
 PROBLEMS_SHOWN = 5

@@ -15,8 +15,6 @@ import orjson
 import pandas as pd
 from pandas.api.types import infer_dtype
 
-from batchaudit.collector import collection_paused
-from batchaudit.fields import Kind
 from batchaudit.ingest.api_columns import columns_of, plain_columns
 from batchaudit.ingest.api_page import arrow_page, plain_paging
 from batchaudit.ingest.errors import InputError
@@ -24,6 +22,8 @@ from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
 from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
+from batchaudit.model.fields import Kind
+from batchaudit.support.collector import collection_paused
 
 _BOM = b"\xef\xbb\xbf"
 # Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from batchaudit.fields import LAB_RESULT_KEY_FIELDS, PACKAGE_KEY_FIELDS, Kind
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.shapes import SHAPES, Shape, header_key
+from batchaudit.model.fields import LAB_RESULT_KEY_FIELDS, PACKAGE_KEY_FIELDS, Kind
 
 _KEY_FIELDS = {Kind.PACKAGES: PACKAGE_KEY_FIELDS, Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS}
 

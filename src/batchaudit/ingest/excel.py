@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from batchaudit.fields import Kind
 from batchaudit.ingest.detect import detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.raw import RawTable, cell_text
+from batchaudit.model.fields import Kind
 
 # How far down a sheet the column titles may sit below title rows.
 HEADER_SEARCH_ROWS = 30

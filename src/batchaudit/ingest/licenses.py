@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from batchaudit.findings import InputFile
-from batchaudit.tables import SeveralLicenses
+from batchaudit.model.findings import InputFile
+from batchaudit.model.tables import SeveralLicenses
 
 # License numbers as Metrc states write them: Oregon (050-1001234ABC), California
 # (C11-0000001-LIC), Colorado (403R-00001), Michigan (AU-P-000123) and similar.

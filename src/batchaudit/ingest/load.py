@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from batchaudit.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
-from batchaudit.findings import InputFile, NotRead
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
+from batchaudit.ingest.convert import convert, empty_table
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
@@ -44,10 +43,11 @@ from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
-from batchaudit.schemas import REQUIRED_FIELDS, Parsed, failures, parser_for
-from batchaudit.side_by_side import side_by_side
-from batchaudit.tables import Problem, Tables
-from batchaudit.values import Parser, arrow_text, blank_texts, stripped
+from batchaudit.model.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
+from batchaudit.model.findings import InputFile, NotRead
+from batchaudit.model.schemas import REQUIRED_FIELDS, Parsed, failures
+from batchaudit.model.tables import Problem, Tables
+from batchaudit.model.values import arrow_text
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -170,7 +170,7 @@ def load(
     package_rows = [v.frame for v in validated if v.kind is Kind.PACKAGES]
     lab_rows = [v.frame for v in validated if v.kind is Kind.LAB_RESULTS]
     merged = _merge_packages(package_rows, read, tables) if package_rows else None
-    tables.packages = _empty(Kind.PACKAGES) if merged is None else _in_one_piece(merged)
+    tables.packages = empty_table(Kind.PACKAGES) if merged is None else _in_one_piece(merged)
     if lab_rows:
         tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
     return tables
@@ -383,58 +383,3 @@ def _merge_packages(
     merged, conflicts = merge_packages(packages, carried)
     tables.problems.extend(conflicts)
     return merged
-
-
-def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.DataFrame:
-    """Canonical text -> typed columns; absent fields are added blank. Unreadable cells were
-    reported by validation and become blank here; the columns validation already parsed
-    (`parsed`) are taken as they are, the others are converted side by side in threads.
-    Each field's text is taken out of `text` as it is converted, so that a large export is
-    not held twice."""
-    parsed = Parsed() if parsed is None else parsed
-    fields = FIELDS[kind]
-    for name in [name for name in fields if name in parsed and name in text]:
-        del text[name]
-    converted = side_by_side(
-        (name, functools.partial(_converted, text.pop(name), parser_for(name, field_type)))
-        for name, field_type in fields.items()
-        if name in text and name not in parsed
-    )
-    typed = {}
-    for name, field_type in fields.items():
-        if name in parsed:
-            typed[name] = parsed.pop(name)[0]
-        elif name in converted:
-            typed[name] = converted[name]
-        else:  # a field this export does not have
-            parser = parser_for(name, field_type)
-            blank = blank_texts(text.index)
-            typed[name] = blank if parser is None else parser(blank)[0]
-    for origin in (FILE, SHEET, SHAPE):
-        typed[origin] = text[origin].astype("category") if origin in text else _no_origin(text)
-    typed[LINE] = text[LINE].astype(np.int64)
-    # Not copied into blocks: the columns are new already.
-    return pd.DataFrame(typed, index=text.index, copy=False)
-
-
-def _converted(column: pd.Series, parser: Parser | None) -> pd.Series:
-    """A field's text, stripped, or typed by its parser."""
-    text = column.astype("str")
-    return stripped(text) if parser is None else parser(text)[0]
-
-
-def _no_origin(text: pd.DataFrame) -> pd.Series:
-    """One blank category for every row (not a blank per row)."""
-    codes = np.zeros(len(text), dtype=np.int8)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index([""])), index=text.index)
-
-
-def _empty(kind: Kind) -> pd.DataFrame:
-    columns = {name: pd.Series(dtype="str") for name in FIELDS[kind]}
-    location = {
-        FILE: pd.Series(dtype="category"),
-        SHEET: pd.Series(dtype="category"),
-        SHAPE: pd.Series(dtype="category"),
-        LINE: pd.Series(dtype="int64"),
-    }
-    return convert(pd.DataFrame({**columns, **location}), kind)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from batchaudit.fields import FILE, LINE, PACKAGE_FIELDS, SHAPE, SHEET, FieldType
-from batchaudit.findings import Source
-from batchaudit.tables import ConflictingRows
-from batchaudit.values import split_tag_list
+from batchaudit.model.fields import FILE, LINE, PACKAGE_FIELDS, SHAPE, SHEET, FieldType
+from batchaudit.model.findings import Source
+from batchaudit.model.tables import ConflictingRows
+from batchaudit.model.values import split_tag_list
 
 # The fields the rules and the report read; two records of one package that differ only
 # elsewhere (a location, a strain) are the same package.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from batchaudit.fields import Kind
 from batchaudit.ingest.raw import RawTable
-from batchaudit.tables import IncompletePages
+from batchaudit.model.fields import Kind
+from batchaudit.model.tables import IncompletePages
 
 
 def page_problems(tables: list[tuple[RawTable, Kind]]) -> list[IncompletePages]:

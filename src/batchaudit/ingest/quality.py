@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from batchaudit.fields import FILE, LINE, SHEET
-from batchaudit.findings import Source
 from batchaudit.ingest.detect import Detection
 from batchaudit.ingest.raw import BadLine, RawTable
-from batchaudit.schemas import NOT_BLANK
-from batchaudit.tables import MissingField, UnfitLine, UnreadableCell
+from batchaudit.model.fields import FILE, LINE, SHEET
+from batchaudit.model.findings import Source
+from batchaudit.model.schemas import NOT_BLANK
+from batchaudit.model.tables import MissingField, UnfitLine, UnreadableCell
 
 
 def cell_problems(

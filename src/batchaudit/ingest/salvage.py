@@ -17,7 +17,7 @@ import pandas as pd
 
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.raw import BadLine
-from batchaudit.values import TAG_PATTERN
+from batchaudit.model.values import TAG_PATTERN
 
 _SNIFF_BYTES = 8192
 # Control bytes other than tab, line feed, form feed and carriage return.

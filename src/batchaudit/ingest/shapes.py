@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from batchaudit.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS, Kind
+from batchaudit.model.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS, Kind
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 

@@ -2,7 +2,7 @@
 remembering each row's line.
 
 Everything is read as text (`dtype=str`, no NA guessing) so that "NA", "0012" and blank stay
-what they were; conversion happens in one place, `values.py`.
+what they were; conversion happens in one place, `model/values.py`.
 """
 
 from __future__ import annotations

@@ -12,21 +12,21 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.components import strong_components
-from batchaudit.grouping import distinct_positions_in, text_codes
-from batchaudit.lab_results import CodedRows, coded_rows, events_of
-from batchaudit.lazy import lazy
-from batchaudit.observed import (
+from batchaudit.lineage.components import strong_components
+from batchaudit.lineage.grouping import distinct_positions_in, text_codes
+from batchaudit.lineage.lab_results import CodedRows, coded_rows, events_of
+from batchaudit.lineage.observed import (
     released_only,
     unplaced_pulls,
     unreleased_in_tabs,
     with_observed_tabs,
 )
-from batchaudit.packs import Pack
-from batchaudit.side_by_side import alongside
-from batchaudit.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
-from batchaudit.test_groups import with_test_groups
-from batchaudit.values import split_tag_list
+from batchaudit.lineage.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
+from batchaudit.lineage.test_groups import with_test_groups
+from batchaudit.model.packs import Pack
+from batchaudit.model.values import split_tag_list
+from batchaudit.support.lazy import lazy
+from batchaudit.support.side_by_side import alongside
 
 if TYPE_CHECKING:
     import numpy as np

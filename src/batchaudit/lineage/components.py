@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from batchaudit.lazy import lazy
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

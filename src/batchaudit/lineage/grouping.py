@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.lazy import lazy
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -15,10 +15,10 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.fields import FILE, LINE
-from batchaudit.grouping import distinct_positions_in, positions_in, text_codes
-from batchaudit.lazy import lazy
-from batchaudit.side_by_side import side_by_side
+from batchaudit.lineage.grouping import distinct_positions_in, positions_in, text_codes
+from batchaudit.model.fields import FILE, LINE
+from batchaudit.support.lazy import lazy
+from batchaudit.support.side_by_side import side_by_side
 
 if TYPE_CHECKING:
     import numpy as np

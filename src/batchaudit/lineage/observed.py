@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from batchaudit.fields import FILE, LINE
-from batchaudit.lab_results import event_keys
-from batchaudit.lazy import lazy
-from batchaudit.tabs import tested_in_tabs
+from batchaudit.lineage.lab_results import event_keys
+from batchaudit.lineage.tabs import tested_in_tabs
+from batchaudit.model.fields import FILE, LINE
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.lazy import lazy
-from batchaudit.lineage import NO_PACKAGE
-from batchaudit.tabs import distinct
+from batchaudit.lineage.build import NO_PACKAGE
+from batchaudit.lineage.tabs import distinct
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
+    from batchaudit.lineage.build import Lineage
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from batchaudit.components import strong_components
-from batchaudit.lazy import lazy
+from batchaudit.lineage.components import strong_components
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

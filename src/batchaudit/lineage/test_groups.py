@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from batchaudit.lazy import lazy
-from batchaudit.packs import Pack, category_keys
+from batchaudit.model.packs import Pack, category_keys
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -4,16 +4,16 @@ the HTML report render the same view."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from batchaudit.engine import Audit
-from batchaudit.findings import Finding
-from batchaudit.lineage import NO_PACKAGE, Lineage
-from batchaudit.tab_chains import tested_packages_in_tabs
+from batchaudit.lineage.build import NO_PACKAGE, Lineage
+from batchaudit.lineage.tab_chains import tested_packages_in_tabs
+from batchaudit.model.findings import Finding
 
 # A trace is for reading: beyond this many packages a branch says how many more there are.
 MAX_NODES = 250
@@ -56,8 +56,9 @@ class TraceView:
     findings: list[Finding]
 
 
-def trace(audit: Audit, tag: str) -> TraceView | None:
-    lineage = audit.lineage
+def trace(lineage: Lineage, findings: Sequence[Finding], tag: str) -> TraceView | None:
+    """The view of the package tagged `tag`, with its findings among `findings`; None when
+    no package has that tag."""
     codes = pd.Index(lineage.packages["tag"])
     if tag not in codes:
         return None
@@ -71,7 +72,7 @@ def trace(audit: Audit, tag: str) -> TraceView | None:
         tab_rows=int(row["tab_rows"]),
         tab_events=int(row["tab_events"]),
         tab=_tab(lineage, code),
-        findings=[f for f in audit.result.findings if f.package_tag == tag],
+        findings=[f for f in findings if f.package_tag == tag],
     )
 
 

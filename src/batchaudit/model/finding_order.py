@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from batchaudit.findings import Finding, Severity, Source
+from batchaudit.model.findings import Finding, Severity, Source
 
 _NOWHERE = Source("")
 

@@ -57,7 +57,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
-    """An accepted finding: a waivers-file entry (see `batchaudit.waivers`)."""
+    """An accepted finding: a waivers-file entry (see `batchaudit.month_to_month.waivers`)."""
 
     rule: str
     tags: tuple[str, ...]  # tags or globs (`1A4*`); `*` also matches file-level findings

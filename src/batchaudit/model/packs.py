@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.findings import Severity
-from batchaudit.lazy import lazy
-from batchaudit.resources import packs_dir
+from batchaudit.model.findings import Severity
+from batchaudit.support.lazy import lazy
+from batchaudit.support.resources import packs_dir
 
 if TYPE_CHECKING:
     import pandas as pd

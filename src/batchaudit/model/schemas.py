@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from batchaudit import values
-from batchaudit.fields import (
+from batchaudit.model import values
+from batchaudit.model.fields import (
     FIELDS,
     LAB_RESULT_KEY_FIELDS,
     LAB_RESULT_RULE_FIELDS,
@@ -23,8 +23,8 @@ from batchaudit.fields import (
     FieldType,
     Kind,
 )
-from batchaudit.side_by_side import side_by_side
-from batchaudit.values import Parser
+from batchaudit.model.values import Parser
+from batchaudit.support.side_by_side import side_by_side
 
 PARSERS: dict[FieldType, Parser] = {
     FieldType.TAG: values.parse_tag,

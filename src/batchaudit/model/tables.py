@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from batchaudit.findings import InputFile, NotRead, Source
+from batchaudit.model.findings import InputFile, NotRead, Source
 
 if TYPE_CHECKING:
     import pandas as pd

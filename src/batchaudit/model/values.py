@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.lazy import lazy
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

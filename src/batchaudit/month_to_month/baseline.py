@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from batchaudit.findings import AuditResult, BaselineComparison, ResolvedFinding
+from batchaudit.model.findings import AuditResult, BaselineComparison, ResolvedFinding
 
 NEW = "new"
 UNCHANGED = "unchanged"

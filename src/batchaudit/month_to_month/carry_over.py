@@ -1,108 +1,34 @@
-"""The command line's wiring for audits that carry from one month to the next: the config
-and the options that mirror it, waivers and the baseline applied to a finished audit, and
-`batchaudit waive`. The work is in `config`, `waivers` and `baseline`."""
+"""A finished audit carried into the month: the config's waivers and baseline applied to it,
+whose audit it is, its exit status, and the waivers `batchaudit waive` appends. The work is
+in `config`, `waivers` and `baseline`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
-from click.core import ParameterSource
 
-from batchaudit.baseline import BaselineError, compare, load_baseline
-from batchaudit.config import Config, ConfigError, load_config
-from batchaudit.findings import AuditResult, Finding, Severity
-from batchaudit.rules import REGISTRY
-from batchaudit.suggestions import did_you_mean
-from batchaudit.waivers import (
+from batchaudit.model.findings import AuditResult, Finding, Severity
+from batchaudit.month_to_month.baseline import BaselineError, compare, load_baseline
+from batchaudit.month_to_month.config import Config
+from batchaudit.month_to_month.waivers import (
     WaiverError,
     append_waiver,
     apply_waivers,
     load_waivers,
     waiver_entry,
 )
+from batchaudit.rules import REGISTRY
+from batchaudit.support.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from batchaudit.engine import Audit
 
-F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FINDINGS = 1
 Refuse = type[click.ClickException]
-CONFIG_OPTIONS = (
-    "A config file (batchaudit.toml, or pyproject.toml with [tool.batchaudit]); by default "
-    "the first one found from the current folder upward.",
-    "Read no config file.",
-)
-# Command-line parameter -> config key, for the options that mirror the config.
-PARAMETER_KEYS = {
-    "jurisdiction": "jurisdiction",
-    "select": "select",
-    "extend_select": "extend-select",
-    "ignore": "ignore",
-    "fail_on": "fail-on",
-    "fail_on_new": "fail-on-new",
-    "output": "output",
-    "stdout_format": "format",
-    "waivers": "waivers",
-    "baseline": "baseline",
-    "title": "title",
-    "licensee": "licensee",
-    "licenses": "license",
-}
-
-
-def config_options(command: F) -> F:
-    """--config, --isolated and the options that only the config file could set before."""
-    rule_help = "Rule codes or prefixes ({}), comma-separated or repeated."
-    options = [
-        click.option("--config", "config_file", type=click.Path(path_type=Path),
-                     help=CONFIG_OPTIONS[0]),
-        click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1]),
-        click.option("--select", multiple=True, help=rule_help.format("run only these")),
-        click.option("--extend-select", multiple=True, help=rule_help.format("run these too")),
-        click.option("--ignore", multiple=True, help=rule_help.format("do not run these")),
-        click.option("--waivers", type=click.Path(path_type=Path),
-                     help="The waivers file (default: waivers.toml beside the config)."),
-        click.option("--baseline", type=click.Path(path_type=Path),
-                     help="The JSON report of an earlier run: mark findings new or unchanged, "
-                     "list the resolved ones."),
-        click.option("--fail-on-new", is_flag=True,
-                     help="Only findings new since the baseline make the exit status 1."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _flag_value(key: str, value: Any) -> Any:
-    if key in ("select", "extend-select", "ignore"):
-        return [code.strip() for given in value for code in given.split(",") if code.strip()]
-    if key == "output":
-        return [str(path) for path in value]
-    if key == "license":  # --license may be repeated; the config holds one string
-        return ", ".join(value)
-    return str(value) if isinstance(value, Path) else value
-
-
-def settings(context: click.Context, refuse: Refuse) -> Config:
-    """The config in use, with the options given on the command line over it."""
-    params = context.params
-    flags = {
-        PARAMETER_KEYS[name]: _flag_value(PARAMETER_KEYS[name], value)
-        for name, value in params.items()
-        if name in PARAMETER_KEYS
-        and context.get_parameter_source(name) is ParameterSource.COMMANDLINE
-    }
-    try:
-        return load_config(
-            Path.cwd(), params.get("config_file"), bool(params.get("isolated")), flags
-        )
-    except ConfigError as error:
-        raise refuse(str(error)) from error
 
 
 def chosen_outputs(config: Config) -> tuple[Path, ...]:
@@ -116,7 +42,7 @@ def carry_over(
     `runs` (--out-dir) and no baseline given, with the last run there (the first run is
     compared with nothing, so every finding is new)."""
     from batchaudit.engine import as_configured
-    from batchaudit.runs import previous_baseline
+    from batchaudit.month_to_month.report_folders import previous_baseline
 
     result = finished.result
     waivers_path, named = config.waivers_path()

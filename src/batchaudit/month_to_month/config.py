@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from batchaudit.packs import DEFAULT_PACK
+from batchaudit.model.packs import DEFAULT_PACK
 from batchaudit.rules.selection import RuleChoices, SelectionError, Selectors, choose
-from batchaudit.suggestions import did_you_mean
+from batchaudit.support.suggestions import did_you_mean
 
 CONFIG_NAME = "batchaudit.toml"
-# The tables of `batchaudit run` (batchaudit.portfolio reads them); `audit` passes them over.
+# The tables of `batchaudit run` (month_to_month.portfolio reads them); `audit` passes them over.
 PORTFOLIO_TABLES = ("clients", "portfolio")
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("error", "warning", "note", "never")

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from batchaudit.findings import AuditResult
+from batchaudit.model.findings import AuditResult
 
 # Every output format of a run, by file name.
 RUN_FILES = (

@@ -25,10 +25,10 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from batchaudit.findings import AuditResult, Finding, Waiver
+from batchaudit.model.findings import AuditResult, Finding, Waiver
 from batchaudit.rules import REGISTRY
 from batchaudit.rules.waiver_rules import ExpiredWaiver, UnusedWaiver
-from batchaudit.suggestions import did_you_mean
+from batchaudit.support.suggestions import did_you_mean
 
 # A waiver is a decision to revisit: it may run for a year at most from its approval.
 MAX_DAYS = 365

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batchaudit.findings import AuditResult, ResolvedFinding
+from batchaudit.model.findings import AuditResult, ResolvedFinding
 
 
 @dataclass(frozen=True)

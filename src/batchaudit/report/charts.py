@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from batchaudit.findings import AuditResult, ChartData, Severity, count_of
+from batchaudit.model.findings import AuditResult, ChartData, Severity, count_of
 
 WIDTH = 640
 MONTHS_SHOWN = 18

@@ -7,8 +7,8 @@ import csv
 import io
 import json
 
-from batchaudit.findings import AuditResult, Finding
-from batchaudit.visible import printable
+from batchaudit.model.findings import AuditResult, Finding
+from batchaudit.support.visible import printable
 
 COLUMNS = (
     "rule",

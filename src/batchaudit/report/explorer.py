@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchaudit.findings import AuditResult, Finding, Severity
+from batchaudit.model.findings import AuditResult, Finding, Severity
 from batchaudit.report.trails import Trails
-from batchaudit.visible import printable
+from batchaudit.support.visible import printable
 
 # A finding lists this many tested packages of its results tab; the JSON has them all.
 TESTED_PACKAGES_SHOWN = 12

@@ -14,10 +14,10 @@ from datetime import datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from batchaudit.findings import AuditResult
+from batchaudit.model.findings import AuditResult
 from batchaudit.report.html_view import build_view
-from batchaudit.resources import templates_dir
-from batchaudit.visible import printable
+from batchaudit.support.resources import templates_dir
+from batchaudit.support.visible import printable
 
 
 @dataclass(frozen=True)

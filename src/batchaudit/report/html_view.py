@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, InputFile, NotRead, Severity, count_of
+from batchaudit.model.findings import AuditResult, Finding, InputFile, NotRead, Severity, count_of
 from batchaudit.report.carried_view import BaselineView, WaivedRow, baseline_view, waived_rows
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.explorer import explorer_data

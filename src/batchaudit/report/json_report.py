@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, Waiver
+from batchaudit.model.findings import AuditResult, Finding, Waiver
 
 SCHEMA_VERSION = 1
 

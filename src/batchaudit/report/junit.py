@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-from batchaudit.findings import AuditResult, Finding, Severity, count_of
+from batchaudit.model.findings import AuditResult, Finding, Severity, count_of
 
 # A failing test case lists this many findings; the JSON or CSV report has all.
 LISTED = 50

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from batchaudit.findings import AuditResult, count_of
+from batchaudit.model.findings import AuditResult, count_of
 from batchaudit.report.text import most_serious
-from batchaudit.visible import printable
+from batchaudit.support.visible import printable
 
 _LISTED = 10
 

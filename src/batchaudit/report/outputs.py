@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from importlib import import_module
 
-from batchaudit.collector import collection_paused
-from batchaudit.findings import AuditResult
+from batchaudit.model.findings import AuditResult
+from batchaudit.support.collector import collection_paused
 
 # Text, or the bytes of a file already encoded (the JSON report).
 Report = str | bytes

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from batchaudit import __version__
-from batchaudit.findings import AuditResult, Finding, Source
+from batchaudit.model.findings import AuditResult, Finding, Source
 from batchaudit.report.json_report import about_document, pack_document
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"

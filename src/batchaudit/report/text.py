@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
-from batchaudit.findings import AuditResult, Finding, count_of
-from batchaudit.visible import printable
+from batchaudit.model.findings import AuditResult, Finding, count_of
+from batchaudit.support.visible import printable
 
 _TOP = 5
 # ANSI colours by severity (bold red, yellow, blue), used only when asked for.

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from batchaudit.findings import AuditResult, Finding
+from batchaudit.model.findings import AuditResult, Finding
 
 # A column of a trail shows this many packages; the finding's evidence lists the rest.
 BOXES_PER_COLUMN = 8

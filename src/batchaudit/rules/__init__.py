@@ -1,4 +1,9 @@
-"""The rule catalog: importing this package registers every rule, in catalog order."""
+"""The rules: the catalog (importing this package registers every rule, in catalog order),
+each rule's decision, wording and docs on the rule, and the figures the reports count.
+
+In: the Lineage and Pack (and the reading's problems, for the DQ rules).
+Out: findings per rule, their fingerprints and documentation, the reports' figures.
+Must not import: engine, report, sample, month_to_month, api, cli."""
 
 from batchaudit.rules import (  # noqa: F401  (imported to register the rules)
     batch_numbers,

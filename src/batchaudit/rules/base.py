@@ -13,18 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
-from batchaudit.findings import Finding, RuleCard, Severity, Source
-from batchaudit.lazy import lazy
+from batchaudit.model.findings import Finding, RuleCard, Severity, Source
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
 from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
 from batchaudit.rules.wording import plural
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

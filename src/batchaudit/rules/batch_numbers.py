@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
-from batchaudit.lazy import lazy
+from batchaudit.model.findings import Finding, Severity
 from batchaudit.rules.base import Description, Rule, register
 from batchaudit.rules.wording import listing
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     pd = lazy("pandas")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Severity, count_of
+from batchaudit.model.findings import Severity, count_of
 from batchaudit.rules.base import Description, Rule, register
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 
 
 class UnknownCategoryEvidence(TypedDict, total=False):

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.fields import Kind
-from batchaudit.findings import Finding, InputFile, Severity, Source
-from batchaudit.rules.base import REGISTRY, Rule, RuleInfo, catalog, register
-from batchaudit.tables import (
+from batchaudit.model.fields import Kind
+from batchaudit.model.findings import Finding, InputFile, Severity, Source
+from batchaudit.model.tables import (
     IncompletePages,
     MissingField,
     Problem,
@@ -23,9 +22,10 @@ from batchaudit.tables import (
     UnfitLine,
     UnreadableCell,
 )
+from batchaudit.rules.base import REGISTRY, Rule, RuleInfo, catalog, register
 
 if TYPE_CHECKING:
-    from batchaudit.packs import Pack
+    from batchaudit.model.packs import Pack
 
 
 class FileRule(RuleInfo, ABC):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
-from batchaudit.lazy import lazy
+from batchaudit.model.findings import Finding, Severity
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import (
     SOURCE_FIELDS,
@@ -14,13 +13,14 @@ from batchaudit.rules.production_batches import (
 )
 from batchaudit.rules.sources import discontinue_blockers, sources_of
 from batchaudit.rules.wording import source_paths
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

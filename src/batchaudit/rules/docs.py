@@ -9,10 +9,8 @@ import inspect
 import re
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints, is_typeddict
-
-if TYPE_CHECKING:
-    from batchaudit.rules.base import RuleInfo
+from collections.abc import Sequence
+from typing import Any, Protocol, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 DOC_SECTIONS = ("Checks", "Why", "Example", "Fix")
 HEADINGS = {
@@ -26,6 +24,39 @@ _MARKER = re.compile(r"^\*\*([A-Za-z ]+)\*\*\s*", re.MULTILINE)
 
 class RuleDocError(TypeError):
     """A rule whose documentation is incomplete: raised when the rule class is defined."""
+
+
+class DocumentedSetting(Protocol):
+    """A rule option, as the docs list it (`rules.base.Setting` is one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def default(self) -> int: ...
+    @property
+    def meaning(self) -> str: ...
+
+
+class DocumentedRule(Protocol):
+    """What the docs read of a rule: `rules.base.RuleInfo` classes are these. A Protocol, so
+    that the rules import their documentation and the documentation never imports them."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def settings(self) -> Sequence[DocumentedSetting]: ...
+    @property
+    def evidence(self) -> type: ...
+    @property
+    def fingerprint_facts(self) -> Sequence[str]: ...
+    def evaluated(self) -> bool: ...
+    def summary(self) -> str: ...
+    def sections(self) -> dict[str, str]: ...
+    def evidence_fields(self) -> list[tuple[str, str, str]]: ...
 
 
 def parse_sections(code: str, docstring: str) -> dict[str, str]:
@@ -74,7 +105,7 @@ def evidence_schema(evidence: type) -> dict[str, Any]:
     }
 
 
-def evidence_contract(rules: list[type[RuleInfo]]) -> dict[str, Any]:
+def evidence_contract(rules: Sequence[DocumentedRule]) -> dict[str, Any]:
     """Per rule code, the JSON schema of its findings' evidence (the report contract's
     `$defs.evidence`)."""
     return {rule.code: evidence_schema(rule.evidence) for rule in rules}
@@ -109,7 +140,7 @@ def json_type(hint: Any) -> dict[str, Any]:
     return {"type": names[hint]} if hint in names else {}
 
 
-def options(rule: type[RuleInfo]) -> list[tuple[str, str, str]]:
+def options(rule: DocumentedRule) -> list[tuple[str, str, str]]:
     """(key, default, meaning) of what a pack may set under [rules.CODE]."""
     listed = [
         ("enabled", "true", "false turns the rule off"),
@@ -119,7 +150,7 @@ def options(rule: type[RuleInfo]) -> list[tuple[str, str, str]]:
     return listed
 
 
-def rule_markdown(rule: type[RuleInfo]) -> str:
+def rule_markdown(rule: DocumentedRule) -> str:
     sections = rule.sections()
     kind = "evaluated on the lineage" if rule.evaluated() else "found while reading files"
     lines = [
@@ -157,7 +188,7 @@ def rule_markdown(rule: type[RuleInfo]) -> str:
     return "\n".join(lines)
 
 
-def catalog_markdown(rules: list[type[RuleInfo]]) -> str:
+def catalog_markdown(rules: Sequence[DocumentedRule]) -> str:
     lines = [
         "# batchaudit rules",
         "",

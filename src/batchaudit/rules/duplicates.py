@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity
+from batchaudit.model.findings import Finding, Severity
+from batchaudit.model.tables import ConflictingRows
 from batchaudit.rules.base import register
 from batchaudit.rules.data_quality import FileRule
 from batchaudit.rules.wording import listing
-from batchaudit.tables import ConflictingRows
 
 
 class Occurrence(TypedDict):

@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from batchaudit.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
-from batchaudit.grouping import positions_in
-from batchaudit.values import arrow_text
+from batchaudit.lineage.grouping import positions_in
+from batchaudit.model.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
+from batchaudit.model.values import arrow_text
 
 
 def chart_data(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, TypedDict
 
-from batchaudit.fields import FieldType
-from batchaudit.findings import Finding, Severity
+from batchaudit.model.fields import FieldType
+from batchaudit.model.findings import Finding, Severity
+from batchaudit.model.tables import UnfitLine, UnreadableCell
 from batchaudit.rules.base import register
 from batchaudit.rules.data_quality import FileRule
-from batchaudit.tables import UnfitLine, UnreadableCell
 
 # What a reader is told a cell should look like, by the check that failed.
 EXPECTED: dict[str, str] = {

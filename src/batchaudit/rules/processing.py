@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity, count_of
-from batchaudit.grouping import lists_by
-from batchaudit.lazy import lazy
+from batchaudit.lineage.grouping import lists_by
+from batchaudit.lineage.tabs import Ragged, distinct
+from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, sources_of
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing, source_paths
-from batchaudit.tabs import Ragged, distinct
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity, count_of
-from batchaudit.lazy import lazy
+from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.sources import (
     ResultsLost,
@@ -18,13 +17,14 @@ from batchaudit.rules.sources import (
     sources_of,
 )
 from batchaudit.rules.wording import plural, source_paths
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity, count_of
-from batchaudit.grouping import lists_by
-from batchaudit.lazy import lazy
-from batchaudit.lineage import NO_PACKAGE
+from batchaudit.lineage.build import NO_PACKAGE
+from batchaudit.lineage.grouping import lists_by
+from batchaudit.lineage.tab_chains import tested_packages_in_tabs
+from batchaudit.lineage.tabs import Ragged, distinct
+from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
-from batchaudit.tab_chains import tested_packages_in_tabs
-from batchaudit.tabs import Ragged, distinct
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
-    from batchaudit.packs import Pack
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.model.packs import Pack
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from batchaudit.findings import Severity
+from batchaudit.model.findings import Severity
 from batchaudit.rules.base import REGISTRY
-from batchaudit.suggestions import did_you_mean
+from batchaudit.support.suggestions import did_you_mean
 
 ALL = "ALL"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchaudit.findings import Severity
-from batchaudit.packs import Pack, load_pack, refusal
+from batchaudit.model.findings import Severity
+from batchaudit.model.packs import Pack, load_pack, refusal
 from batchaudit.rules.base import REGISTRY
 
 RULE_SWITCHES = ("enabled", "severity")

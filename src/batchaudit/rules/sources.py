@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
-from batchaudit.lazy import lazy
-from batchaudit.lineage import NO_PACKAGE, Lineage
-from batchaudit.tabs import Ragged, distinct
+from batchaudit.lineage.build import NO_PACKAGE, Lineage
+from batchaudit.lineage.tabs import Ragged, distinct
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from batchaudit.lazy import lazy
+from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from batchaudit.lineage import Lineage
+    from batchaudit.lineage.build import Lineage
 else:
     np, pd = lazy("numpy"), lazy("pandas")
 

@@ -2,14 +2,14 @@
 a waiver that matches nothing says so too, as ruff reports an unused `noqa`.
 
 These findings come from comparing the waivers file with the audit's findings
-(`batchaudit.waivers`), not from the exports.
+(`batchaudit.month_to_month.waivers`), not from the exports.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, ClassVar, TypedDict
 
-from batchaudit.findings import Finding, Severity, Waiver
+from batchaudit.model.findings import Finding, Severity, Waiver
 from batchaudit.rules.base import RuleInfo, register
 
 

@@ -1,5 +1,9 @@
 """A realistic synthetic Oregon licensee's Metrc exports, for demos, tests and benchmarks.
 
+In: a package count and a seed (the story's rates are in `batchaudit.sample.rates`).
+Out: export files as Metrc writes them (grid CSVs, lab results), byte-identical per seed.
+Must not import: ingest, rules, engine, report, month_to_month, api, cli.
+
 The licensee harvests flower into tested Buds and Shake/Trim lots, receives packages from
 other licensees, repackages and combines buds, rolls pre-rolls, processes shake/trim into
 concentrate and extracts and those into edibles (production batches, tested), and wastes

@@ -12,11 +12,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from batchaudit.lineage.tabs import tested_in_tabs
 from batchaudit.sample import catalog
 from batchaudit.sample import rates as r
 from batchaudit.sample.lineage import PASSING_STATES, BoolArray, IntArray, Lineage, TextArray
 from batchaudit.sample.story import TESTED_HERE
-from batchaudit.tabs import tested_in_tabs
 
 LAB_COLUMNS = [
     "PackageId", "LabTestResultId", "LabFacilityLicenseNumber", "LabFacilityName",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from batchaudit.inspection import FileInspection, TableInspection
-from batchaudit.visible import printable
+from batchaudit.cli.inspection import FileInspection, TableInspection
+from batchaudit.support.visible import printable
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from batchaudit.findings import count_of
-from batchaudit.trace import Node, TraceView
-from batchaudit.visible import printable
+from batchaudit.lineage.trace import Node, TraceView
+from batchaudit.model.findings import count_of
+from batchaudit.support.visible import printable
 
 # Piped output is not wrapped: a line is as long as it needs to be.
 UNWRAPPED = 10_000

@@ -1,6 +1,6 @@
 """One client's audit, as `batchaudit audit EXPORTS --out-dir DIR` does it, in a worker
-process: its run folder, history, latest/ and run index (batchaudit.runs), and what the
-portfolio's index needs of it. Whatever stops it becomes its failure, in one sentence."""
+process: its run folder, history, latest/ and run index (month_to_month.report_folders), and
+what the portfolio's index needs of it. Whatever stops it becomes its failure, in one sentence."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from batchaudit.config import ConfigError, load_config
-from batchaudit.month_to_month import carry_over, exit_status, license_numbers, told
-from batchaudit.packs import PackError
-from batchaudit.portfolio.clients import Client
+from batchaudit.model.packs import PackError
+from batchaudit.month_to_month.carry_over import carry_over, exit_status, license_numbers, told
+from batchaudit.month_to_month.config import ConfigError, load_config
+from batchaudit.month_to_month.portfolio.clients import Client
 from batchaudit.report.writing import OutputError
-from batchaudit.visible import one_line
+from batchaudit.support.visible import one_line
 
 EXIT_CANNOT_RUN = 2
 GLOB_CHARACTERS = frozenset("*?[")
@@ -69,9 +69,9 @@ def audit_client(file: Path, client: Client, keep: int | None, when: datetime) -
 def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Outcome:
     from batchaudit.engine import audit
     from batchaudit.ingest.load import load
+    from batchaudit.month_to_month.report_folders import record, run_reports
     from batchaudit.report.text import verdict
     from batchaudit.rules.settings import checked_pack
-    from batchaudit.runs import record, run_reports
 
     try:
         config = load_config(file.parent, explicit=file).overridden(client.settings, client.label)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from batchaudit.config import (
+from batchaudit.month_to_month.config import (
     KEYS,
     ConfigError,
     Key,
@@ -33,7 +33,7 @@ from batchaudit.config import (
     load_config,
     refusal,
 )
-from batchaudit.suggestions import did_you_mean
+from batchaudit.support.suggestions import did_you_mean
 
 DEFAULT_OUT_DIR = "reports"
 

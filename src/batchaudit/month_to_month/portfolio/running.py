@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.portfolio.client_run import Outcome, audit_client, failed
-from batchaudit.portfolio.clients import Client, Portfolio
-from batchaudit.runs import HISTORY, history
+from batchaudit.month_to_month.portfolio.client_run import Outcome, audit_client, failed
+from batchaudit.month_to_month.portfolio.clients import Client, Portfolio
+from batchaudit.month_to_month.report_folders import HISTORY, history
 
 INDEX, DATA = "index.html", "portfolio.json"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from batchaudit.portfolio.client_run import Outcome
-from batchaudit.visible import one_line
+from batchaudit.month_to_month.portfolio.client_run import Outcome
+from batchaudit.support.visible import one_line
 
 
 def client_line(outcome: Outcome, width: int) -> str:

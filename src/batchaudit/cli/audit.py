@@ -1,0 +1,229 @@
+"""`batchaudit audit`: read the exports, audit them, carry the month over, write the reports
+and print the verdict. Each step is a function below; the work is in the stages."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from batchaudit.cli.common import CannotRun, Exports, export_options
+from batchaudit.cli.config_options import config_options, settings
+from batchaudit.cli.terminal.console import epilog, stage, terminal
+from batchaudit.ingest.limits import Limits
+from batchaudit.month_to_month.carry_over import (
+    carry_over,
+    chosen_outputs,
+    exit_status,
+    license_numbers,
+    told,
+)
+from batchaudit.report.writing import OutputError, check_outputs, write_reports
+from batchaudit.support.collector import collection_paused
+from batchaudit.support.visible import one_line
+
+if TYPE_CHECKING:
+    from batchaudit.model.findings import AuditResult
+    from batchaudit.model.packs import Pack
+    from batchaudit.model.tables import Tables
+    from batchaudit.month_to_month.config import Config
+
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+@click.command(
+    epilog=epilog(
+        "  batchaudit audit exports/ -o report.html -o findings.json\n"
+        "  batchaudit audit -p active.csv -p inactive.csv -l lab-results.csv -f json\n"
+        '  batchaudit audit exports/ -o report.html --licensee "Green Acres LLC" \\\n'
+        '      --license 020-10040512F3E --title "Q1 audit" --fail-on warning'
+    )
+)
+@export_options
+@click.option(
+    "-o",
+    "--output",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Write a report: .html .json .csv .md .xml (JUnit) .sarif (repeatable).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "stdout_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="What goes to standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
+@click.option(
+    "--title", default="", help="The report's title (default: Metrc production-batch audit)."
+)
+@click.option("--licensee", default="", help="Whose exports these are, as the reports name them.")
+@click.option(
+    "--license",
+    "licenses",
+    multiple=True,
+    help="The licensee's license number (repeatable; default: as the exports' Packaged By say).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep every run: DIR/<UTC time>/ with every format, DIR/latest/, DIR/history.jsonl "
+    "and DIR/index.html; the last run is the baseline.",
+)
+@click.option("--keep", type=click.IntRange(min=1), help="With --out-dir: keep the newest N runs.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line (and errors).")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how long each stage took.")
+@config_options
+def audit(
+    paths: tuple[Path, ...],
+    packages: tuple[Path, ...],
+    lab_results: tuple[Path, ...],
+    limits: Limits,
+    out_dir: Path | None,
+    keep: int | None,
+    quiet: bool,
+    verbose: bool,
+    **config_flags: Any,
+) -> None:
+    """Audit exports: PATHS are files or folders whose kind is detected from their header.
+
+    Settings come from batchaudit.toml (or [tool.batchaudit] in pyproject.toml), found from
+    the current folder upward; options given here beat it (`batchaudit config` shows them)."""
+    from batchaudit.cli.terminal.progress import progress
+
+    _import_the_audit()
+    # The options that mirror the config (-j, -o, -f, --fail-on, --title, ...) reach the
+    # audit through it: the config in use, with what was given here over it.
+    config = settings(click.get_current_context(), CannotRun)
+    exports, outputs = Exports(paths, packages, lab_results), chosen_outputs(config)
+    _check_out_dir(out_dir)
+    exports.check()
+    _check_outputs(outputs, exports.given)
+    with progress(quiet) as shown:
+        shown.stage("reading the exports")
+        with stage(verbose, "read the exports"):
+            pack, tables = exports.load(config["jurisdiction"], limits)
+        shown.stage(f"auditing {len(tables.packages):,} packages")
+        # What the audit makes lives until the command ends: scanned once more when collection
+        # resumed, it cost half a second at 10^6 packages, finding no garbage in it.
+        with collection_paused(for_good=True):
+            now = datetime.now(UTC)
+            result = _audited(tables, pack, config, now, out_dir, verbose)
+            del tables  # the lineage and the tables: the reports need only the result
+            shown.stage("writing the reports")
+            _write(result, outputs, now, verbose)
+            if out_dir is not None:
+                with stage(verbose, f"recorded the run in {out_dir}"):
+                    result = _recorded(out_dir, result, now, keep, quiet)
+    _print(result, outputs, config["format"], quiet)
+    sys.exit(exit_status(result, config["fail-on"], new_only=config["fail-on-new"]))
+
+
+def _import_the_audit() -> None:
+    """The ingest, engine and reports, imported with the collector paused: importing pandas,
+    pandera and pyarrow makes hundreds of thousands of objects that are never garbage, and
+    the collections they set off were a tenth of the start-up."""
+    from importlib import import_module
+
+    with collection_paused(for_good=True):
+        for module in (
+            "batchaudit.engine",
+            "batchaudit.ingest.load",  # the reader: pandera, pyarrow's CSV
+            "batchaudit.report.json_report",
+            "batchaudit.report.text",
+            "batchaudit.report.outputs",
+        ):
+            import_module(module)
+
+
+def _audited(
+    tables: Tables, pack: Pack, config: Config, now: datetime, out_dir: Path | None, verbose: bool
+) -> AuditResult:
+    """The audit, carried over (waivers, baseline) and told whose it is."""
+    from batchaudit.engine import audit as audit_exports
+
+    with stage(verbose, f"audited {len(tables.packages):,} packages"):
+        finished = audit_exports(tables, pack, config.choices)
+    result = carry_over(finished, config, now.date(), CannotRun, out_dir)
+    numbers = license_numbers(config["license"])
+    return told(result, config["title"], config["licensee"], numbers)
+
+
+def _write(result: AuditResult, outputs: tuple[Path, ...], now: datetime, verbose: bool) -> None:
+    from batchaudit.report.outputs import RENDERERS
+
+    try:
+        with stage(verbose, f"wrote {len(outputs)} report(s)"):
+            write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in outputs)
+    except OutputError as error:
+        raise CannotRun(str(error)) from error
+
+
+def _print(result: AuditResult, outputs: tuple[Path, ...], stdout_format: str, quiet: bool) -> None:
+    """What was written (on standard error), then the result as text or JSON."""
+    from batchaudit.report import json_report, text
+
+    for path in outputs:
+        if not quiet:
+            click.echo(one_line(f"Wrote {path}"), err=True)
+    if stdout_format == "json":
+        with collection_paused():
+            document = json_report.render(result)
+        click.echo(document, nl=False)
+    else:
+        width, color = terminal()
+        click.echo(text.render(result, width, color, quiet), nl=False, color=color)
+
+
+def _recorded(
+    out_dir: Path, result: AuditResult, now: datetime, keep: int | None, quiet: bool
+) -> AuditResult:
+    """The run written into its report folder; the result as compared with the last run."""
+    from batchaudit.month_to_month.report_folders import record, run_reports
+
+    try:
+        recorded = record(out_dir, result, run_reports(result, now), now, keep)
+    except (OSError, OutputError) as error:
+        raise CannotRun(f"{out_dir}: the run could not be recorded ({error}).") from error
+    if recorded.same_inputs:
+        click.echo("batchaudit: the inputs are the same as the last run's (by SHA-256); "
+                   "recorded the run again.", err=True)  # fmt: skip
+    if not quiet:
+        click.echo(one_line(f"Wrote {recorded.folder} and updated {out_dir / 'index.html'}"),
+                   err=True)  # fmt: skip
+    return result
+
+
+def _check_out_dir(out_dir: Path | None) -> None:
+    """Made before the audit, so that a folder that cannot be is said before the work."""
+    if out_dir is None:
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CannotRun(
+            f"{out_dir}: the report folder cannot be made ({error.strerror})."
+        ) from error
+
+
+def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
+    from batchaudit.ingest.load import expand
+    from batchaudit.report.outputs import RENDERERS
+
+    # Folders count by the files in them: -o must never replace an export it reads.
+    try:
+        check_outputs(outputs, [*inputs, *expand(inputs)], RENDERERS)
+    except OutputError as error:
+        raise CannotRun(str(error)) from error

@@ -1,0 +1,133 @@
+"""The month-to-month commands: `batchaudit run` (every client of a portfolio), `config` (the
+settings in use) and `waive` (accept a finding). The work is in `batchaudit.month_to_month`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from batchaudit.cli.common import CannotRun
+from batchaudit.cli.config_options import CONFIG_OPTIONS, settings
+from batchaudit.cli.terminal.console import epilog
+from batchaudit.month_to_month.carry_over import waive_command
+from batchaudit.report.writing import OutputError
+
+if TYPE_CHECKING:
+    from batchaudit.month_to_month.portfolio.clients import Portfolio
+
+PORTFOLIO_EXITS = """\b
+Exit status: the worst of the clients'
+  0  no client has findings at or above its fail-on (default: error)
+  1  a client has findings at or above its fail-on
+  2  a client could not be audited, or the config cannot be used"""
+
+
+@click.command(
+    name="run",
+    epilog=epilog(
+        "  batchaudit run\n  batchaudit run clients.toml --jobs 4 --out-dir /srv/audits",
+        PORTFOLIO_EXITS,
+    ),
+)
+@click.argument(
+    "config_file",
+    metavar="[CONFIG]",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="How many clients to audit at once (default: the number of cores).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The portfolio's folder (default: [portfolio] out-dir, else reports/ beside "
+    "the config); each client's report folder is under it unless it names its own.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the last line (and errors).")
+def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | None,
+                  quiet: bool) -> None:  # fmt: skip
+    """Audit every client of a portfolio config ([[clients]] in batchaudit.toml), each into
+    its own report folder, several at once; then write the portfolio's index.html."""
+    from batchaudit.cli.terminal.progress import progress
+    from batchaudit.month_to_month.portfolio.client_run import Outcome
+    from batchaudit.month_to_month.portfolio.running import (
+        default_jobs,
+        now,
+        run_clients,
+        write_portfolio,
+    )
+    from batchaudit.month_to_month.portfolio.summary import progress_text, summary_lines
+
+    portfolio = _portfolio(config_file, out_dir)
+    when, total = now(), len(portfolio.clients)
+    with progress(quiet) as shown:
+        shown.stage(f"auditing {total} clients")
+        finished: list[str] = []
+
+        def done(outcome: Outcome) -> None:
+            finished.append(outcome.name)
+            shown.stage(progress_text(len(finished), total, outcome))
+
+        outcomes = run_clients(portfolio, jobs or default_jobs(), done, when)
+        shown.stage("writing the portfolio's index")
+        try:
+            index = write_portfolio(portfolio, outcomes, when)
+        except (OSError, OutputError) as error:
+            raise CannotRun(f"{portfolio.out_dir}: the portfolio's index could not be written "
+                            f"({error}).") from error  # fmt: skip
+    click.echo("\n".join(summary_lines(outcomes, index, quiet)))
+    sys.exit(max(outcome.status for outcome in outcomes))
+
+
+def _portfolio(config_file: Path | None, out_dir: Path | None) -> Portfolio:
+    """The portfolio config given, or the first found from the current folder upward."""
+    from batchaudit.month_to_month.config import ConfigError, find_config
+    from batchaudit.month_to_month.portfolio.clients import read_portfolio
+
+    file = config_file or find_config(Path.cwd())
+    if file is None:
+        raise CannotRun(f"no batchaudit.toml was found from {Path.cwd()} upward; give the "
+                        "portfolio's config: batchaudit run clients.toml.")  # fmt: skip
+    if not file.is_file():
+        raise CannotRun(f"The config {file} does not exist; check the path.")
+    try:
+        return read_portfolio(file, out_dir)
+    except ConfigError as error:
+        raise CannotRun(str(error)) from error
+
+
+@click.command(name="config")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def show_config(config_file: Path | None, isolated: bool) -> None:
+    """Print the effective settings and where each one came from."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo("\n".join(config.lines()))
+
+
+@click.command()
+@click.argument("code")
+@click.argument("tag")
+@click.option("--reason", required=True, help="Why the finding is accepted (required).")
+@click.option(
+    "--until",
+    "until",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day the waiver applies (YYYY-MM-DD; at most a year ahead).",
+)
+@click.option("--approved-by", default="", help="Who approved it.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
+@click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
+def waive(code: str, tag: str, reason: str, until: datetime, approved_by: str,
+          config_file: Path | None, isolated: bool) -> None:  # fmt: skip
+    """Accept a finding: append a waiver to the waivers file of the config in use."""
+    config = settings(click.get_current_context(), CannotRun)
+    click.echo(waive_command(config, code, tag, reason, until.date(), approved_by, CannotRun))
