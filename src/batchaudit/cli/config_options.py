@@ -3,17 +3,16 @@ config in use with the options given on the command line over it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
+from batchaudit.cli.common import F
+from batchaudit.month_to_month.carry_over import Refuse
 from batchaudit.month_to_month.config import Config, ConfigError, load_config
 
-F = TypeVar("F", bound=Callable[..., Any])
-Refuse = type[click.ClickException]
 CONFIG_OPTIONS = (
     "A config file (batchaudit.toml, or pyproject.toml with [tool.batchaudit]); by default "
     "the first one found from the current folder upward.",

@@ -1,6 +1,6 @@
 """One package's lineage as a view: its sources up to production batches and harvests, its
-descendants, its results tab and the findings on it. The terminal (`batchaudit trace`) and
-the HTML report render the same view."""
+descendants, its results tab and the findings on it, as `batchaudit trace` shows it in the
+terminal (`cli/terminal/trace.py`)."""
 
 from __future__ import annotations
 
