@@ -9,7 +9,7 @@ import pytest
 
 from batchaudit.engine import audit
 from batchaudit.ingest.load import load
-from batchaudit.model.findings import BatchMonth, ChartData
+from batchaudit.model.chart_data import BatchMonth, ChartData
 from batchaudit.model.packs import load_pack
 from batchaudit.report.charts import (
     LABEL_SPACE,

@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from batchaudit.lineage.build import NO_PACKAGE, Lineage, build
+from batchaudit.model.checked import Coverage
 from batchaudit.model.finding_order import in_report_order
 from batchaudit.model.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
 from batchaudit.model.packs import Pack
 from batchaudit.model.tables import Tables
 from batchaudit.rules import catalog, evaluated_rules
 from batchaudit.rules.base import Rule
+from batchaudit.rules.coverage import checked_findings, lacking_field, not_run
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
 from batchaudit.rules.figures import chart_data, export_period, impacts, own_licenses
 from batchaudit.rules.selection import RuleChoices
@@ -55,21 +57,24 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
     if ungrouped:
         findings.append(MissingColumn.no_group_field(pack))
     evaluated = []
+    coverage: dict[str, Coverage] = {}
     for rule in evaluated_rules():
-        reason = choices.off.get(rule.code) or skip_reason(rule, tables, pack)
+        reason = choices.off.get(rule.code) or skip_reason(rule, tables, lineage, pack)
         if not reason and ungrouped and rule.needs_groups:
             reason = f"no package has the {pack.group_by} the {pack.name} pack groups by"
         if reason:
             skipped.append(SkippedRule(rule.code, reason))
+            coverage[rule.code] = not_run(rule.code, reason, lineage.packages)
         else:
             evaluated.append(rule)
     # Rules are pure: each reads the lineage and makes its own frames. Run side by side, one
     # rule's Arrow and numpy work goes on while another words its findings.
     found = side_by_side(
-        (rule.code, functools.partial(_findings, rule, lineage, pack)) for rule in evaluated
+        (rule.code, functools.partial(_checked, rule, lineage, pack)) for rule in evaluated
     )
     for rule in evaluated:
-        findings.extend(found[rule.code])
+        coverage[rule.code], checked = found[rule.code]
+        findings.extend(checked)
     skipped += [
         SkippedRule(rule.code, choices.off[rule.code])
         for rule in catalog()
@@ -91,12 +96,17 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
         packages=lineage.packages[SHOWN_COLUMNS],
         about=about(lineage, pack, tables.inputs),
         impacts=impacts(lineage.packages, findings, cards),
+        coverage=tuple(coverage[rule.code] for rule in evaluated_rules()),
     )
     return Audit(result, lineage, pack)
 
 
-def _findings(rule: type[Rule], lineage: Lineage, pack: Pack) -> list[Finding]:
-    return rule().findings(lineage, pack)
+def _checked(rule: type[Rule], lineage: Lineage, pack: Pack) -> tuple[Coverage, list[Finding]]:
+    """The rule's findings on the packages it could check, and how many those were."""
+    made = rule()
+    return checked_findings(
+        made, lineage, made.findings(lineage, pack), made.not_checked(lineage, pack)
+    )
 
 
 def about(lineage: Lineage, pack: Pack, inputs: list[InputFile]) -> About:
@@ -153,14 +163,17 @@ def as_chosen(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
     ]
 
 
-def skip_reason(rule: type[Rule], tables: Tables, pack: Pack) -> str | None:
+def skip_reason(rule: type[Rule], tables: Tables, lineage: Lineage, pack: Pack) -> str | None:
+    """Why the rule checks no package at all: turned off, no lab results, or no packages file
+    carries a field it needs (a field only some files lack leaves it the other packages)."""
     if not pack.enabled(rule.code):
         return f"turned off in the {pack.name} pack"
     if rule.needs_lab and tables.lab_results is None:
         return "no lab results were given"
-    missing = sorted(rule.needs & tables.missing_fields)
-    if missing:
-        return f"a packages file has no {', '.join(missing)} column (see DQ001)"
+    lacking = lacking_field(lineage.packages, rule.needs)
+    if len(lacking) and (lacking != "").all():
+        missing = sorted(set(lacking.tolist()))
+        return f"no packages file has a {', '.join(missing)} column (see DQ001)"
     missing_lab = sorted(rule.needs_lab & tables.missing_lab_fields)
     if missing_lab:
         return f"a lab-results file has no {', '.join(missing_lab)} column (see DQ001)"
@@ -178,4 +191,9 @@ def summarise(lineage: Lineage, sources_exported: bool = True) -> Summary:
         known_source_links=int((links["source"] != NO_PACKAGE).sum()),
         production_batches=int(packages["production_batch"].sum()),
         sources_exported=sources_exported,
+        lab_results_given=lineage.has_lab_results,
+        packages_without_sources=int((lacking_field(packages, _SOURCES) != "").sum()),
     )
+
+
+_SOURCES = frozenset({"source_package_tags"})

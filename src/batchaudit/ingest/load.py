@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
+from batchaudit.ingest.carried import with_fields_carried
 from batchaudit.ingest.convert import convert, empty_table
 from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
@@ -382,4 +383,4 @@ def _merge_packages(
     carried["discontinued"] |= carried["discontinued_date"]
     merged, conflicts = merge_packages(packages, carried)
     tables.problems.extend(conflicts)
-    return merged
+    return with_fields_carried(merged, packages["tag"], carried)

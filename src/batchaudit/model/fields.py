@@ -68,6 +68,14 @@ PACKAGE_RULE_FIELDS = (
     "production_batch_number",
 )
 
+
+def carried(field: str) -> str:
+    """The packages column that says whether some record of a package came from a file that
+    carries `field` (one of PACKAGE_RULE_FIELDS). A table without that column carries it for
+    every package: ingest adds the column only when some file lacks the field."""
+    return f"carries_{field}"
+
+
 LAB_RESULT_FIELDS: dict[str, FieldType] = {
     "package_id": FieldType.TEXT,
     "lab_test_result_id": FieldType.TEXT,

@@ -8,7 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from batchaudit.model.chart_data import ChartData
+from batchaudit.model.checked import BaselineComparison, Coverage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -155,6 +158,18 @@ class Summary:
     production_batches: int
     # Some packages export carries the source packages (an old flat v1 API response does not).
     sources_exported: bool = True
+    # Lab results were given: without them test events and results lost are not measured.
+    lab_results_given: bool = True
+    # Packages whose files carry no source packages: their links are not measured.
+    packages_without_sources: int = 0
+
+    NO_LAB_RESULTS: ClassVar[str] = "not measured (no lab results were given)"
+
+    def events_text(self) -> str:
+        """ "2,499 test events", or why they were not measured."""
+        if not self.lab_results_given:
+            return f"test events {self.NO_LAB_RESULTS}"
+        return count_of(self.test_events, "test event")
 
     @property
     def lineage_coverage(self) -> float | None:
@@ -175,7 +190,11 @@ class Summary:
                 else ("no package lists a source package")
             )
             return f"not measured ({why})"
-        return f"{coverage:.{digits}%} of {self.source_links:,} source links resolve"
+        text = f"{coverage:.{digits}%} of {self.source_links:,} source links resolve"
+        if self.packages_without_sources:
+            whose = count_of(self.packages_without_sources, "package")
+            text += f"; not measured for {whose} whose files carry no source packages"
+        return text
 
 
 @dataclass(frozen=True)
@@ -208,50 +227,6 @@ class RuleCard:
     rows_lost: Callable[[Finding], int]
     # What data-quality findings are grouped by ("" groups them all under the summary).
     problem: Callable[[Finding], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """A rule's threshold, as charts mark it."""
-
-    rule: str
-    value: int
-
-
-@dataclass(frozen=True, slots=True)
-class BatchMonth:
-    month: str  # YYYY-MM, of the packaged date
-    needed: int
-    unneeded: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChartData:
-    """The figures behind the report's charts, computed by the engine."""
-
-    # Number of tested packages in a results tab -> packages with a tab that size.
-    tab_sizes: dict[int, int]
-    tab_limit: Limit | None
-    batches_by_month: tuple[BatchMonth, ...]
-    undated_batches: int
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedFinding:
-    """A finding of the baseline report that this audit no longer finds."""
-
-    rule: str
-    name: str
-    severity: str
-    package_tag: str | None
-    message: str
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class BaselineComparison:
-    path: str
-    resolved: tuple[ResolvedFinding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +283,15 @@ class AuditResult:
     about: About = field(default_factory=About)
     # One Impact per finding, in the order of `findings` (empty: every finding weighs 0).
     impacts: tuple[Impact, ...] = ()
+    # What each rule evaluated on the lineage checked, in catalog order.
+    coverage: tuple[Coverage, ...] = ()
+
+    def coverage_of(self, code: str) -> Coverage | None:
+        return next((item for item in self.coverage if item.rule == code), None)
+
+    def incomplete(self) -> list[Coverage]:
+        """The rules that did not check every package (or did not run)."""
+        return [item for item in self.coverage if not item.complete]
 
     def impact(self, index: int) -> Impact:
         return self.impacts[index] if index < len(self.impacts) else Impact()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import orjson
 
-from batchaudit.model.findings import AuditResult, BaselineComparison, ResolvedFinding
+from batchaudit.model.checked import BaselineComparison, ResolvedFinding
+from batchaudit.model.findings import AuditResult
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -54,26 +55,59 @@ def load_baseline(path: Path) -> list[ResolvedFinding]:
             package_tag=f.get("package_tag"),
             message=str(f.get("message", "")),
             fingerprint=str(f["fingerprint"]),
+            file=_source_file(f),
         )
         for f in findings
     ]
 
 
+def _source_file(finding: dict[str, object]) -> str | None:
+    source = finding.get("source")
+    file = source.get("file") if isinstance(source, dict) else None
+    return str(file) if file else None
+
+
 def compare(result: AuditResult, previous: list[ResolvedFinding], path: str) -> AuditResult:
-    """Mark each finding new or unchanged; the previous findings left over are resolved."""
+    """Mark each finding new or unchanged. Of the previous findings left over, those whose
+    package this run checked with their rule are resolved; the others were not re-checked
+    (a file left out, a rule that did not run, a package missing or not checkable)."""
     remaining = Counter(f.fingerprint for f in previous)
     marked = []
     for finding in result.findings:
         seen = remaining[finding.fingerprint] > 0
         remaining[finding.fingerprint] -= seen
         marked.append(replace(finding, baseline=UNCHANGED if seen else NEW))
-    resolved = []
+    rechecked = _Rechecked(result)
+    resolved: list[ResolvedFinding] = []
+    not_rechecked: list[ResolvedFinding] = []
     for old in previous:
         if remaining[old.fingerprint] > 0:
             remaining[old.fingerprint] -= 1
-            resolved.append(old)
+            (resolved if rechecked(old) else not_rechecked).append(old)
     return replace(
         result,
         findings=tuple(marked),
-        baseline=BaselineComparison(path=path, resolved=tuple(resolved)),
+        baseline=BaselineComparison(path, tuple(resolved), tuple(not_rechecked)),
     )
+
+
+class _Rechecked:
+    """Whether this run checked again what a previous finding was about."""
+
+    def __init__(self, result: AuditResult) -> None:
+        self.result = result
+        packages = result.packages
+        self.loaded = set(packages["tag"].tolist()) if packages is not None else set()
+        self.read = {item.path for item in result.inputs}
+        self.skipped = {item.rule for item in result.skipped_rules}
+
+    def __call__(self, old: ResolvedFinding) -> bool:
+        if old.rule in self.skipped:
+            return False
+        coverage = self.result.coverage_of(old.rule)
+        if coverage is not None:  # a rule evaluated on the packages
+            if old.package_tag is None:
+                return coverage.ran
+            return old.package_tag in self.loaded and coverage.checked_package(old.package_tag)
+        # A finding about a file (DQ) is re-checked only by reading that file again.
+        return old.file is None or old.file in self.read

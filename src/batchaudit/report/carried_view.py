@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batchaudit.model.findings import AuditResult, ResolvedFinding
+from batchaudit.model.checked import ResolvedFinding
+from batchaudit.model.findings import AuditResult
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class BaselineView:
     new: int
     unchanged: int
     resolved: list[ResolvedFinding]
+    not_rechecked: list[ResolvedFinding]
 
 
 def waived_rows(result: AuditResult) -> list[WaivedRow]:
@@ -46,4 +48,11 @@ def baseline_view(result: AuditResult) -> BaselineView | None:
         return None
     new = len(result.new_findings())
     open_count = len(result.open_findings())
-    return BaselineView(result.baseline.path, new, open_count - new, list(result.baseline.resolved))
+    compared = result.baseline
+    return BaselineView(
+        compared.path,
+        new,
+        open_count - new,
+        list(compared.resolved),
+        list(compared.not_rechecked),
+    )

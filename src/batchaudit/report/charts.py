@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from batchaudit.model.findings import AuditResult, ChartData, Severity, count_of
+from batchaudit.model.chart_data import ChartData
+from batchaudit.model.findings import AuditResult, Severity, count_of
 
 WIDTH = 640
 MONTHS_SHOWN = 18
@@ -63,7 +64,8 @@ def charts(result: AuditResult) -> list[Chart]:
     if figures is None:
         return [findings_by_rule(result)]
     unneeded = "/".join(card.code for card in result.rules if card.unneeded_batch)
-    return [findings_by_rule(result), tab_sizes(figures), batches_by_month(figures, unneeded)]
+    tabs = tab_sizes(figures) if result.summary.lab_results_given else tab_sizes_not_measured()
+    return [findings_by_rule(result), tabs, batches_by_month(figures, unneeded)]
 
 
 def findings_by_rule(result: AuditResult) -> Chart:
@@ -152,6 +154,18 @@ def tab_sizes(figures: ChartData) -> Chart:
         chart.labels.append(Label(x + 4, 12, f"{rule}: more than {limit}"))
     else:  # keep the label inside the chart
         chart.labels.append(Label(x - 4, 12, f"{rule}: more than {limit}", "end"))
+    return chart
+
+
+def tab_sizes_not_measured() -> Chart:
+    """Without lab results no tab holds a tested package: its size is not measured, not 0."""
+    chart = Chart(
+        "tab-sizes",
+        "Results-tab sizes",
+        "Packages by how many tested packages their Lab Results tab shows.",
+        height=80,
+    )
+    chart.labels.append(Label(WIDTH / 2, 44, "Not measured: no lab results were given.", "middle"))
     return chart
 
 

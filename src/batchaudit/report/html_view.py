@@ -12,6 +12,7 @@ from batchaudit.model.findings import AuditResult, Finding, InputFile, NotRead, 
 from batchaudit.report.carried_view import BaselineView, WaivedRow, baseline_view, waived_rows
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.explorer import explorer_data
+from batchaudit.report.verdict import gaps, verdict
 
 # On paper, each rule lists this many findings (the most costly first); the JSON has all.
 PRINTED_PER_RULE = 25
@@ -75,6 +76,7 @@ class ReportView:
     figures: list[tuple[str, str]]
     problems: list[Problem]
     skipped: list[tuple[str, str]]
+    gaps: list[str]  # what the rules that ran could not check
     charts: list[Chart]
     rules: list[RuleRow]
     total: int
@@ -105,13 +107,14 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         jurisdiction=result.jurisdiction,
         jurisdiction_title=result.jurisdiction_title,
         verdict=_verdict(result),
-        worst=str(result.worst_severity() or "none"),
+        worst={"ok": "none"}.get(verdict(result).severity, verdict(result).severity),
         first_step=(first.remedy or "") if first and first.severity != Severity.NOTE else "",
         first_finding=first.message if first else "",
         by_severity=result.by_severity(),
         figures=_figures(result),
         problems=_problems(result, by_rule, severity),
         skipped=[(s.rule, s.reason) for s in result.skipped_rules],
+        gaps=[gap.sentence() for gap in gaps(result)],
         charts=charts(result),
         rules=[
             _rule_row(result, code, by_rule[code], severity[code])
@@ -169,19 +172,8 @@ def _about(result: AuditResult) -> list[tuple[str, str]]:
 
 
 def _verdict(result: AuditResult) -> str:
-    counts = result.by_severity()
-    warnings = count_of(counts["warning"], "warning")
-    if counts["error"]:
-        need = "needs" if counts["error"] == 1 else "need"
-        deserve = "deserves" if counts["warning"] == 1 else "deserve"
-        return (
-            f"Yes, there are problems: {count_of(counts['error'], 'error')} {need} correcting "
-            f"in Metrc; {warnings} {deserve} a look."
-        )
-    if counts["warning"]:
-        deserve = "deserves" if counts["warning"] == 1 else "deserve"
-        return f"No errors; {warnings} {deserve} a look."
-    return "No production-batch or results-tab problems were found."
+    sentence = verdict(result).sentence
+    return sentence[:1].upper() + sentence[1:]
 
 
 def unneeded_batches(result: AuditResult) -> list[Finding]:
@@ -204,10 +196,15 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
         ("Packages audited", f"{summary.packages:,}"),
         ("Packages with errors or warnings", f"{len(affected):,}"),
         ("Production batches", f"{summary.production_batches:,} ({unneeded:,} unneeded)"),
-        ("Lab-result rows lost to unneeded production batches", f"{rows_lost(result):,}"),
+        (
+            "Lab-result rows lost to unneeded production batches",
+            f"{rows_lost(result):,}" if summary.lab_results_given else summary.NO_LAB_RESULTS,
+        ),
         (
             "Test events",
-            f"{summary.test_events:,} ({count_of(summary.lab_result_rows, 'result row')})",
+            f"{summary.test_events:,} ({count_of(summary.lab_result_rows, 'result row')})"
+            if summary.lab_results_given
+            else summary.NO_LAB_RESULTS,
         ),
         (
             "Lineage coverage",

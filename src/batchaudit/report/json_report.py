@@ -7,7 +7,9 @@ from typing import Any
 import orjson
 
 from batchaudit import __version__
+from batchaudit.model.checked import ResolvedFinding
 from batchaudit.model.findings import AuditResult, Finding, Waiver
+from batchaudit.report.verdict import verdict
 
 SCHEMA_VERSION = 1
 
@@ -60,17 +62,19 @@ def baseline_document(result: AuditResult) -> dict[str, Any] | None:
         "path": compared.path,
         "new": len(result.new_findings()),
         "unchanged": sum(finding.baseline == "unchanged" for finding in result.findings),
-        "resolved": [
-            {
-                "rule": old.rule,
-                "name": old.name,
-                "severity": old.severity,
-                "package_tag": old.package_tag,
-                "message": old.message,
-                "fingerprint": old.fingerprint,
-            }
-            for old in compared.resolved
-        ],
+        "resolved": [_old_finding(old) for old in compared.resolved],
+        "not_rechecked": [_old_finding(old) for old in compared.not_rechecked],
+    }
+
+
+def _old_finding(old: ResolvedFinding) -> dict[str, Any]:
+    return {
+        "rule": old.rule,
+        "name": old.name,
+        "severity": old.severity,
+        "package_tag": old.package_tag,
+        "message": old.message,
+        "fingerprint": old.fingerprint,
     }
 
 
@@ -100,8 +104,9 @@ def document(result: AuditResult) -> dict[str, Any]:
         "not_read": [{"path": item.path, "reason": item.reason} for item in result.not_read],
         "summary": {
             "packages": summary.packages,
-            "test_events": summary.test_events,
-            "lab_result_rows": summary.lab_result_rows,
+            "test_events": summary.test_events if summary.lab_results_given else None,
+            "lab_result_rows": summary.lab_result_rows if summary.lab_results_given else None,
+            "packages_without_sources": summary.packages_without_sources,
             "production_batches": summary.production_batches,
             "source_links": summary.source_links,
             "lineage_coverage": None if coverage is None else round(coverage, 4),
@@ -114,9 +119,33 @@ def document(result: AuditResult) -> dict[str, Any]:
         "skipped_rules": [
             {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
         ],
+        "coverage": coverage_document(result),
+        "verdict": verdict(result).sentence,
         "about": about_document(result),
         "pack": pack_document(result),
         "baseline": baseline_document(result),
+    }
+
+
+def coverage_document(result: AuditResult) -> dict[str, Any]:
+    """Per rule evaluated on the packages: how many it checked, and which it could not, why
+    (spec: "What was checked")."""
+    return {
+        item.rule: {
+            "ran": item.ran,
+            "checked": item.checked,
+            "not_checked": item.not_checked_count,
+            "why": [
+                {
+                    "reason": gap.reason,
+                    "packages": gap.packages,
+                    "files": list(gap.files),
+                    "field": gap.field_name,
+                }
+                for gap in item.not_checked
+            ],
+        }
+        for item in result.coverage
     }
 
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 from batchaudit.model.findings import AuditResult, Finding, Severity, count_of
+from batchaudit.report.verdict import gaps as verdict_gaps
 
 # A failing test case lists this many findings; the JSON or CSV report has all.
 LISTED = 50
@@ -60,6 +61,9 @@ def render(result: AuditResult, generated_at: datetime) -> str:
             failure.text = _listing(findings)
         elif findings:
             ET.SubElement(case, "system-out").text = _listing(findings)
+        gaps = [gap.sentence() for gap in verdict_gaps(result) if rule.code in gap.rules]
+        if gaps and rule.code not in skipped:
+            ET.SubElement(case, "system-err").text = xml_text("Not checked: " + " ".join(gaps))
     changes = _since_baseline(result)
     if changes:
         ET.SubElement(suite, "system-out").text = changes
@@ -88,9 +92,13 @@ def _since_baseline(result: AuditResult) -> str:
     new = result.new_findings()
     lines = [
         f"Since {compared.path}: {len(new)} new, {len(result.findings) - len(new)} unchanged, "
-        f"{len(compared.resolved)} resolved."
+        f"{len(compared.resolved)} resolved, {len(compared.not_rechecked)} not re-checked."
     ]
     lines += [f"resolved {f.rule} {f.package_tag or '-'}: {f.message}" for f in compared.resolved]
+    lines += [
+        f"not re-checked {f.rule} {f.package_tag or '-'}: {f.message}"
+        for f in compared.not_rechecked
+    ]
     return xml_text("\n".join(lines[: LISTED + 1]))
 
 

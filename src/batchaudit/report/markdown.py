@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from batchaudit.model.findings import AuditResult, count_of
 from batchaudit.report.text import most_serious
+from batchaudit.report.verdict import gaps, verdict
 from batchaudit.support.visible import printable
 
 _LISTED = 10
@@ -29,9 +30,10 @@ def _whose(result: AuditResult) -> list[tuple[str, str]]:
 def render(result: AuditResult) -> str:
     summary, counts = result.summary, result.by_severity()
     lines = [f"# {_cell(result.about.title or 'batchaudit: ' + result.jurisdiction)}", ""]
+    lines += [f"**Verdict: {_cell(verdict(result).sentence)}**", ""]
     lines += [f"- {label}: {_cell(value)}" for label, value in _whose(result)] + [""]
     lines += [
-        f"{count_of(summary.packages, 'package')}, {count_of(summary.test_events, 'test event')}"
+        f"{count_of(summary.packages, 'package')}, {summary.events_text()}"
         f", lineage coverage {summary.coverage_text()}. "
         f"**{', '.join(count_of(counts[s], s) for s in counts)}.**",
         "",
@@ -49,12 +51,17 @@ def render(result: AuditResult) -> str:
         lines += ["", "## Since the baseline", ""]
         lines.append(
             f"Compared with `{_cell(compared.path)}`: **{len(new)} new**, "
-            f"{len(result.findings) - len(new)} unchanged, **{len(compared.resolved)} resolved**."
+            f"{len(result.findings) - len(new)} unchanged, **{len(compared.resolved)} resolved**, "
+            f"{len(compared.not_rechecked)} not re-checked."
         )
-        lines += [""] if new or compared.resolved else []
+        lines += [""] if new or compared.resolved or compared.not_rechecked else []
         lines += [f"- new **{f.rule}** {_cell(f.message)}" for f in new[:_LISTED]]
         lines += [
             f"- resolved **{f.rule}** {_cell(f.message)}" for f in compared.resolved[:_LISTED]
+        ]
+        lines += [
+            f"- not re-checked **{f.rule}** {_cell(f.message)}"
+            for f in compared.not_rechecked[:_LISTED]
         ]
     waived = result.waived()
     if waived:
@@ -65,10 +72,11 @@ def render(result: AuditResult) -> str:
             for f in waived[:_LISTED]
             if f.waiver is not None
         ]
-    if result.skipped_rules:
+    if result.skipped_rules or result.incomplete():
         lines.append("")
     for skipped in result.skipped_rules:
         lines.append(f"- Skipped {skipped.rule}: {skipped.reason}.")
+    lines += [f"- Not checked: {_cell(gap.sentence())}" for gap in gaps(result)]
     for item in result.not_read:
         lines.append(f"- Not read: {_cell(item.reason)}")
     return printable("\n".join(lines) + "\n")

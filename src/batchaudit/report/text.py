@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 
 from batchaudit.model.findings import AuditResult, Finding, count_of
+from batchaudit.report.verdict import gaps
+from batchaudit.report.verdict import verdict as the_verdict
 from batchaudit.support.visible import printable
 
 _TOP = 5
@@ -22,21 +24,8 @@ def most_serious(result: AuditResult, count: int) -> list[Finding]:
 
 def verdict(result: AuditResult) -> tuple[str, str]:
     """The verdict sentence and the severity that colours it."""
-    counts = result.by_severity()
-    if counts["error"]:
-        need = "needs" if counts["error"] == 1 else "need"
-        return (
-            f"Verdict: {count_of(counts['error'], 'error')} {need} correcting in Metrc; "
-            f"{count_of(counts['warning'], 'warning')} to look at.",
-            "error",
-        )
-    if counts["warning"]:
-        return (
-            f"Verdict: no production-batch or results-tab errors found; "
-            f"{count_of(counts['warning'], 'warning')} to look at.",
-            "warning",
-        )
-    return "Verdict: no production-batch or results-tab errors found.", "ok"
+    said = the_verdict(result)
+    return f"Verdict: {said.sentence}", said.severity
 
 
 def _shortened(text: str, room: int) -> str:
@@ -88,7 +77,7 @@ def render(
     summary, counts, about = result.summary, result.by_severity(), result.about
     out.add(
         f"batchaudit: {count_of(summary.packages, 'package')}, "
-        f"{count_of(summary.test_events, 'test event')}, lineage coverage "
+        f"{summary.events_text()}, lineage coverage "
         f"{summary.coverage_text()} ({printable(result.jurisdiction)} pack)"
     )
     licenses = ", ".join(about.licenses)
@@ -112,6 +101,8 @@ def render(
             out.add(f"  {finding.rule} {label}: {printable(finding.message)}", indent="    ")
     for skipped in result.skipped_rules:
         out.add(f"Skipped {skipped.rule}: {printable(skipped.reason)}.")
+    for gap in gaps(result):
+        out.add(f"Not checked: {printable(gap.sentence())}", indent="    ")
     if result.not_read:
         out.add(f"Not read: {count_of(len(result.not_read), 'file')}, named above.")
     out.add(out.paint(sentence, kind))
@@ -130,11 +121,15 @@ def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
         unchanged = len(result.findings) - len(new)
         lines.append(
             f"Since {compared.path}: {len(new)} new, {unchanged} unchanged, "
-            f"{len(compared.resolved)} resolved."
+            f"{len(compared.resolved)} resolved, {len(compared.not_rechecked)} not re-checked."
         )
         lines += [f"  new {f.rule} {f.message}" for f in new[:listed]]
         lines += [f"  resolved {f.rule} {f.message}" for f in compared.resolved[:listed]]
-        more = max(len(new) - listed, 0) + max(len(compared.resolved) - listed, 0)
+        lines += [f"  not re-checked {f.rule} {f.message}" for f in compared.not_rechecked[:listed]]
+        more = sum(
+            max(len(shown) - listed, 0)
+            for shown in (new, compared.resolved, compared.not_rechecked)
+        )
         if more:
             lines.append(f"  ... and {more} more (see the JSON report)")
     return lines

@@ -203,6 +203,12 @@ class Rule(RuleInfo, ABC):
     def evaluated(cls) -> bool:
         return True
 
+    def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
+        """Per package, why the rule could not judge it, beyond the fields its files lack
+        (rules/coverage.py): a reason completing "not checked: N packages, because ...", ""
+        where it could. None: it judges every package that has the fields it needs."""
+        return None
+
     @classmethod
     def tab_size_limit(cls, pack: Pack) -> int | None:
         """The most tested packages a results tab may show, if the rule limits it."""

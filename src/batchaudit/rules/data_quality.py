@@ -55,12 +55,15 @@ class MissingColumn(FileRule):
     """A column that a rule needs is not in an export file.
 
     **Checks** Fires once per file (or sheet) whose column titles lack a field that a rule
-    needs; the rules that need it are skipped and listed as skipped in the report.
+    needs. The rules that need a packages field do not check that file's packages, and the
+    report counts them as not checked; they still check the packages of every other file. A
+    lab-results file without a field the rules need skips those rules.
 
     **Why** Without, say, the Production Batch column batchaudit cannot tell a production
     batch from a repackaging, so the rules that need it are skipped rather than guessed.
 
-    **Example** `packages-active.csv` has no `Category` column: PB001-PB004 are skipped.
+    **Example** `packages-active.csv` has no `Category` column: PB001-PB004 do not check its
+    packages.
 
     **Fix** Export the grid again with every column shown (Metrc's column chooser), or add the
     column to the file your integration writes.
@@ -72,8 +75,8 @@ class MissingColumn(FileRule):
     evidence: ClassVar[type] = ColumnEvidence
     fingerprint_facts = ("column",)
     reports = (MissingField,)
-    headline_one = "{n} column the rules need is missing; some rules were skipped."
-    headline_many = "{n} columns the rules need are missing; some rules were skipped."
+    headline_one = "{n} column the rules need is missing; some packages were not checked."
+    headline_many = "{n} columns the rules need are missing; some packages were not checked."
 
     @classmethod
     def report(cls, problem: MissingField) -> Finding:
@@ -85,11 +88,12 @@ class MissingColumn(FileRule):
             and problem.field in (rule.needs if problem.kind == Kind.PACKAGES else rule.needs_lab)
         ]
         where = Source(header.file, header.line, sheet=header.sheet).describe()
-        skipped = (
-            f"{', '.join(needed_by)} {'is' if len(needed_by) == 1 else 'are'} skipped."
-            if needed_by
-            else "the audit cannot use it."
-        )
+        if not needed_by:
+            skipped = "the audit cannot use it."
+        elif problem.kind == Kind.PACKAGES:  # the rules still check the other files' packages
+            skipped = f"{', '.join(needed_by)} cannot check the packages of this file."
+        else:
+            skipped = f"{', '.join(needed_by)} {'is' if len(needed_by) == 1 else 'are'} skipped."
         evidence: ColumnEvidence = {"column": header.column}
         if problem.shape.startswith("metrc-api"):
             return cls.finding(

@@ -11,7 +11,7 @@ from batchaudit.rules.production_batches import (
     ProductionBatchWithinTestGroup,
     ProductionBatchWithoutCategoryChange,
 )
-from batchaudit.rules.sources import discontinue_blockers, sources_of
+from batchaudit.rules.sources import discontinue_blockers, not_judged, sources_of
 from batchaudit.rules.wording import source_paths
 from batchaudit.support.lazy import lazy
 
@@ -57,6 +57,9 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
     evidence: ClassVar[type] = DiscontinuableEvidence
     headline_one = "{n} of the unneeded production batches can still be discontinued in Metrc."
     headline_many = headline_one
+
+    def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
+        return not_judged(lineage.packages, batches=True)
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages

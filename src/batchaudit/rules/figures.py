@@ -12,7 +12,8 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from batchaudit.lineage.grouping import positions_in
-from batchaudit.model.findings import BatchMonth, ChartData, Finding, Impact, Limit, RuleCard
+from batchaudit.model.chart_data import BatchMonth, ChartData, Limit
+from batchaudit.model.findings import Finding, Impact, RuleCard
 from batchaudit.model.values import arrow_text
 
 

@@ -10,7 +10,7 @@ from batchaudit.lineage.tabs import Ragged, distinct
 from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
-from batchaudit.rules.sources import SourceEvidence, sources_of
+from batchaudit.rules.sources import SourceEvidence, not_judged, sources_of
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing, source_paths
 from batchaudit.support.lazy import lazy
@@ -68,6 +68,9 @@ class ProcessingWithoutProductionBatch(Rule):
         "{n} packages were processed into another tested product without a production batch, "
         "so they show their sources' tests instead of their own."
     )
+
+    def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
+        return not_judged(lineage.packages, batches=False)
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages

@@ -13,6 +13,7 @@ from batchaudit.rules.sources import (
     SourceEvidence,
     discontinue_blockers,
     likely_intent,
+    not_judged,
     results_lost,
     sources_of,
 )
@@ -29,6 +30,7 @@ else:
     np, pd = lazy("numpy"), lazy("pandas")
 
 SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
+NOT_MEASURED = "not measured (no lab results were given)"
 
 
 class UnneededBatchEvidence(TypedDict):
@@ -45,6 +47,10 @@ class UnneededBatchEvidence(TypedDict):
     ]
     discontinuable: Annotated[bool, "whether it can still be discontinued (see PB004)"]
     not_discontinuable_because: Annotated[str | None, "why it cannot, if it cannot"]
+    corrected: Annotated[
+        bool, "already discontinued, the bulletin's correction: a note, not an error"
+    ]
+    corrected_on: Annotated[str | None, "the date it was discontinued (ISO), where known"]
 
 
 class UnneededBatch(Rule):
@@ -57,6 +63,9 @@ class UnneededBatch(Rule):
     made_from: ClassVar[str]  # how the sources relate, in the message
     intents: ClassVar[tuple[str, ...]] = ()  # what the rule itself shows was meant
 
+    def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
+        return not_judged(lineage.packages, batches=True)
+
     def offending(self, lineage: Lineage, fires: pd.Series) -> pd.DataFrame:
         """The packages where the rule fires, with the evidence its findings carry."""
         packages = lineage.packages
@@ -64,7 +73,10 @@ class UnneededBatch(Rule):
         lost = results_lost(lineage, codes)
         sources = sources_of(lineage, codes)
         offending = packages.iloc[codes]
+        corrected = offending["discontinued"].to_numpy(dtype=bool)
         offending = offending.assign(
+            severity=np.where(corrected, Severity.NOTE.value, self.severity.value),
+            lost_measured=lineage.has_lab_results,
             blockers=discontinue_blockers(offending).to_numpy(),
             lost_rows=lost["rows"].to_numpy(),
             lost_events=lost["events"].to_numpy(),
@@ -76,15 +88,27 @@ class UnneededBatch(Rule):
     def describe(self, row: dict[str, Any]) -> Description:
         sources = row["sources"]
         source_tags = ", ".join(source["tag"] for source in sources)
+        measured = bool(row["lost_measured"])
+        lost = (
+            f"{count_of(int(row['lost_rows']), 'inherited lab-result row')} from "
+            f"{count_of(int(row['lost_tested_packages']), 'tested package')}"
+            if measured
+            else "its inherited lab results (how many is not measured: no lab results were given)"
+        )
         message = (
             f"Package {row['tag']} ({row['category']}) was created as a production batch "
             f"{'from a source' if len(sources) == 1 else 'from sources all'} {self.made_from}, "
-            "so it lost "
-            f"{count_of(int(row['lost_rows']), 'inherited lab-result row')} from "
-            f"{count_of(int(row['lost_tested_packages']), 'tested package')} and shows "
-            f"{row['lab_testing_state'] or 'no testing state'}."
+            f"so it lost {lost} and shows {row['lab_testing_state'] or 'no testing state'}."
         )
-        if row["blockers"]:
+        corrected = bool(row["discontinued"])
+        if corrected:
+            when = _iso_day(row["discontinued_date"])
+            message = message.removesuffix(".") + (
+                f"; it was discontinued{' on ' + when if when else ''}, the bulletin's "
+                "correction, so nothing more is needed for it."
+            )
+            remedy = None
+        elif row["blockers"]:
             remedy = (
                 f"It can no longer be discontinued ({row['blockers']}). Keep the lab results of "
                 f"{source_tags} with its records and ask the regulator how to restore its testing "
@@ -103,19 +127,22 @@ class UnneededBatch(Rule):
             "production_batch_number": row["production_batch_number"],
             "sources": sources,
             "results_lost": {
-                "rows": int(row["lost_rows"]),
-                "events": int(row["lost_events"]),
-                "tested_packages": int(row["lost_tested_packages"]),
+                "rows": int(row["lost_rows"]) if measured else None,
+                "events": int(row["lost_events"]) if measured else None,
+                "tested_packages": int(row["lost_tested_packages"]) if measured else None,
             },
             "likely_intent": [*likely_intent(sources, row["item_name"]), *self.intents],
             "discontinuable": not row["blockers"],
             "not_discontinuable_because": row["blockers"] or None,
+            "corrected": corrected,
+            "corrected_on": _iso_day(row["discontinued_date"]) if corrected else None,
         }
         return Description(message, evidence, remedy)
 
     @classmethod
     def rows_lost(cls, finding: Finding) -> int:
-        return int(finding.evidence["results_lost"]["rows"])
+        """The rows it lost, 0 where that was not measured (for ranking only)."""
+        return int(finding.evidence["results_lost"]["rows"] or 0)
 
     @classmethod
     def facts(cls, finding: Finding) -> list[tuple[str, str]]:
@@ -126,9 +153,14 @@ class UnneededBatch(Rule):
             (
                 "Results lost",
                 f"{count_of(lost['rows'], 'row')}, {count_of(lost['events'], 'test event')} "
-                f"from {count_of(lost['tested_packages'], 'tested package')}",
+                f"from {count_of(lost['tested_packages'], 'tested package')}"
+                if lost["rows"] is not None
+                else NOT_MEASURED,
             ),
         ]
+        if evidence.get("corrected"):
+            on = evidence.get("corrected_on")
+            facts.append(("Corrected", f"discontinued{' on ' + on if on else ''}"))
         if evidence["likely_intent"]:
             facts.append(("Likely intent", ", ".join(evidence["likely_intent"])))
         if evidence["not_discontinuable_because"]:
@@ -140,6 +172,11 @@ class UnneededBatch(Rule):
     @classmethod
     def trail(cls, finding: Finding) -> list[list[str]]:
         return source_paths(finding.package_tag, finding.evidence["sources"])
+
+
+def _iso_day(value: Any) -> str | None:
+    """A date cell as an ISO day, None where blank."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 @register
@@ -183,6 +220,14 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
     @classmethod
     def headline(cls, findings: Sequence[Finding]) -> str:
         lost = sum(cls.rows_lost(finding) for finding in findings)
+        if any(f.evidence["results_lost"]["rows"] is None for f in findings):
+            return plural(
+                len(findings),
+                "{n} production batch was created where nothing was processed; it dropped its "
+                f"inherited lab results (how many is {NOT_MEASURED}).",
+                "{n} production batches were created where nothing was processed; they dropped "
+                f"their inherited lab results (how many is {NOT_MEASURED}).",
+            )
         rows = plural(lost, "{n} inherited lab-result row", "{n} inherited lab-result rows")
         return plural(
             len(findings),

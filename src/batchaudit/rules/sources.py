@@ -17,6 +17,8 @@ else:
     np, pd = lazy("numpy"), lazy("pandas")
 
 RETEST_STATES = ("TestFailed", "RetestFailed")
+SOURCE_NOT_LOADED = "a source of each is not loaded (see LN001)"
+ON_A_CYCLE = "they lie on a lineage cycle (see LN002)"
 
 
 class SourceEvidence(TypedDict):
@@ -31,9 +33,21 @@ class SourceEvidence(TypedDict):
 
 
 class ResultsLost(TypedDict):
-    rows: Annotated[int, "lab-result rows"]
-    events: Annotated[int, "test events"]
-    tested_packages: Annotated[int, "distinct tested packages"]
+    rows: Annotated[int | None, "lab-result rows (null: not measured, no lab results given)"]
+    events: Annotated[int | None, "test events (null: not measured)"]
+    tested_packages: Annotated[int | None, "distinct tested packages (null: not measured)"]
+
+
+def not_judged(packages: pd.DataFrame, batches: bool) -> pd.Series:
+    """Per package that a source rule applies to (production batches, or the packages that
+    are not), why it cannot be judged against its sources: a source that is not loaded, or a
+    lineage cycle; "" for every other package."""
+    applies = packages["production_batch"].to_numpy(dtype=bool)
+    applies = applies if batches else ~applies
+    unknown = packages["sources_known"].to_numpy() < packages["sources_listed"].to_numpy()
+    reason = np.where(applies & unknown, SOURCE_NOT_LOADED, "")
+    reason = np.where(applies & packages["on_cycle"].to_numpy(dtype=bool), ON_A_CYCLE, reason)
+    return pd.Series(reason, index=packages.index, dtype=object)
 
 
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:

@@ -1,0 +1,131 @@
+"""What each rule checked, package by package (spec: "What was checked").
+
+A rule runs on every package whose data allows it. A package whose files lack a field the
+rule needs is *not checked* by that rule: its findings would rest on a blank (a missing
+batch number, no sources) and are not made. A rule may name packages it could not judge
+for reasons of its own (`Rule.not_checked`: a source that is not loaded, a lineage that
+passes through a file without sources); those are not checked unless the rule found
+something on them anyway, which the partial data already shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from batchaudit.model.checked import Coverage, NotChecked
+from batchaudit.model.fields import FILE, PACKAGE_RULE_FIELDS, carried
+from batchaudit.model.findings import Finding
+from batchaudit.support.lazy import lazy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from batchaudit.lineage.build import Lineage
+    from batchaudit.rules.base import Rule
+else:
+    np, pd = lazy("numpy"), lazy("pandas")
+
+# How a report names each field a rule may need, in "their files have no ... field".
+FIELD_WORDS = {
+    "category": "Category",
+    "source_package_tags": "source-package",
+    "production_batch": "Production Batch",
+    "production_batch_number": "Production Batch Number",
+}
+
+
+def lacking_field(packages: pd.DataFrame, needs: frozenset[str]) -> np.ndarray:
+    """Per package, the first field the rule needs that none of its records carried ("" for
+    a package that has them all)."""
+    lacking = np.full(len(packages), "", dtype=object)
+    for field in sorted(needs & set(PACKAGE_RULE_FIELDS), reverse=True):
+        column = carried(field)
+        if column in packages:
+            lacking[~packages[column].to_numpy(dtype=bool)] = field
+    return lacking
+
+
+def checked_findings(
+    rule: Rule, lineage: Lineage, found: Sequence[Finding], reasons: pd.Series | None
+) -> tuple[Coverage, list[Finding]]:
+    """The rule's coverage, and its findings on the packages it could check."""
+    packages = lineage.packages
+    tags = packages["tag"]
+    field = lacking_field(packages, rule.needs)
+    unchecked_by_field = set(tags[field != ""].tolist()) if (field != "").any() else set()
+    kept = [f for f in found if f.package_tag not in unchecked_by_field]
+    why = np.where(field != "", "field", "")
+    own = reasons.to_numpy(dtype=object) if reasons is not None else None
+    if own is not None and (own != "").any():
+        fired = tags.isin({f.package_tag for f in kept}).to_numpy()
+        why = np.where((why == "") & (own != "") & ~fired, own, why)
+    missing = why != ""
+    if not missing.any():
+        return Coverage(rule.code, len(packages)), kept
+    frame = pd.DataFrame(
+        {
+            "why": why[missing],
+            "field": field[missing],
+            "file": packages[FILE].to_numpy()[missing],
+            "tag": tags.to_numpy()[missing],
+        }
+    )
+    not_checked = []
+    for (reason, name), group in frame.groupby(["why", "field"], sort=True):
+        files = tuple(sorted({str(file) for file in group["file"]}))
+        which = frozenset(group["tag"].tolist())
+        if reason == "field":
+            words = FIELD_WORDS.get(str(name), str(name))
+            text = f"their files have no {words} field (see DQ001)"
+            not_checked.append(NotChecked(text, len(group), files, str(name), which))
+        else:
+            not_checked.append(NotChecked(str(reason), len(group), files, tags=which))
+    coverage = Coverage(
+        rule.code,
+        int(len(packages) - missing.sum()),
+        tuple(not_checked),
+        frozenset(tags[missing].tolist()),
+    )
+    return coverage, kept
+
+
+def not_run(code: str, reason: str, packages: pd.DataFrame) -> Coverage:
+    """A rule that did not run: it checked no package (so no tags are listed one by one)."""
+    files = tuple(sorted(str(f) for f in pd.unique(packages[FILE]))) if FILE in packages else ()
+    gap = (NotChecked(reason, len(packages), files),) if len(packages) else ()
+    return Coverage(code, 0, gap, ran=False)
+
+
+THROUGH_UNKNOWN_LINEAGE = (
+    "their results tab inherits through a package whose file has no source-package field"
+)
+
+
+def tab_not_judged(lineage: Lineage) -> pd.Series | None:
+    """Per package, whether its results tab is only partly known: it inherits through a
+    package whose files did not say what that package was made from (a flat v1 record)."""
+    column = carried("source_package_tags")
+    packages = lineage.packages
+    if column not in packages:
+        return None
+    hit = reaches(lineage, ~packages[column].to_numpy(dtype=bool))
+    return pd.Series(np.where(hit, THROUGH_UNKNOWN_LINEAGE, ""), index=packages.index, dtype=object)
+
+
+def reaches(lineage: Lineage, marked: np.ndarray) -> np.ndarray:
+    """Packages whose results tab would inherit from a marked package (itself excluded):
+    the tabs' own whole-frame walk, with the marked packages as the tested ones."""
+    from batchaudit.lineage.tabs import tested_in_tabs
+
+    size = len(lineage.packages)
+    codes = np.flatnonzero(marked).astype(np.int64)
+    if not len(codes):
+        return np.zeros(size, dtype=bool)
+    batch = lineage.packages["production_batch"].to_numpy(dtype=bool)
+    pairs = tested_in_tabs(lineage.links, batch, codes)
+    package, ancestor = pairs["package"].to_numpy(np.int64), pairs["tested"].to_numpy(np.int64)
+    hit = np.zeros(size, dtype=bool)
+    hit[package[package != ancestor]] = True
+    return hit
