@@ -245,3 +245,21 @@ def test_every_format_lists_what_was_not_checked(tmp_path: Path, fmt: str) -> No
     report = tmp_path / f"r.{fmt}"
     invoke("audit", str(packages), str(old), "-l", str(lab), "-o", str(report))
     assert f"did not check 2 packages of {old}" in report.read_text()
+
+
+def test_history_and_trend_carry_what_was_not_rechecked(tmp_path: Path) -> None:
+    """A month run into a report folder without its lab file: history.jsonl and the index's
+    trend table count the findings not re-checked, and none as resolved."""
+    exports, out = tmp_path / "exports", tmp_path / "reports"
+    shutil.copytree(SAMPLE, exports)
+    arguments = ["audit", str(exports), "--out-dir", str(out), "--isolated", "--fail-on", "never"]
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    (exports / "lab-results.csv").unlink()
+    assert CliRunner().invoke(cli, arguments).exit_code == 0
+    lines = (out / "history.jsonl").read_text().splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert first["not_rechecked"] == 0  # nothing before it to check again
+    assert second["resolved"] == 0 and second["not_rechecked"] > 0
+    index = (out / "index.html").read_text()
+    assert "<th>not re-checked</th>" in index
+    assert f'<td class="n">{second["not_rechecked"]}</td>' in index

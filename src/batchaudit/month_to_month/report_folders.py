@@ -71,8 +71,8 @@ def history(out_dir: Path) -> list[dict[str, Any]]:
 
 
 def history_entry(result: AuditResult, folder: str, when: datetime) -> dict[str, Any]:
-    """One line of history.jsonl: when, what was read, the pack, the counts, new and
-    resolved against the previous run."""
+    """One line of history.jsonl: when, what was read, the pack, the counts, new, resolved
+    and not re-checked against the previous run."""
     new = [f for f in result.open_findings() if f.baseline == "new"]
     resolved = result.baseline.resolved if result.baseline else ()
     return {
@@ -84,6 +84,8 @@ def history_entry(result: AuditResult, folder: str, when: datetime) -> dict[str,
         "by_rule": {rule: count for rule, count in result.by_rule().items() if count},
         "new": len(new) if result.baseline else None,  # None: compared with nothing
         "resolved": len(resolved) if result.baseline else None,
+        # Not found again, but not checked again either: neither resolved nor open.
+        "not_rechecked": len(result.baseline.not_rechecked) if result.baseline else None,
         "compared_with": result.baseline.path if result.baseline else None,
     }
 

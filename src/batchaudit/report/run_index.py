@@ -33,6 +33,7 @@ class RunRow:
     notes: int
     new: str
     resolved: str
+    not_rechecked: str
     same_inputs: bool
 
 
@@ -94,5 +95,6 @@ def _row(entry: dict[str, Any], kept: set[str]) -> RunRow:
         notes=counts.get("note", 0),
         new=shown(entry.get("new")),
         resolved=shown(entry.get("resolved")),
+        not_rechecked=shown(entry.get("not_rechecked")),
         same_inputs=bool(entry.get("same_inputs")),
     )

@@ -40,6 +40,7 @@ class Outcome:
     by_severity: dict[str, int] = field(default_factory=dict)
     new: int | None = None  # None: compared with nothing
     resolved: int | None = None
+    not_rechecked: int | None = None  # found before, not checked again this run
     run: str = ""  # its run folder's name
     problems: tuple[str, ...] = ()  # files that could not be read (others were)
     seconds: float = 0.0
@@ -104,6 +105,7 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
         by_severity=result.by_severity(),
         new=sum(f.baseline == "new" for f in result.open_findings()) if result.baseline else None,
         resolved=len(result.baseline.resolved) if result.baseline else None,
+        not_rechecked=len(result.baseline.not_rechecked) if result.baseline else None,
         run=recorded.folder.name,
         problems=tuple(one_line(sentence) for sentence in unreadable),
     )

@@ -99,6 +99,7 @@ def _client_data(out_dir: Path, outcome: Outcome) -> dict[str, Any]:
         "by_severity": outcome.by_severity or None,
         "new": outcome.new,
         "resolved": outcome.resolved,
+        "not_rechecked": outcome.not_rechecked,
         "run": outcome.run or None,
         "folder": folder,
         "latest": f"{folder}/latest/report.html" if has_latest else None,
