@@ -263,3 +263,35 @@ def test_history_and_trend_carry_what_was_not_rechecked(tmp_path: Path) -> None:
     index = (out / "index.html").read_text()
     assert "<th>not re-checked</th>" in index
     assert f'<td class="n">{second["not_rechecked"]}</td>' in index
+
+
+def received_with_pulls(folder: Path) -> tuple[Path, Path]:
+    """T7 was received from another licensee; the pull of its own tab (PackageId 5007) shows
+    five of the supplier's tested packages, Pesticides passing for T90 and failing for T91."""
+    received = package(7, SourcePackageLabels=tag(90), ReceivedFromFacilityLicenseNumber="020-X",
+                       ReceivedDateTime="2026-01-10T09:00:00+00:00")  # fmt: skip
+    packages = write_json(folder / "active.json", page([received]))
+    pulled = [lab_row(90 + n, 800 + n, "Total THC", PackageId=5007) for n in range(5)]
+    pulled.append(lab_row(90, 800, "Pesticides", PackageId=5007))
+    pulled.append(
+        lab_row(91, 801, "Pesticides", PackageId=5007, TestPassed=False, OverallPassed=False)
+    )
+    lab = write_json(folder / "lab.json", page(pulled))
+    return packages, lab
+
+
+def test_the_observed_tab_is_in_lt002_lt001_and_trace(tmp_path: Path) -> None:
+    """Seen 4: a received package whose pull shows a pass and a fail got no LT002; LT001 said
+    "5 tested packages" and listed none of them; trace counted 0 tested packages."""
+    packages, lab = received_with_pulls(tmp_path)
+    document = audited("-p", str(packages), "-l", str(lab))
+    found = {f["rule"]: f for f in document["findings"] if f["package_tag"] == tag(7)}
+    assert found["LT002"]["evidence"]["test_types"] == ["Pesticides"]
+    listed = found["LT001"]["evidence"]["tested_packages"]
+    assert [t["tag"] for t in listed] == [tag(90 + n) for n in range(5)]
+    assert {t["seen"] for t in listed} == {"observed"}
+    assert [e["result"] for e in listed[1]["events"]] == ["failed"]
+    code, out, _ = invoke("trace", tag(7), "-p", str(packages), "-l", str(lab))
+    assert code == 0
+    assert "from 5 tested packages" in out
+    assert out.count("lab pull") >= 5

@@ -50,6 +50,7 @@ class Lineage:
     lab_rows: deduplicated lab-result rows with tested and event (codes; see lab_results.py).
     lab_table: the released lab-result rows as loaded (lab_rows' loaded_row places a row).
     events: one row per test event: tested (code), event, rows, date, passed, lab.
+    observed: package, event, tested_tag, rows: the events a per-package pull shows.
     """
 
     packages: pd.DataFrame
@@ -62,6 +63,9 @@ class Lineage:
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     lab_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # The observed tabs: per (package pulled for, test event), its tested package's tag and
+    # rows, from the rows a per-package lab pull returned (observed.py).
+    observed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -93,11 +97,19 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
         lab_rows, events = events_side()
     packages = _with_tab_sizes(packages, tabs, events)
     # The tab a package shows also holds the rows pulled for it (observed.py).
-    packages = with_observed_tabs(packages, tabs, events, released)
+    packages, observed = with_observed_tabs(packages, tabs, events, released)
     packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
     unplaced = unplaced_pulls(released, packages)
     return Lineage(
-        packages, links, tabs, lab_rows, events, lab_results is not None, unplaced, released
+        packages,
+        links,
+        tabs,
+        lab_rows,
+        events,
+        lab_results is not None,
+        unplaced,
+        released,
+        observed=observed,
     )
 
 

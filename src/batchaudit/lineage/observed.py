@@ -40,13 +40,14 @@ def released_only(lab_results: pd.DataFrame | None) -> tuple[pd.DataFrame | None
 
 def with_observed_tabs(
     packages: pd.DataFrame, tabs: pd.DataFrame, events: pd.DataFrame, lab: pd.DataFrame | None
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tab sizes of packages with pulled rows, as the union of derived and observed;
-    adds `tab_rows_observed_only` (rows of events only the pulls show)."""
+    adds `tab_rows_observed_only` (rows of events only the pulls show). Also gives the
+    pulled events (`pulled_events`), which the rules read as the observed tabs."""
     packages["tab_rows_observed_only"] = np.zeros(len(packages), dtype=np.int64)
     pulled = pulled_events(lab, packages)
     if pulled.empty:
-        return packages
+        return packages, pulled
     seen = pulled["package"].unique()
     derived = tabs.loc[tabs["package"].isin(seen)].merge(
         events[["tested", "tested_tag", "event", "rows"]], on="tested"
@@ -68,7 +69,7 @@ def with_observed_tabs(
         values = packages[column].to_numpy(np.int64).copy()
         values[sizes.index.to_numpy()] = sizes[column].to_numpy(np.int64)
         packages[column] = values
-    return packages
+    return packages, pulled
 
 
 def pulled_events(lab: pd.DataFrame | None, packages: pd.DataFrame) -> pd.DataFrame:

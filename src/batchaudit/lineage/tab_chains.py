@@ -144,9 +144,76 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
                 "category": category_of[at],
                 "events": events_by_tested.get(at, []),
                 "inherited_through": chain_tags[bounds[index] : bounds[index + 1]],
+                "seen": "derived",
             }
         )
+    return _with_observed(lineage, codes, tabs)
+
+
+def _with_observed(
+    lineage: Lineage, codes: np.ndarray, tabs: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """The tested packages that per-package lab pulls show in the tabs asked about: each
+    derived one seen in a pull too is marked "both", each seen only there is added as
+    "observed" (a received package's supplier's packages, which no export holds)."""
+    observed = lineage.observed
+    if observed.empty:
+        return tabs
+    pulled = observed.loc[observed["package"].isin(codes), ["package", "tested_tag"]]
+    pairs = pulled.drop_duplicates().sort_values(["package", "tested_tag"])
+    if pairs.empty:
+        return tabs
+    tags = pd.Index(lineage.packages["tag"])
+    loaded = tags.get_indexer(pairs["tested_tag"].unique())
+    events = _event_entries(lineage.events.loc[lineage.events["tested"].isin(loaded)])
+    unloaded = _unloaded_events(lineage, set(pairs["tested_tag"].tolist()))
+    for package, tag in zip(pairs["package"].tolist(), pairs["tested_tag"].tolist(), strict=True):
+        listed = tabs.setdefault(package, [])
+        derived = next((entry for entry in listed if entry["tag"] == tag), None)
+        if derived is not None:
+            derived["seen"] = "both"
+            continue
+        code = tags.get_loc(tag) if tag in tags else -1
+        listed.append(
+            {
+                "tag": tag,
+                "category": lineage.packages["category"].iloc[code] if code >= 0 else "",
+                "events": events.get(code, []) if code >= 0 else unloaded.get(tag, []),
+                "inherited_through": [],
+                "seen": "observed",
+            }
+        )
+        listed.sort(key=lambda entry: str(entry["tag"]))
     return tabs
+
+
+def _unloaded_events(lineage: Lineage, tags: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per tested package that no export holds, its test events as a pull shows them."""
+    rows = lineage.lab_rows
+    table = lineage.lab_table
+    chosen = rows.loc[(rows["tested"] == NO_PACKAGE) & rows["tested_tag"].isin(tags)]
+    if chosen.empty or table is None:
+        return {}
+    loaded = table.iloc[chosen["loaded_row"].to_numpy(np.int64)]
+    frame = pd.DataFrame(
+        {
+            "tested_tag": chosen["tested_tag"].astype(str).to_numpy(),
+            "event": chosen["event"].to_numpy(),
+            "date": loaded["test_performed_date"].to_numpy(),
+            "passed": chosen["test_passed"].to_numpy(dtype=object),
+            "lab": loaded["lab_license"].astype(str).to_numpy(),
+        }
+    )
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for (tag, _), group in frame.groupby(["tested_tag", "event"], sort=True):
+        stated = [value for value in group["passed"] if value is not None and not pd.isna(value)]
+        result = "not stated" if not stated else ("passed" if all(stated) else "failed")
+        first = group["date"].iloc[0]
+        date = None if pd.isna(first) else pd.Timestamp(first).date().isoformat()
+        entries.setdefault(str(tag), []).append(
+            {"date": date, "result": result, "lab": group["lab"].iloc[0], "rows": len(group)}
+        )
+    return entries
 
 
 def _texts(column: pd.Series, codes: np.ndarray) -> list[Any]:

@@ -43,6 +43,7 @@ class TabEntry:
     passed_rows: int
     failed_rows: int
     inherited_through: list[str]
+    seen: str = "derived"  # derived (lineage), observed (a per-package pull) or both
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def _tab(lineage: Lineage, code: int) -> list[TabEntry]:
             passed_rows=int(outcome["passed"].get(entry["tag"], 0)),
             failed_rows=int(outcome["failed"].get(entry["tag"], 0)),
             inherited_through=entry["inherited_through"],
+            seen=entry.get("seen", "derived"),
         )
         for entry in tested
     ]

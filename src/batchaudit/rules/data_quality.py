@@ -54,10 +54,10 @@ class ColumnEvidence(TypedDict):
 class MissingColumn(FileRule):
     """A column that a rule needs is not in an export file.
 
-    **Checks** Fires once per file (or sheet) whose column titles lack a field that a rule
-    needs. The rules that need a packages field do not check that file's packages, and the
-    report counts them as not checked; they still check the packages of every other file. A
-    lab-results file without a field the rules need skips those rules.
+    **Checks** Fires when a column a rule needs is absent from a file (once per file or
+    sheet): that rule is skipped for the packages of that file and the report says so (not
+    checked); it still checks the packages of every other file. A lab-results file without a
+    column a rule needs skips that rule.
 
     **Why** Without, say, the Production Batch column batchaudit cannot tell a production
     batch from a repackaging, so the rules that need it are skipped rather than guessed.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
-from batchaudit.lineage.build import NO_PACKAGE
 from batchaudit.lineage.grouping import lists_by
 from batchaudit.lineage.tab_chains import tested_packages_in_tabs
 from batchaudit.lineage.tabs import Ragged, distinct
@@ -40,6 +39,7 @@ class TestedPackageEvidence(TypedDict):
     category: Annotated[str, "its category"]
     events: Annotated[list[TestEventEvidence], "its test events"]
     inherited_through: Annotated[list[str], "the tags from the package down to the tested one"]
+    seen: Annotated[str, "derived (through lineage), observed (in a per-package lab pull) or both"]
 
 
 class LongTabEvidence(TypedDict):
@@ -233,11 +233,13 @@ class ConflictingInheritedResults(Rule):
         rows = lineage.lab_rows
         coded = test_types(lineage)
         count = max(len(coded.names), 1)
-        tested = rows["tested"].to_numpy(np.int64)
+        # Tested packages by tag: a pull shows tested packages that no export holds.
+        tested, tags = pd.factorize(rows["tested_tag"])
+        tested = tested.astype(np.int64)
         counted = (
             rows["counts"].to_numpy(dtype=bool)
             & rows["test_passed"].notna().to_numpy()
-            & (tested != NO_PACKAGE)
+            & (tested >= 0)
             & (coded.code >= 0)
         )
         passed = rows["test_passed"].to_numpy(dtype=bool, na_value=False)
@@ -248,12 +250,11 @@ class ConflictingInheritedResults(Rule):
         # Each distinct (tested, test type, passed), by integer keys: test types as codes.
         key = distinct((tested[counted] * count + coded.code[counted]) * 2 + passed[counted])
         tested, test_type, passed = key // 2 // count, key // 2 % count, key % 2 == 1
-        # In the tabs that show a failing package, each tab's (package, tested) pair brings
-        # the tested package's outcomes.
-        holder = lineage.tabs["package"].to_numpy(np.int64)
-        shown = lineage.tabs["tested"].to_numpy(np.int64)
+        # In the tabs that show a failing package, each (package, tested) pair of the tab,
+        # derived or observed, brings the tested package's outcomes.
+        holder, shown = _union_tab(lineage, tags)
         exposed = np.isin(holder, holder[np.isin(shown, tested[~passed])])
-        outcomes = Ragged.of(tested, np.arange(len(tested)), len(lineage.packages))
+        outcomes = Ragged.of(tested, np.arange(len(tested)), max(len(tags), 1))
         position, outcome = outcomes.take(shown[exposed])
         package = holder[exposed][position]
         conflicts = _conflicts(
@@ -282,6 +283,25 @@ class ConflictingInheritedResults(Rule):
     @classmethod
     def facts(cls, finding: Finding) -> list[tuple[str, str]]:
         return [("Test types passing and failing", listing(finding.evidence["test_types"]))]
+
+
+def _union_tab(lineage: Lineage, tags: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(package, tested) pairs of every results tab, derived and observed, the tested
+    package as its position in `tags` (pairs whose tested package has no rows are left out)."""
+    packages = lineage.packages
+    # The tested packages that are loaded: package code -> position in `tags`.
+    loaded = pd.Index(packages["tag"]).get_indexer(tags)
+    tag_of = np.full(len(packages), -1, dtype=np.int64)
+    tag_of[loaded[loaded >= 0]] = np.flatnonzero(loaded >= 0)
+    holder = lineage.tabs["package"].to_numpy(np.int64)
+    shown = tag_of[lineage.tabs["tested"].to_numpy(np.int64)]
+    observed = lineage.observed
+    if not observed.empty:
+        seen = tags.get_indexer(pd.Index(observed["tested_tag"].astype(str)))
+        holder = np.concatenate([holder, observed["package"].to_numpy(np.int64)])
+        shown = np.concatenate([shown, seen.astype(np.int64)])
+    kept = shown >= 0
+    return holder[kept], shown[kept]
 
 
 def _conflicts(key: np.ndarray, tested: np.ndarray, passed: np.ndarray) -> np.ndarray:

@@ -94,6 +94,7 @@ def _tab_table(view: TraceView) -> Table:
         "tests",
         "rows passed/failed",
         "inherited through",
+        "seen in",
     ):
         table.add_column(column, overflow="fold")
     for entry in view.tab:
@@ -107,5 +108,10 @@ def _tab_table(view: TraceView) -> Table:
             tests,
             f"{entry.passed_rows}/{entry.failed_rows}",
             " <- ".join(entry.inherited_through),
+            _SEEN[entry.seen],
         )
     return table
+
+
+# Where a tested package of the tab was seen: the exports' lineage, a lab pull, or both.
+_SEEN = {"derived": "lineage", "observed": "lab pull", "both": "lineage, lab pull"}
