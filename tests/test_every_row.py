@@ -114,3 +114,44 @@ def test_inspect_says_an_empty_export_is_valid(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "rows:     0 (a valid, empty export: read, nothing to audit)" in result.stdout
     assert "columns:  none (no records)" in result.stdout and "NOT READ" not in result.stdout
+
+
+def test_unreleased_rows_are_counted_apart_in_inputs_summary_html_and_trace(
+    tmp_path: Path,
+) -> None:
+    from test_responses import lab_row, package, page
+
+    packages = tmp_path / "active.json"
+    packages.write_text(json.dumps(page([package(1), package(2, SourcePackageLabels=tag(1))])))
+    rows = [
+        lab_row(1, 77, "Total THC"),
+        lab_row(1, 77, "Pesticides"),
+        lab_row(1, 78, "Total THC", ResultReleased=False),
+        lab_row(1, 78, "Pesticides", ResultReleased=False),
+    ]
+    lab = tmp_path / "lab-results.json"
+    lab.write_text(json.dumps(rows))
+    html, markdown = tmp_path / "report.html", tmp_path / "summary.md"
+    result = audit("-p", str(packages), "-l", str(lab), "-o", str(html), "-o", str(markdown))
+    sentence = "2 lab-result rows the lab has not released are on no results tab (counted apart)."
+    assert sentence in result.stdout
+    assert sentence in markdown.read_text(encoding="utf-8")
+    document = json.loads(audit("-p", str(packages), "-l", str(lab), "-f", "json").stdout)
+    assert document["summary"]["lab_result_rows"] == 2
+    assert document["summary"]["unreleased_lab_result_rows"] == 2
+    (item,) = [item for item in document["inputs"] if item["path"] == str(lab)]
+    assert (item["rows_read"], item["rows_used"]) == (4, 2)
+    assert item["rows_counted_apart"] == {"unreleased": 2}
+    assert_accounted(document)
+    page_text = html.read_text(encoding="utf-8")
+    assert "Result rows not released by the lab</dt><dd>2 (on no results tab; counted apart)" in (
+        page_text
+    )
+    assert "none; 2 counted apart (unreleased)" in page_text.split('id="provenance"')[1]
+    traced = CliRunner().invoke(cli, ["trace", tag(2), "-p", str(packages), "-l", str(lab)])
+    assert traced.exit_code == 0, traced.output
+    tab, apart = traced.stdout.split("Not released by the lab")
+    assert "Results tab: 2 rows, 1 test event from 1 tested package" in tab
+    assert "(on no results tab, counted apart): 2 rows" in apart
+    assert f"{tag(1)}  Total THC" in apart and f"{lab}, record 3" in apart
+    assert f"{lab}, record 4" in apart and "record 1" not in apart

@@ -178,4 +178,5 @@ def summarise(lineage: Lineage, sources_exported: bool = True) -> Summary:
         known_source_links=int((links["source"] != NO_PACKAGE).sum()),
         production_batches=int(packages["production_batch"].sum()),
         sources_exported=sources_exported,
+        unreleased_lab_result_rows=lineage.unreleased_rows(),
     )

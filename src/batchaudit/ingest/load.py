@@ -11,7 +11,7 @@ import functools
 import os
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ from batchaudit.ingest.quality import (
     bad_line_problems,
     cell_problems,
     missing_column_problems,
+    unreleased_per_table,
 )
 from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.salvage import blank_only
@@ -157,6 +158,9 @@ def load(
         except InputError as error:
             tables.not_read.append(NotRead(str(path), str(error)))
     validated = validate(read)
+    for group in (v for v in validated if v.kind is Kind.LAB_RESULTS):
+        for number, rows in unreleased_per_table(group.frame, _TABLE).items():
+            read[number].input = replace(read[number].input, rows_apart={"unreleased": rows})
     for table in read:
         tables.inputs.append(table.input)
         tables.problems.extend(table.problems)

@@ -62,6 +62,8 @@ class Lineage:
     # places no loaded package, with their file and first line (observed.py).
     unplaced_pulls: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     lab_table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # The rows of results the lab has not released, as loaded: on no tab (observed.py).
+    unreleased: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -71,6 +73,11 @@ class Lineage:
         relevant = self.packages["tab_tested_packages"].to_numpy() > 0
         batch = self.packages["production_batch"].to_numpy(dtype=bool)
         return inheritance(start, self.links, batch, relevant)
+
+    def unreleased_rows(self) -> int:
+        """The rows of results the lab has not released, each once (as `lab_rows` are)."""
+        coded = coded_rows(self.unreleased, self.packages[["tag", "package_id"]])
+        return 0 if coded is None else len(coded.kept)
 
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
@@ -97,7 +104,15 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
     unplaced = unplaced_pulls(released, packages)
     return Lineage(
-        packages, links, tabs, lab_rows, events, lab_results is not None, unplaced, released
+        packages,
+        links,
+        tabs,
+        lab_rows,
+        events,
+        lab_results is not None,
+        unplaced,
+        released,
+        unreleased=unreleased,
     )
 
 

@@ -94,6 +94,7 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "rows_read": item.rows_read,
                 "rows_used": item.rows_used,
                 "rows_left_out": item.rows_left_out,
+                "rows_counted_apart": item.rows_apart,
             }
             for item in result.inputs
         ],
@@ -102,6 +103,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             "packages": summary.packages,
             "test_events": summary.test_events,
             "lab_result_rows": summary.lab_result_rows,
+            "unreleased_lab_result_rows": summary.unreleased_lab_result_rows,
             "production_batches": summary.production_batches,
             "source_links": summary.source_links,
             "lineage_coverage": None if coverage is None else round(coverage, 4),
