@@ -27,7 +27,6 @@ def truncated_workbook() -> bytes:
 CORPUS: dict[str, tuple[bytes, str]] = {
     "empty.csv": (b"", "is empty"),
     "only-spaces.csv": (b"   \n\n  ", "is empty"),
-    "header-only.csv": (b"Tag,Category,Source Package(s),Production Batch\n", "no rows"),
     "binary.csv": (bytes(range(256)) * 4, "binary file"),
     "lab-results-as-packages.csv": (
         b"PackageId,LabTestResultId,SourcePackageLabel,TestTypeName\n1,2,X,THC\n",
@@ -36,8 +35,6 @@ CORPUS: dict[str, tuple[bytes, str]] = {
     "truncated.xlsx": (truncated_workbook(), "not a readable Excel workbook"),
     "malformed.json": (b'{"Data": [{"Label": "1A4', "not valid JSON"),
     "unrelated.csv": (b"Name,Email\nAda,ada@example.com\n", "not a packages export"),
-    # The blank line is passed over: what is left is a header without rows.
-    "blank-first-line.csv": (b"\n\nTag,Category\n", "has column titles but no rows"),
     "blank-lines-only.csv": (b",,\n\n,,\n", "holds only blank lines"),
 }
 

@@ -182,7 +182,6 @@ def test_lab_results_as_json(tmp_path: Path) -> None:
     [
         (b'[{"Label": "1A4', "not valid JSON (line 1"),
         (b'{"Foo": 1}', "neither a list of records nor a Metrc API page"),
-        (b"[]", "holds no records"),
         (b"[1, 2]", "not objects with field names"),
     ],
 )

@@ -180,7 +180,6 @@ def test_lab_results_file_is_detected_by_its_header(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         (b"", "is empty"),
-        (b"Tag,Category,Source Package(s),Production Batch\n", "no rows"),
         (b"\x00\x01\x02binary\x00", "binary file"),
         (b"PK\x03\x04rest-of-a-zip", "Excel workbook"),
         (b"Foo,Bar\n1,2\n", "not a packages export"),

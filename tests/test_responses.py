@@ -149,6 +149,63 @@ def test_lab_samples_are_packages_and_inspect_says_their_lab_fields_are_not_resu
     assert "TestTypeName" in shown.split("ignored:")[1]
 
 
+def audit_json(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["audit", *args, "-f", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_lab_samples_given_with_l_keep_every_row_and_ln003_says_how_to_place_them(
+    tmp_path: Path,
+) -> None:
+    def sample(n: int, test_type: str, passed: bool) -> dict[str, Any]:
+        return package(n, IsTestingSample=True, SourcePackageLabels=tag(1), TestTypeName=test_type,
+                       TestPassed=passed, OverallPassed=passed, TestPerformedDate="2026-01-06")  # fmt: skip
+
+    active = write(tmp_path / "active.json", page([package(1), package(4, IsTestingSample=True,
+                                                   SourcePackageLabels=tag(1))]))  # fmt: skip
+    # T4 was sampled twice and tested on one day, passing once and failing once; T9's sample
+    # package is in no packages export. No record has a result id or a SourcePackageLabel.
+    samples = write(tmp_path / "labsamples.json", page([
+        sample(4, "Total THC", True), sample(4, "Total THC", False), sample(4, "Pesticides", True),
+        sample(9, "Total THC", True)]))  # fmt: skip
+    document = audit_json("-p", str(active), "-l", str(samples))
+    (item,) = [item for item in document["inputs"] if item["kind"] == "lab-results"]
+    assert (item["shape"], item["rows_read"], item["rows_used"]) == ("metrc-api-labsamples", 4, 4)
+    assert document["summary"]["lab_result_rows"] == 4  # every row kept: none collapsed
+    assert [f["rule"] for f in document["findings"]] == ["LN003"]
+    (note,) = document["findings"]
+    assert note["package_tag"] == tag(9) and note["evidence"]["lab_sample"] is True
+    assert f"against the lab sample {tag(9)}" in note["message"]
+    assert note["remedy"] == (
+        "Give the lab-samples file as a packages export too (-p as well as -l), which makes "
+        f"{tag(9)} a known package, or export the tab that holds it."
+    )
+    both = audit_json("-p", str(active), "-p", str(samples), "-l", str(samples))
+    assert both["findings"] == [] and both["summary"]["test_events"] == 2
+
+
+def test_ln003_and_ln004_remedies_fit_the_packages_exports_loaded(tmp_path: Path) -> None:
+    # A pull for a package (Id 7777) that is in no export, and a row that names no tested
+    # package and a PackageId (8888) no loaded package has.
+    rows = [lab_row(1, 77, "Total THC", PackageId=7777),
+            lab_row(2, 78, "Total THC", PackageId=8888, SourcePackageLabel="")]  # fmt: skip
+    lab = write(tmp_path / "lab.json", page(rows))
+    api = write(tmp_path / "active.json", page([package(1)]))
+    found = {f["rule"]: f for f in audit_json("-p", str(api), "-l", str(lab))["findings"]}
+    for rule in ("LN003", "LN004"):
+        assert "Add" not in found[rule]["remedy"] and "web grid" not in found[rule]["message"]
+        assert "/packages/v2/inactive as well as /active and /onhold" in found[rule]["remedy"]
+    grid = tmp_path / "active.csv"
+    grid.write_text(
+        f"Tag,Category,Source Package(s),Production Batch,P.B. No.\n{tag(1)},Buds,,No,\n"
+    )
+    found = {f["rule"]: f for f in audit_json("-p", str(grid), "-l", str(lab))["findings"]}
+    assert found["LN003"]["remedy"].startswith("Add an API packages export")
+    assert found["LN004"]["remedy"].startswith("Add the API packages export")
+    assert "the web grid has no Id column" in found["LN003"]["message"]
+
+
 def test_an_old_flat_v1_response_says_lineage_is_not_measured(tmp_path: Path) -> None:
     old = {"Id": 9, "Label": tag(9), "ProductName": "Buds", "ProductCategoryName": "Buds",
            "RoomName": "Vault", "Quantity": 3.0, "IsProductionBatch": False,

@@ -174,6 +174,9 @@ def _tables(
     tables = load(packages, lab_results, detected, limits or DEFAULT_LIMITS)
     if tables.packages.empty:
         reasons = " ".join(tables.unreadable)
+        given = tables.no_packages_given()
+        if given:
+            raise AuditError(given[0].upper() + given[1:])
         raise AuditError(f"no packages could be read, so there is nothing to audit. {reasons}")
     return tables
 

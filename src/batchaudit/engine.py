@@ -193,6 +193,7 @@ def summarise(lineage: Lineage, sources_exported: bool = True) -> Summary:
         sources_exported=sources_exported,
         lab_results_given=lineage.has_lab_results,
         packages_without_sources=int((lacking_field(packages, _SOURCES) != "").sum()),
+        unreleased_lab_result_rows=lineage.unreleased_rows(),
     )
 
 

@@ -121,7 +121,10 @@ def _nothing_to_audit(tables: Tables) -> str:
     """Why there are no packages: unreadable files were already named; rows left out are."""
     from batchaudit.rules.data_quality import data_quality_findings
 
-    read = [item.path for item in tables.inputs if item.kind == "packages"]
+    given = tables.no_packages_given()
+    if given:
+        return given
+    read = [item.path for item in tables.inputs if item.kind == "packages" and item.rows_read]
     if not read:
         return "no packages could be read, so there is nothing to audit."
     for finding in data_quality_findings(tables.problems[:SHOWN_WHEN_NOTHING_READ]):

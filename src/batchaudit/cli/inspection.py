@@ -59,6 +59,8 @@ class TableInspection:
     missing_useful: list[str]
     problems: list[str]
     problem_count: int
+    # A valid export with no rows: nothing in it is audited, so nothing is missing.
+    empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def inspect_paths(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[Fi
 def _table(table: ReadTable) -> TableInspection:
     detection = table.detection
     kind = detection.kind
+    empty = table.input.rows_read == 0
     return TableInspection(
         sheet=table.raw.sheet,
         kind=str(kind),
@@ -101,12 +104,15 @@ def _table(table: ReadTable) -> TableInspection:
         rows=table.input.rows,
         columns=list(detection.columns.items()),
         ignored=list(detection.ignored),
-        missing_needed=[detection.title(f) for f in detection.missing(NEEDED[kind])],
+        missing_needed=[]
+        if empty
+        else [detection.title(f) for f in detection.missing(NEEDED[kind])],
         missing_useful=[
             detection.title(f)
             for f in detection.missing(USEFUL[kind])
-            if f in detection.shape.titles  # only what this kind of export can carry
+            if f in detection.shape.titles and not empty  # what this kind of export can carry
         ],
         problems=[f.message for f in data_quality_findings(table.problems[:PROBLEMS_SHOWN])],
         problem_count=len(table.problems),
+        empty=empty,
     )

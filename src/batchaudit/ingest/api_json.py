@@ -7,6 +7,7 @@ as `Item.Name`. Positions are record numbers (1 for the first record of the file
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,7 +22,7 @@ from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
 from batchaudit.ingest.raw import Page, RawTable
-from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS
+from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS, METRC_API_PACKAGES
 from batchaudit.model.fields import Kind
 from batchaudit.support.collector import collection_paused
 
@@ -38,8 +39,8 @@ def looks_like_json(data: bytes) -> bool:
 def read_api_json(
     path: Path, data: bytes, expected: Kind | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> RawTable:
-    """The records of a v1 array or v2 page. An empty lab-results export (given as such)
-    is a real answer, nothing tested; an empty one of unknown kind cannot be read.
+    """The records of a v1 array or v2 page. An export of no records is a real answer
+    (nothing on hold, nothing tested): read, with 0 rows (`_empty`).
 
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
@@ -55,14 +56,8 @@ def read_api_json(
     records, page = _records(path, document)
     if not records or not all(isinstance(record, dict) for record in records):
         _check_depth(path, depth(document), limits)
-    if not records and expected is Kind.LAB_RESULTS:
-        header = [titles[0] for titles in METRC_API_LAB_RESULTS.titles.values()]
-        empty = pd.DataFrame(columns=header, dtype="str")
-        return RawTable(
-            path, header, empty, np.zeros(0, dtype=np.int64), page=page, header_position=None
-        )
     if not records:
-        raise InputError(f"{path} holds no records; check the API call that wrote it.")
+        return _empty(path, expected, page)
     if not all(isinstance(record, dict) for record in records):
         raise InputError(f"{path} is JSON but its records are not objects with field names.")
     try:
@@ -80,6 +75,23 @@ def read_api_json(
         path, header, rows, positions, encoding="utf-8", page=page, header_position=None
     )
 
+
+def _empty(path: Path, expected: Kind | None, page: Page | None) -> RawTable:
+    """A response of no records (`[]`, a page with `Data: []`) is a valid, empty export:
+    nothing on hold this month, nothing tested. Its records would have had the API's fields:
+    of the kind it was given as, else the kind its file name says (lab results where it
+    names a lab, a result or a test; packages otherwise)."""
+    kind = expected or (Kind.LAB_RESULTS if _LAB_NAME.search(path.name) else Kind.PACKAGES)
+    shape = METRC_API_LAB_RESULTS if kind is Kind.LAB_RESULTS else METRC_API_PACKAGES
+    header = [titles[0] for titles in shape.titles.values()]
+    empty = pd.DataFrame(columns=header, dtype="str")
+    positions = np.zeros(0, dtype=np.int64)
+    return RawTable(
+        path, header, empty, positions, encoding="utf-8", page=page, header_position=None
+    )
+
+
+_LAB_NAME = re.compile(r"lab|result|test", re.IGNORECASE)
 
 _HALF_PAIR = (
     "{path} holds an escaped character that is half of a pair ({where}), which no export "

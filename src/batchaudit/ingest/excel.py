@@ -42,18 +42,19 @@ def read_workbook(path: Path, data: bytes, expected: Kind | None) -> Workbook:
         ) from error
     tables, skipped, reasons = [], [], []
     for name, rows in sheets:
+        # A sheet of column titles and no rows is a valid, empty export (nothing on hold).
         table, reason = _sheet_table(path, name, rows, expected)
-        if table is not None and not table.rows.empty:
+        if table is not None:
             tables.append(table)
             continue
-        skipped.append(f"{name!r} ({'column titles but no rows' if table else 'no export header'})")
+        skipped.append(f"{name!r} (no export header)")
         if reason:
             reasons.append(reason)
     if not tables:
         if reasons:  # a sheet looked like an export: say what was wrong with it
             raise InputError(reasons[0])
         raise InputError(
-            f"{path} has no sheet with the column titles and rows of a packages or lab-results "
+            f"{path} has no sheet with the column titles of a packages or lab-results "
             f"export (sheets: {', '.join(skipped)}); export the Packages grid again."
         )
     return Workbook(tables, skipped)

@@ -11,7 +11,7 @@ import functools
 import os
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ from batchaudit.ingest.quality import (
     bad_line_problems,
     cell_problems,
     missing_column_problems,
+    unreleased_per_table,
 )
 from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.salvage import blank_only
@@ -158,6 +159,9 @@ def load(
         except InputError as error:
             tables.not_read.append(NotRead(str(path), str(error)))
     validated = validate(read)
+    for group in (v for v in validated if v.kind is Kind.LAB_RESULTS):
+        for number, rows in unreleased_per_table(group.frame, _TABLE).items():
+            read[number].input = replace(read[number].input, rows_apart={"unreleased": rows})
     for table in read:
         tables.inputs.append(table.input)
         tables.problems.extend(table.problems)
@@ -263,13 +267,14 @@ def _read_bytes(path: Path, limits: Limits) -> Contents:
 
 def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
     kind = detection.kind
-    # A lab-results export without rows is a real answer (nothing tested); packages are not.
-    if raw.rows.empty and kind is Kind.PACKAGES:
-        raise InputError(f"{raw.name} has column titles but no rows; export it with data in it.")
     missing = set(detection.missing(REQUIRED_FIELDS[kind])) - detection.shape.not_in_response
     if kind is Kind.LAB_RESULTS and not detection.fields & set(TESTED_PACKAGE_FIELDS):
         # Either column says which package was tested; without both the rows lead nowhere.
         missing.add("tested_package")
+    if raw.rows.empty and not raw.bad_lines:
+        # Column titles and no rows is a valid, empty export (nothing on hold this month,
+        # nothing tested): read, with 0 rows. No package comes from it, so none lacks a field.
+        missing = set()
     needed = [f for f in FIELDS[kind] if f in missing]
     problems: list[Problem] = [*bad_line_problems(str(raw.path), raw.bad_lines, len(raw.header))]
     problems += missing_column_problems(raw, detection, needed)

@@ -13,16 +13,17 @@ from batchaudit.model.tables import IncompletePages
 def page_problems(tables: list[tuple[RawTable, Kind]]) -> list[IncompletePages]:
     """Each export whose page files disagree or leave pages out (DQ005).
 
-    A page that says it is the only page is an export of its own. Other pages are taken as
-    one export per kind and folder; where their page numbers repeat they are several
-    exports (per-package lab pulls, say), told apart by their totals."""
+    A page that says it is the only page (or that there are none: an empty export) is an
+    export of its own. Other pages are taken as one export per kind and folder; where their
+    page numbers repeat they are several exports (per-package lab pulls, say), told apart by
+    their totals."""
     found: list[IncompletePages] = []
     candidates: dict[tuple[Kind, Path], list[RawTable]] = defaultdict(list)
     for raw, kind in tables:
         page = raw.page
         if page is None:
             continue
-        if page.total_pages in (None, 1):
+        if page.total_pages in (None, 0, 1):  # 0: an empty export, one page of no records
             found += _check_pages(str(kind), [raw])
         else:
             candidates[(kind, raw.path.parent)].append(raw)

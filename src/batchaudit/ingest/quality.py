@@ -4,6 +4,7 @@ rules word them (rules/data_quality.py)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from batchaudit.ingest.detect import Detection
@@ -65,3 +66,13 @@ def bad_line_problems(path: str, bad_lines: list[BadLine], columns: int) -> list
     return [
         UnfitLine(Source(path, bad.line), bad.problem, columns, bad.reason) for bad in bad_lines
     ]
+
+
+def unreleased_per_table(frame: pd.DataFrame, table: str) -> dict[int, int]:
+    """Per table (its number in `table`), the rows of results the lab has not released
+    (`ResultReleased` false): on no results tab, they are counted apart from the rows used."""
+    if "result_released" not in frame:
+        return {}
+    held = (frame["result_released"] == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
+    numbers, counts = np.unique(frame[table].to_numpy()[held], return_counts=True)
+    return dict(zip(numbers.tolist(), counts.tolist(), strict=True))

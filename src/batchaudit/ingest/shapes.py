@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from batchaudit.model.fields import LAB_RESULT_FIELDS, PACKAGE_FIELDS, Kind
+from batchaudit.model.fields import LAB_RESULT_FIELDS, LAB_SAMPLES_SHAPE, PACKAGE_FIELDS, Kind
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -202,10 +202,11 @@ METRC_API_TRANSFERRED = Shape(
 )
 
 METRC_API_LAB_SAMPLES = Shape(
-    "metrc-api-labsamples",
+    LAB_SAMPLES_SHAPE,
     Kind.PACKAGES,
     "Metrc API lab-sample packages (/packages/v2/labsamples): read as packages; their lab "
-    "fields are not read as results (pull /labtests/v2/results for those)",
+    "fields are not read as results (give the file with -l for those, or pull "
+    "/labtests/v2/results)",
     dict(METRC_API_PACKAGES.titles),
     fallbacks=METRC_API_PACKAGES.fallbacks,
     requires=("TestTypeName",),
@@ -243,6 +244,27 @@ METRC_API_LAB_RESULTS = Shape(
     },
 )
 
+# The lab fields of a /packages/v2/labsamples record, when the file is given as lab results
+# (-l): each record is a result row of the sample package its `Label` names. There is no
+# result id, and each record is kept (none is a repeat of another: lineage/lab_results.py).
+METRC_API_LAB_SAMPLE_RESULTS = Shape(
+    LAB_SAMPLES_SHAPE,
+    Kind.LAB_RESULTS,
+    "Metrc API lab-sample packages (/packages/v2/labsamples) given as lab results: each "
+    "record is a result row of the sample package its Label names",
+    {
+        **{
+            field: titles
+            for field, titles in METRC_API_LAB_RESULTS.titles.items()
+            if field not in ("tested_package", "package_id")
+        },
+        "tested_package": ("Label",),
+        "product_name": ("Item.Name", "ProductName"),
+        "product_category": ("Item.ProductCategoryName", "ProductCategoryName"),
+    },
+    requires=("Label", "TestTypeName"),
+)
+
 CANONICAL_LAB_RESULTS = Shape(
     "canonical",
     Kind.LAB_RESULTS,
@@ -263,5 +285,6 @@ SHAPES: tuple[Shape, ...] = (
     METRC_API_TRANSFERRED,
     CANONICAL_PACKAGES,
     METRC_API_LAB_RESULTS,
+    METRC_API_LAB_SAMPLE_RESULTS,
     CANONICAL_LAB_RESULTS,
 )

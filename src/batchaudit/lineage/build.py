@@ -66,6 +66,8 @@ class Lineage:
     # The observed tabs: per (package pulled for, test event), its tested package's tag and
     # rows, from the rows a per-package lab pull returned (observed.py).
     observed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
+    # The rows of results the lab has not released, as loaded: on no tab (observed.py).
+    unreleased: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -75,6 +77,11 @@ class Lineage:
         relevant = self.packages["tab_tested_packages"].to_numpy() > 0
         batch = self.packages["production_batch"].to_numpy(dtype=bool)
         return inheritance(start, self.links, batch, relevant)
+
+    def unreleased_rows(self) -> int:
+        """The rows of results the lab has not released, each once (as `lab_rows` are)."""
+        coded = coded_rows(self.unreleased, self.packages[["tag", "package_id"]])
+        return 0 if coded is None else len(coded.kept)
 
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
@@ -110,6 +117,7 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
         unplaced,
         released,
         observed=observed,
+        unreleased=unreleased,
     )
 
 

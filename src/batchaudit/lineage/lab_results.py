@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.lineage.grouping import distinct_positions_in, positions_in, text_codes
-from batchaudit.model.fields import FILE, LINE
+from batchaudit.model.fields import FILE, LAB_SAMPLES_SHAPE, LINE, SHAPE
 from batchaudit.support.lazy import lazy
 from batchaudit.support.side_by_side import side_by_side
 
@@ -92,6 +92,9 @@ def coded_rows(lab_results: pd.DataFrame | None, packages: pd.DataFrame) -> Code
     event, keys = _event_codes(lab_results, kept, result_id[kept], ids, tested_tag)
     if no_id.any():
         first = ~_seen_before((event + 1) * width + test_type[kept] + 1)
+        # A lab-sample record is a row of its own, never a repeat of another (no pull lists
+        # it twice): two results of one sample on one day are both kept.
+        first |= _from_lab_samples(lab_results, kept)
         kept, event, tested, tested_tag = (
             kept[first],
             event[first],
@@ -229,6 +232,14 @@ def _first_of(group: np.ndarray, count: int, at: np.ndarray | None = None) -> np
     first = np.full(count, np.iinfo(np.int64).max)
     np.minimum.at(first, group, positions)
     return np.where(first == np.iinfo(np.int64).max, -1, first)
+
+
+def _from_lab_samples(lab_results: pd.DataFrame, kept: np.ndarray) -> np.ndarray:
+    """Whether each kept row is a /packages/v2/labsamples record."""
+    if SHAPE not in lab_results:
+        return np.zeros(len(kept), dtype=bool)
+    sampled = (lab_results[SHAPE] == LAB_SAMPLES_SHAPE).to_numpy(dtype=bool)
+    return np.asarray(sampled[kept], dtype=bool)
 
 
 def _seen_before(key: np.ndarray) -> np.ndarray:

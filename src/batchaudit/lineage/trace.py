@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from batchaudit.lineage.build import NO_PACKAGE, Lineage
+from batchaudit.lineage.build import NO_PACKAGE, Lineage, inheritance
 from batchaudit.lineage.tab_chains import tested_packages_in_tabs
-from batchaudit.model.findings import Finding
+from batchaudit.model.fields import FILE, LINE
+from batchaudit.model.findings import Finding, Source
 
 # A trace is for reading: beyond this many packages a branch says how many more there are.
 MAX_NODES = 250
@@ -47,6 +48,17 @@ class TabEntry:
 
 
 @dataclass(frozen=True)
+class UnreleasedRow:
+    """A row of a result the lab has not released, which the package's tab would show."""
+
+    tested_package: str
+    test_type: str
+    date: str
+    lab: str
+    where: str  # file and line
+
+
+@dataclass(frozen=True)
 class TraceView:
     package: Node
     sources: Node
@@ -55,6 +67,8 @@ class TraceView:
     tab_events: int
     tab: list[TabEntry]
     findings: list[Finding]
+    # On no tab: counted and listed apart from it.
+    unreleased: list[UnreleasedRow] = field(default_factory=list)
 
 
 def trace(lineage: Lineage, findings: Sequence[Finding], tag: str) -> TraceView | None:
@@ -74,6 +88,7 @@ def trace(lineage: Lineage, findings: Sequence[Finding], tag: str) -> TraceView 
         tab_events=int(row["tab_events"]),
         tab=_tab(lineage, code),
         findings=[f for f in findings if f.package_tag == tag],
+        unreleased=_unreleased(lineage, code),
     )
 
 
@@ -170,4 +185,34 @@ def _tab(lineage: Lineage, code: int) -> list[TabEntry]:
             seen=entry.get("seen", "derived"),
         )
         for entry in tested
+    ]
+
+
+def _unreleased(lineage: Lineage, code: int) -> list[UnreleasedRow]:
+    """The unreleased rows of the package and of the sources its tab inherits from (as
+    released ones would be), and those pulled for it by its Id."""
+    rows = lineage.unreleased
+    if rows.empty:
+        return []
+    packages = lineage.packages
+    start = pd.DataFrame({"package": [code], "ancestor": [code], "via": [code]})
+    batch = packages["production_batch"].to_numpy(dtype=bool)
+    # Its own tab starts at itself even when it is a production batch.
+    ancestors = inheritance(start, lineage.links, batch)["ancestor"].to_numpy()
+    tags = packages["tag"].to_numpy(dtype=object)[ancestors]
+    own_id = packages["package_id"].iloc[code]
+    shown = rows["tested_package"].isin(tags) | ((rows["package_id"] == own_id) & (own_id != ""))
+    dates = rows["test_performed_date"].dt.strftime("%Y-%m-%d").fillna("undated")
+    lab = rows["lab_name"].where(rows["lab_name"] != "", rows["lab_license"])
+    return [
+        UnreleasedRow(str(tested), str(kind), str(date), str(by), Source(file, line).describe())
+        for tested, kind, date, by, file, line in zip(
+            rows["tested_package"][shown],
+            rows["test_type"][shown],
+            dates[shown],
+            lab[shown],
+            rows[FILE][shown],
+            rows[LINE][shown],
+            strict=True,
+        )
     ]

@@ -109,3 +109,6 @@ FILE = "file"
 LINE = "line"  # line of a text file, row of a sheet, record of a JSON export
 SHEET = "sheet"  # the workbook sheet, "" for other files
 SHAPE = "shape"  # the export shape the row was read as (metrc-grid, metrc-api, ...)
+# The shape of Metrc's /packages/v2/labsamples records (packages, or with -l lab results):
+# their result rows have no result id, and none repeats another.
+LAB_SAMPLES_SHAPE = "metrc-api-labsamples"

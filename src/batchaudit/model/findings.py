@@ -111,7 +111,8 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class InputFile:
     """One file (or sheet) the audit read, as the report's provenance lists it, with every
-    row accounted for: rows_read = rows_used + the rows left out, by the code that says why."""
+    row accounted for: rows_read = rows_used + the rows left out, by the code that says why,
+    + the rows counted apart, by why (results the lab has not released are on no tab)."""
 
     path: str
     kind: str
@@ -124,6 +125,7 @@ class InputFile:
     rows_read: int = 0  # every data row of the file, the ones that did not fit included
     rows_used: int = 0
     rows_left_out: dict[str, int] = field(default_factory=dict)  # rule code -> rows
+    rows_apart: dict[str, int] = field(default_factory=dict)  # "unreleased" -> rows
     license: str = ""  # the license number its path names, if any
 
     @property
@@ -170,6 +172,9 @@ class Summary:
         if not self.lab_results_given:
             return f"test events {self.NO_LAB_RESULTS}"
         return count_of(self.test_events, "test event")
+
+    # Lab-result rows (each once) of results the lab has not released: on no tab, counted apart.
+    unreleased_lab_result_rows: int = 0
 
     @property
     def lineage_coverage(self) -> float | None:

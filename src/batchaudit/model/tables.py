@@ -28,6 +28,20 @@ class Tables:
     # Fields that some packages file carries.
     package_fields: set[str] = field(default_factory=set)
 
+    def no_packages_given(self) -> str | None:
+        """When every packages export read is a valid one with no rows, the sentence that
+        says there is nothing to audit and why; else None."""
+        packages = [item for item in self.inputs if item.kind == "packages"]
+        if not packages or any(item.rows_read for item in packages):
+            return None
+        files = ", ".join(dict.fromkeys(item.path for item in packages))
+        exports = "is a valid export" if len(packages) == 1 else "are valid exports"
+        unread = " and the files named above could not be read" if self.not_read else ""
+        return (
+            f"no packages were given: {files} {exports} with no rows (nothing in that tab or "
+            f"response){unread}, so there is nothing to audit."
+        )
+
     @property
     def unreadable(self) -> list[str]:
         """The sentence of each file that could not be read at all."""

@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.model.findings import AuditResult, Finding, InputFile, NotRead, Severity, count_of
+from batchaudit.model.findings import (
+    AuditResult,
+    Finding,
+    InputFile,
+    NotRead,
+    Severity,
+    Summary,
+    count_of,
+)
 from batchaudit.report.carried_view import BaselineView, WaivedRow, baseline_view, waived_rows
 from batchaudit.report.charts import Chart, charts
 from batchaudit.report.explorer import explorer_data
@@ -206,11 +214,20 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
             if summary.lab_results_given
             else summary.NO_LAB_RESULTS,
         ),
+        *(
+            [("Result rows not released by the lab", _unreleased(summary))]
+            if summary.unreleased_lab_result_rows
+            else []
+        ),
         (
             "Lineage coverage",
             summary.coverage_text(digits=1),
         ),
     ]
+
+
+def _unreleased(summary: Summary) -> str:
+    return f"{summary.unreleased_lab_result_rows:,} (on no results tab; counted apart)"
 
 
 def _problems(

@@ -98,6 +98,7 @@ def document(result: AuditResult) -> dict[str, Any]:
                 "rows_read": item.rows_read,
                 "rows_used": item.rows_used,
                 "rows_left_out": item.rows_left_out,
+                "rows_counted_apart": item.rows_apart,
             }
             for item in result.inputs
         ],
@@ -107,6 +108,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             "test_events": summary.test_events if summary.lab_results_given else None,
             "lab_result_rows": summary.lab_result_rows if summary.lab_results_given else None,
             "packages_without_sources": summary.packages_without_sources,
+            "unreleased_lab_result_rows": summary.unreleased_lab_result_rows,
             "production_batches": summary.production_batches,
             "source_links": summary.source_links,
             "lineage_coverage": None if coverage is None else round(coverage, 4),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from batchaudit.model.findings import AuditResult, count_of
-from batchaudit.report.text import most_serious
+from batchaudit.report.text import most_serious, unreleased
 from batchaudit.report.verdict import gaps, verdict
 from batchaudit.support.visible import printable
 
@@ -38,6 +38,7 @@ def render(result: AuditResult) -> str:
         f"**{', '.join(count_of(counts[s], s) for s in counts)}.**",
         "",
     ]
+    lines += [unreleased(summary), ""] if summary.unreleased_lab_result_rows else []
     if result.findings:
         lines += ["| rule | name | findings |", "|---|---|---:|"]
         lines += [

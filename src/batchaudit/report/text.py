@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from batchaudit.model.findings import AuditResult, Finding, count_of
+from batchaudit.model.findings import AuditResult, Finding, Summary, count_of
 from batchaudit.report.verdict import gaps
 from batchaudit.report.verdict import verdict as the_verdict
 from batchaudit.support.visible import printable
@@ -20,6 +20,18 @@ def most_serious(result: AuditResult, count: int) -> list[Finding]:
     """The first findings a reader should see, waived ones aside: errors and warnings before
     notes, then by lab-result rows lost, results-tab size and severity."""
     return result.costliest(count)
+
+
+def unreleased(summary: Summary) -> str:
+    """The rows of results the lab has not released, in words ("" when there are none)."""
+    count = summary.unreleased_lab_result_rows
+    if not count:
+        return ""
+    verb = "is" if count == 1 else "are"
+    return (
+        f"{count_of(count, 'lab-result row')} the lab has not released {verb} on no results "
+        "tab (counted apart)."
+    )
 
 
 def verdict(result: AuditResult) -> tuple[str, str]:
@@ -80,6 +92,8 @@ def render(
         f"{summary.events_text()}, lineage coverage "
         f"{summary.coverage_text()} ({printable(result.jurisdiction)} pack)"
     )
+    if summary.unreleased_lab_result_rows:
+        out.add(unreleased(summary))
     licenses = ", ".join(about.licenses)
     whose = [about.title, about.licensee, f"license {licenses}" if licenses else ""]
     if about.period:

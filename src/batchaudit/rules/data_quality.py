@@ -184,7 +184,8 @@ def _old_response(problem: MissingField) -> str:
 
 def accounted(inputs: Sequence[InputFile], problems: Sequence[Problem]) -> list[InputFile]:
     """Each input with its rows accounted for: the rows left out of the audit, counted once
-    per row by the code of the finding that names them, and the rows used."""
+    per row by the code of the finding that names them, and the rows used (those neither
+    left out nor counted apart)."""
     reporters = _reporters()
     left_out: dict[tuple[str, str], dict[str, set[int | None]]] = {}
     for problem in problems:
@@ -197,7 +198,7 @@ def accounted(inputs: Sequence[InputFile], problems: Sequence[Problem]) -> list[
         by_code = {
             code: len(lines) for code, lines in left_out.get((item.path, item.sheet), {}).items()
         }
-        used = item.rows_read - sum(by_code.values())
+        used = item.rows_read - sum(by_code.values()) - sum(item.rows_apart.values())
         counted.append(replace(item, rows_used=used, rows_left_out=dict(sorted(by_code.items()))))
     return counted
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.lineage.build import NO_PACKAGE
 from batchaudit.lineage.grouping import lists_by
-from batchaudit.model.fields import FILE, LINE
+from batchaudit.model.fields import FILE, LAB_SAMPLES_SHAPE, LINE, SHAPE
 from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.wording import listing, source_paths
@@ -173,6 +173,8 @@ class UnknownTestedEvidence(TypedDict):
     rows: Annotated[int, "lab-result rows recorded against it (each event once)"]
     events: Annotated[int, "test events among those rows"]
     package_ids: Annotated[list[str], "for rows without a label, the PackageIds they name"]
+    lab_sample: Annotated[bool, "whether the rows are lab-sample records (/labsamples with -l)"]
+    ids_loaded: Annotated[bool, "whether any packages export carries Ids at all"]
 
 
 @register
@@ -193,7 +195,11 @@ class ResultsOfUnknownPackage(Rule):
 
     **Fix** Export the packages that hold them (every grid tab, or the API's active, on hold and
     inactive packages, which also carry the `Id` that places per-package pulls), or accept
-    that a supplier's package is outside this licensee's exports.
+    that a supplier's package is outside this licensee's exports. The remedy fits what was
+    loaded: rows of lab samples (`/packages/v2/labsamples` given with `-l`) are placed by
+    giving the same file with `-p` too; rows whose `PackageId` places nothing ask for the
+    API tabs that hold those Ids when API exports are loaded, for an API export when only grid
+    exports are.
     """
 
     code = "LN003"
@@ -214,16 +220,25 @@ class ResultsOfUnknownPackage(Rule):
         event = rows["event"].where(rows["event"] != -1)
         loaded = lineage.lab_table
         assert loaded is not None  # the rows came from it
-        ids = loaded["package_id"].array.take(rows["loaded_row"].to_numpy(np.int64))
-        grouped = rows.assign(key=key, event=event, package_id=ids).groupby("key", sort=True)
+        at = rows["loaded_row"].to_numpy(np.int64)
+        ids = loaded["package_id"].array.take(at)
+        sample = (loaded[SHAPE] == LAB_SAMPLES_SHAPE).to_numpy(dtype=bool)[at]
+        grouped = rows.assign(key=key, event=event, package_id=ids, lab_sample=sample).groupby(
+            "key", sort=True
+        )
         found = grouped.agg(
             rows=("test_type", "size"),
             events=("event", "nunique"),
+            lab_sample=("lab_sample", "all"),
             file=(FILE, "first"),
             line=(LINE, "min"),
         )
         ids = grouped["package_id"].agg(lambda ids: sorted(set(ids) - {""}))
-        found = found.assign(tag=found.index, package_ids=ids)
+        found = found.assign(
+            tag=found.index,
+            package_ids=ids,
+            ids_loaded=bool((lineage.packages["package_id"] != "").any()),
+        )
         return found.reset_index(drop=True)
 
     def describe(self, row: dict[str, Any]) -> Description:
@@ -233,14 +248,19 @@ class ResultsOfUnknownPackage(Rule):
             "rows": int(row["rows"]),
             "events": int(row["events"]),
             "package_ids": [] if tag else list(row["package_ids"]),
+            "lab_sample": bool(row["lab_sample"]),
+            "ids_loaded": bool(row["ids_loaded"]),
         }
         if tag is None:
+            return self._unplaced(evidence)
+        if evidence["lab_sample"]:
             return Description(
-                f"{row['rows']} lab-result row(s) name no tested package and their PackageId "
-                "matches no loaded package's Id, so they could not be placed in any results "
-                "tab (the web grid has no Id column).",
+                f"{row['rows']} lab-result row(s) of {row['events']} test event(s) were "
+                f"recorded against the lab sample {tag}, which is in no packages export, so "
+                "they are in no results tab the audit checks.",
                 evidence,
-                "Add an API packages export (which carries each package's Id) to place them.",
+                f"Give the lab-samples file as a packages export too (-p as well as -l), which "
+                f"makes {tag} a known package, or export the tab that holds it.",
             )
         return Description(
             f"{row['rows']} lab-result row(s) of {row['events']} test event(s) were recorded "
@@ -248,6 +268,34 @@ class ResultsOfUnknownPackage(Rule):
             "the audit checks.",
             evidence,
             f"Export the package {tag} (or the tab that holds it), unless it is a supplier's.",
+        )
+
+    @staticmethod
+    def _unplaced(evidence: UnknownTestedEvidence) -> Description:
+        """Rows without a tested package, worded by what was loaded to place them with."""
+        rows = f"{evidence['rows']} lab-result row(s)"
+        if not evidence["package_ids"]:
+            return Description(
+                f"{rows} name neither a tested package (SourcePackageLabel) nor a PackageId, "
+                "so they could not be placed in any results tab.",
+                evidence,
+                "Pull these results again from /labtests/v2/results, whose rows name the "
+                "tested package (SourcePackageLabel).",
+            )
+        if evidence["ids_loaded"]:
+            return Description(
+                f"{rows} name no tested package and their PackageId matches no loaded "
+                "package's Id, so they could not be placed in any results tab.",
+                evidence,
+                "Export the API packages tabs that hold these Ids too (/packages/v2/inactive "
+                "as well as /active and /onhold), unless they are another licensee's.",
+            )
+        return Description(
+            f"{rows} name no tested package and their PackageId matches no loaded package's "
+            "Id, so they could not be placed in any results tab (the packages exports carry "
+            "no Id: the web grid has no Id column).",
+            evidence,
+            "Add an API packages export (which carries each package's Id) to place them.",
         )
 
 
@@ -312,12 +360,18 @@ class PulledResultsNotPlaced(Rule):
             if row["ids_loaded"]
             else "the packages exports carry no Id (the web grid has no Id column)"
         )
+        remedy = (
+            "Export the API packages tabs that hold these Ids too (/packages/v2/inactive as "
+            "well as /active and /onhold), so that every package pulled for is loaded."
+            if row["ids_loaded"]
+            else "Add the API packages export (/packages/v2/active, /onhold, /inactive), which "
+            "carries each package's Id."
+        )
         return Description(
             f"{count_of(evidence['rows'], 'lab-result row')} carry a PackageId "
             f"({count_of(evidence['package_ids'], 'distinct Id')}) that places no package: "
             f"{why}, so the Lab Results tabs they were pulled for are not checked; their results "
             "still count for the packages that were tested.",
             evidence,
-            "Add the API packages export (/packages/v2/active, /onhold, /inactive), which "
-            "carries each package's Id.",
+            remedy,
         )

@@ -34,11 +34,15 @@ def _table(table: TableInspection) -> list[str]:
         f"  kind:     {table.kind}",
         f"  shape:    {table.shape} ({table.shape_description})",
         f"  read as:  {', '.join(how)}",
-        f"  rows:     {table.rows:,}",
-        "  columns:",
+        f"  rows:     {table.rows:,}"
+        + (" (a valid, empty export: read, nothing to audit)" if table.empty else ""),
     ]
-    width = max((len(header) for header, _ in table.columns), default=0)
-    lines += [f"    {header:<{width}}  -> {field}" for header, field in table.columns]
+    if table.empty and table.format == "json":  # no record, so no field to show
+        lines.append("  columns:  none (no records)")
+    else:
+        width = max((len(header) for header, _ in table.columns), default=0)
+        lines.append("  columns:")
+        lines += [f"    {header:<{width}}  -> {field}" for header, field in table.columns]
     lines.append(f"  ignored:  {', '.join(table.ignored) or 'none'}")
     if table.missing_needed:
         lines.append(f"  MISSING, rules will be skipped: {', '.join(table.missing_needed)}")

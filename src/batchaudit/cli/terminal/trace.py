@@ -15,6 +15,7 @@ from batchaudit.support.visible import printable
 # Piped output is not wrapped: a line is as long as it needs to be.
 UNWRAPPED = 10_000
 NBSP = "\u00a0"  # keeps a quantity and its unit on one line
+UNRELEASED_SHOWN = 20
 
 
 def render(view: TraceView, width: int | None = None) -> str:
@@ -35,6 +36,13 @@ def render(view: TraceView, width: int | None = None) -> str:
     )
     if view.tab:
         console.print(_tab_table(view))
+    if view.unreleased:
+        console.print()
+        console.print(
+            f"Not released by the lab (on no results tab, counted apart): "
+            f"{count_of(len(view.unreleased), 'row')}"
+        )
+        console.print(_unreleased_table(view))
     console.print()
     if view.findings:
         console.print(f"Findings on {view.package.tag}:")
@@ -115,3 +123,15 @@ def _tab_table(view: TraceView) -> Table:
 
 # Where a tested package of the tab was seen: the exports' lineage, a lab pull, or both.
 _SEEN = {"derived": "lineage", "observed": "lab pull", "both": "lineage, lab pull"}
+
+
+def _unreleased_table(view: TraceView) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("tested package", "test type", "tested on", "lab", "where"):
+        table.add_column(column, overflow="fold")
+    for row in view.unreleased[:UNRELEASED_SHOWN]:
+        table.add_row(row.tested_package, row.test_type, row.date, row.lab, row.where)
+    more = len(view.unreleased) - UNRELEASED_SHOWN
+    if more > 0:
+        table.add_row(f"... and {count_of(more, 'more row')}", "", "", "", "")
+    return table
