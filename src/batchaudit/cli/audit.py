@@ -18,7 +18,6 @@ from batchaudit.month_to_month.carry_over import (
     carry_over,
     chosen_outputs,
     exit_status,
-    license_numbers,
     told,
 )
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
@@ -157,8 +156,7 @@ def _audited(
     with stage(verbose, f"audited {len(tables.packages):,} packages"):
         finished = audit_exports(tables, pack, config.choices)
     result = carry_over(finished, config, now.date(), CannotRun, out_dir)
-    numbers = license_numbers(config["license"])
-    return told(result, config["title"], config["licensee"], numbers)
+    return told(result, config)
 
 
 def _write(result: AuditResult, outputs: tuple[Path, ...], now: datetime, verbose: bool) -> None:

@@ -260,15 +260,20 @@ class About:
 
     title: str = ""
     licensee: str = ""
-    # License numbers: as given (--license), else the licensee's own, read from the exports.
+    # License numbers: as given (--license or the config), else the licensee's own, read from
+    # the exports; where they came from: "none", "config", "command line" or "exports".
     licenses: tuple[str, ...] = ()
-    licenses_from_exports: bool = False
+    licenses_from: str = "none"
     # The export period: the first and last dates in the data (ISO dates, "" when none).
     first_date: str = ""
     last_date: str = ""
     pack_file: str = ""
     pack_sha256: str = ""
     pack_builtin: bool = True  # the pack shipped with batchaudit, unmodified
+
+    @property
+    def licenses_from_exports(self) -> bool:
+        return self.licenses_from == "exports"
 
     @property
     def period(self) -> str:
