@@ -109,6 +109,8 @@ def audit(
     exports, outputs = Exports(paths, packages, lab_results), chosen_outputs(config)
     _check_out_dir(out_dir)
     exports.check()
+    if config.origin("output") == "config":
+        _make_folders(outputs)
     _check_outputs(outputs, exports.given)
     with progress(quiet) as shown:
         shown.stage("reading the exports")
@@ -214,6 +216,19 @@ def _check_out_dir(out_dir: Path | None) -> None:
         raise CannotRun(
             f"{out_dir}: the report folder cannot be made ({error.strerror})."
         ) from error
+
+
+def _make_folders(outputs: tuple[Path, ...]) -> None:
+    """The folders of the reports a config names, made on the first run as --out-dir is
+    (`output = ["reports/report.html"]`). An -o folder must exist: a folder mistyped at the
+    prompt is said, not made."""
+    for path in outputs:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CannotRun(
+                f"{path}: the folder {path.parent} cannot be made ({error.strerror})."
+            ) from error
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
