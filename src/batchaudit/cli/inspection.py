@@ -105,7 +105,8 @@ def _table(table: ReadTable) -> TableInspection:
         missing_useful=[
             detection.title(f)
             for f in detection.missing(USEFUL[kind])
-            if f in detection.shape.titles  # only what this kind of export can carry
+            # only what this kind of export, and this tab of it, can carry
+            if f in detection.shape.titles and f not in detection.shape.tab_only
         ],
         problems=[f.message for f in data_quality_findings(table.problems[:PROBLEMS_SHOWN])],
         problem_count=len(table.problems),

@@ -137,6 +137,7 @@ class NotRead:
 
     path: str
     reason: str
+    files: int = 1  # the files the sentence is about (a folder's files that are not exports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +253,8 @@ class ResolvedFinding:
 class BaselineComparison:
     path: str
     resolved: tuple[ResolvedFinding, ...] = ()
+    # False for the first run of a report folder: every finding is new, compared with nothing.
+    compared: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +273,6 @@ class About:
     pack_file: str = ""
     pack_sha256: str = ""
     pack_builtin: bool = True  # the pack shipped with batchaudit, unmodified
-
-    @property
-    def licenses_from_exports(self) -> bool:
-        return self.licenses_from == "exports"
 
     @property
     def period(self) -> str:

@@ -63,6 +63,8 @@ def carry_over(
             previous = previous_baseline(runs)
             found = load_baseline(previous) if previous is not None else []
             result = compare(result, found, str(previous or runs))
+            if previous is None and result.baseline is not None:
+                result = replace(result, baseline=replace(result.baseline, compared=False))
         elif config["fail-on-new"]:
             raise BaselineError(
                 "--fail-on-new needs a baseline: give --baseline previous.json (or `baseline` "

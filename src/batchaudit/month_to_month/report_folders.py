@@ -84,7 +84,10 @@ def history_entry(result: AuditResult, folder: str, when: datetime) -> dict[str,
         "by_rule": {rule: count for rule, count in result.by_rule().items() if count},
         "new": len(new) if result.baseline else None,  # None: compared with nothing
         "resolved": len(resolved) if result.baseline else None,
-        "compared_with": result.baseline.path if result.baseline else None,
+        # None: compared with nothing (the first run of the folder), whatever it was told.
+        "compared_with": result.baseline.path
+        if result.baseline and result.baseline.compared
+        else None,
     }
 
 

@@ -113,7 +113,8 @@ def render(
     for skipped in result.skipped_rules:
         out.add(f"Skipped {skipped.rule}: {printable(skipped.reason)}.")
     if result.not_read:
-        out.add(f"Not read: {count_of(len(result.not_read), 'file')}, named above.")
+        unread = sum(item.files for item in result.not_read)
+        out.add(f"Not read: {count_of(unread, 'file')}, named above.")
     out.add(out.paint(sentence, kind))
     return out.text()
 

@@ -9,7 +9,7 @@ from batchaudit.lineage.grouping import lists_by
 from batchaudit.model.fields import FILE, LINE
 from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, per_row, register
-from batchaudit.rules.wording import listing, source_paths
+from batchaudit.rules.wording import listing, plural, source_paths
 from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
@@ -73,15 +73,26 @@ class UnknownSourcePackage(Rule):
         unknown = row["unknown_sources"]
         received = bool(row["received_from_license"]) or not pd.isna(row["received_date"])
         from_api = str(row.get("shape", "")).startswith("metrc-api")
+        missing = len(unknown)
         if received:
             context = f"it was received from {row['received_from_license'] or 'another licensee'}"
         elif from_api:
-            context = "fetch the records that hold them, or check the tags"
+            context = plural(
+                missing,
+                "fetch the record that holds it, or check the tag",
+                "fetch the records that hold them, or check the tags",
+            )
         else:
-            context = "export the tab that holds it, or check the tag"
+            context = plural(
+                missing,
+                "export the tab that holds it, or check the tag",
+                "export the tabs that hold them, or check the tags",
+            )
+        by_label = plural(missing, "the source by its label", "each source by its label")
         remedy = (
-            f"Fetch /packages/v2/inactive and /packages/v2/onhold, or each source by its label "
-            f"(/packages/v2/{unknown[0]}), and run the audit with them."
+            f"Fetch /packages/v2/inactive and /packages/v2/onhold, or {by_label} "
+            f"(/packages/v2/{unknown[0]}), and run the audit with "
+            + plural(missing, "it.", "them.")
             if from_api
             else "Export every grid tab (Active, On Hold, Inactive) together."
         )
@@ -234,18 +245,26 @@ class ResultsOfUnknownPackage(Rule):
             "events": int(row["events"]),
             "package_ids": [] if tag else list(row["package_ids"]),
         }
+        rows = evidence["rows"]
         if tag is None:
             return Description(
-                f"{row['rows']} lab-result row(s) name no tested package and their PackageId "
-                "matches no loaded package's Id, so they could not be placed in any results "
-                "tab (the web grid has no Id column).",
+                plural(
+                    rows,
+                    "{n} lab-result row names no tested package and its PackageId matches no "
+                    "loaded package's Id, so it could not be placed",
+                    "{n} lab-result rows name no tested package and their PackageIds match no "
+                    "loaded package's Id, so they could not be placed",
+                )
+                + " in any results tab (the web grid has no Id column).",
                 evidence,
                 "Add an API packages export (which carries each package's Id) to place them.",
             )
         return Description(
-            f"{row['rows']} lab-result row(s) of {row['events']} test event(s) were recorded "
-            f"against {tag}, which is in no packages export, so they are in no results tab "
-            "the audit checks.",
+            f"{count_of(rows, 'lab-result row')} of {count_of(evidence['events'], 'test event')} "
+            + plural(rows, "was", "were")
+            + f" recorded against {tag}, which is in no packages export, so "
+            + plural(rows, "it is", "they are")
+            + " in no results tab the audit checks.",
             evidence,
             f"Export the package {tag} (or the tab that holds it), unless it is a supplier's.",
         )
@@ -307,16 +326,22 @@ class PulledResultsNotPlaced(Rule):
             "package_ids": int(row["package_ids"]),
             "ids_loaded": bool(row["ids_loaded"]),
         }
+        rows, ids = evidence["rows"], evidence["package_ids"]
         why = (
-            "no loaded package has those Ids"
+            plural(ids, "no loaded package has that Id", "no loaded package has those Ids")
             if row["ids_loaded"]
             else "the packages exports carry no Id (the web grid has no Id column)"
         )
         return Description(
-            f"{count_of(evidence['rows'], 'lab-result row')} carry a PackageId "
-            f"({count_of(evidence['package_ids'], 'distinct Id')}) that places no package: "
-            f"{why}, so the Lab Results tabs they were pulled for are not checked; their results "
-            "still count for the packages that were tested.",
+            plural(rows, "{n} lab-result row carries", "{n} lab-result rows carry")
+            + f" a PackageId ({count_of(ids, 'distinct Id')}) that places no package: {why}, "
+            + plural(
+                rows,
+                "so the Lab Results tab it was pulled for is not checked; its results still "
+                "count for the package that was tested.",
+                "so the Lab Results tabs they were pulled for are not checked; their results "
+                "still count for the packages that were tested.",
+            ),
             evidence,
             "Add the API packages export (/packages/v2/active, /onhold, /inactive), which "
             "carries each package's Id.",
