@@ -138,6 +138,8 @@ def test_a_folder_says_how_many_files_were_not_exports(tmp_path: Path) -> None:
     assert sentence in html.read_text()
     _, out, _ = invoke("audit", str(exports), "--isolated", "-f", "json")
     assert json.loads(out)["not_read"] == [{"path": str(exports), "reason": sentence}]
+    code, out, _ = invoke("inspect", str(exports))
+    assert code == 0 and f"{exports}\n  NOT READ: {sentence}\n" in out
     one = tmp_path / "one"
     one.mkdir()
     write(one / "active.csv", f"{GRID}\nT1,Buds,Buds,,No,TestPassed,")

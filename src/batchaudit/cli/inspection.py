@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.folders import other_files
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
 from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
 from batchaudit.model.fields import (
@@ -71,7 +72,8 @@ class FileInspection:
 
 def inspect_paths(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[FileInspection]:
     inspections = [
-        FileInspection(item.path, unreadable=item.reason) for item in empty_folders(paths)
+        FileInspection(item.path, unreadable=item.reason)
+        for item in empty_folders(paths) + other_files(paths)
     ]
     budget = Budget(limits)
     for path in expand(paths):
