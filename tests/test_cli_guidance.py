@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from batchaudit.cli import cli
 from batchaudit.cli.terminal.console import terminal
 from batchaudit.engine import Audit
 from batchaudit.report import markdown, text
@@ -46,9 +48,15 @@ def test_a_folder_given_to_j_and_swapped_trace_arguments(exports: list[str]) -> 
 
 
 def test_every_command_help_has_examples_and_exit_codes() -> None:
-    for command in ["audit", "trace", "rules", "explain", "inspect", "sample"]:
-        code, out, _ = invoke(command, "--help")
-        assert code == 0 and "Examples:" in out and "Exit status:" in out, command
+    """Every command of the group, walked (a command added later is checked too), and the
+    group's own --help: examples that use the command, and its exit codes."""
+    assert {"audit", "config", "waive", "run"} <= set(cli.commands)
+    for name in ["", *cli.commands]:
+        code, out, _ = invoke(*[name][: bool(name)], "--help")
+        assert code == 0, name
+        examples = out.split("Examples:", 1)[-1].split("Exit status:", 1)[0]
+        assert "Examples:" in out and f"batchaudit {name}".strip() in examples, name
+        assert re.search(r"Exit status:.*\n\s+0 .*\n(.*\n)*\s+2 ", out), name
 
 
 def test_quiet_verbose_and_piped_output(exports: list[str]) -> None:

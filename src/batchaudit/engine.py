@@ -117,10 +117,10 @@ def about(lineage: Lineage, pack: Pack, inputs: list[InputFile]) -> About:
     licenses = own_licenses(lineage.packages) or tuple(named)
     return About(
         licenses=licenses,
-        licenses_from_exports=bool(licenses),
+        licenses_from="exports" if licenses else "none",
         first_date=first,
         last_date=last,
-        pack_file=pack.path,
+        pack_file=pack.shown_path,
         pack_sha256=pack.sha256,
         pack_builtin=pack.builtin,
     )

@@ -18,7 +18,6 @@ from batchaudit.month_to_month.carry_over import (
     carry_over,
     chosen_outputs,
     exit_status,
-    license_numbers,
     told,
 )
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
@@ -110,6 +109,8 @@ def audit(
     exports, outputs = Exports(paths, packages, lab_results), chosen_outputs(config)
     _check_out_dir(out_dir)
     exports.check()
+    if config.origin("output") == "config":
+        _make_folders(outputs)
     _check_outputs(outputs, exports.given)
     with progress(quiet) as shown:
         shown.stage("reading the exports")
@@ -157,8 +158,7 @@ def _audited(
     with stage(verbose, f"audited {len(tables.packages):,} packages"):
         finished = audit_exports(tables, pack, config.choices)
     result = carry_over(finished, config, now.date(), CannotRun, out_dir)
-    numbers = license_numbers(config["license"])
-    return told(result, config["title"], config["licensee"], numbers)
+    return told(result, config)
 
 
 def _write(result: AuditResult, outputs: tuple[Path, ...], now: datetime, verbose: bool) -> None:
@@ -216,6 +216,19 @@ def _check_out_dir(out_dir: Path | None) -> None:
         raise CannotRun(
             f"{out_dir}: the report folder cannot be made ({error.strerror})."
         ) from error
+
+
+def _make_folders(outputs: tuple[Path, ...]) -> None:
+    """The folders of the reports a config names, made on the first run as --out-dir is
+    (`output = ["reports/report.html"]`). An -o folder must exist: a folder mistyped at the
+    prompt is said, not made."""
+    for path in outputs:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CannotRun(
+                f"{path}: the folder {path.parent} cannot be made ({error.strerror})."
+            ) from error
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:

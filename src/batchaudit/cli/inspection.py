@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.folders import other_files
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
 from batchaudit.ingest.load import ReadTable, empty_folders, expand, read_file, validate
 from batchaudit.model.fields import (
@@ -73,7 +74,8 @@ class FileInspection:
 
 def inspect_paths(paths: list[Path], limits: Limits = DEFAULT_LIMITS) -> list[FileInspection]:
     inspections = [
-        FileInspection(item.path, unreadable=item.reason) for item in empty_folders(paths)
+        FileInspection(item.path, unreadable=item.reason)
+        for item in empty_folders(paths) + other_files(paths)
     ]
     budget = Budget(limits)
     for path in expand(paths):
@@ -110,7 +112,8 @@ def _table(table: ReadTable) -> TableInspection:
         missing_useful=[
             detection.title(f)
             for f in detection.missing(USEFUL[kind])
-            if f in detection.shape.titles and not empty  # what this kind of export can carry
+            # only what this kind of export, and this tab of it, can carry
+            if f in detection.shape.titles and f not in detection.shape.tab_only and not empty
         ],
         problems=[f.message for f in data_quality_findings(table.problems[:PROBLEMS_SHOWN])],
         problem_count=len(table.problems),

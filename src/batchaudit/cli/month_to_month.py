@@ -103,7 +103,26 @@ def _portfolio(config_file: Path | None, out_dir: Path | None) -> Portfolio:
         raise CannotRun(str(error)) from error
 
 
-@click.command(name="config")
+CONFIG_EXITS = """\b
+Exit status:
+  0  the settings were printed
+  2  the config cannot be used (a sentence on standard error names the file and the key)"""
+WAIVE_EXITS = """\b
+Exit status:
+  0  the waiver was added (the sentence says to which file)
+  2  nothing was added: no such rule, no reason, a date too far ahead, or a waivers file
+     that cannot be used (a sentence on standard error says which)"""
+
+
+@click.command(
+    name="config",
+    epilog=epilog(
+        "  batchaudit config\n"
+        "  batchaudit config --config clients/green-acres/batchaudit.toml\n"
+        "  batchaudit config --isolated",
+        CONFIG_EXITS,
+    ),
+)
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help=CONFIG_OPTIONS[0])
 @click.option("--isolated", is_flag=True, help=CONFIG_OPTIONS[1])
 def show_config(config_file: Path | None, isolated: bool) -> None:
@@ -112,7 +131,16 @@ def show_config(config_file: Path | None, isolated: bool) -> None:
     click.echo("\n".join(config.lines()))
 
 
-@click.command()
+@click.command(
+    epilog=epilog(
+        "  batchaudit waive PB002 1A4030000CC7D20000000042 --until 2027-03-31 \\\n"
+        '      --reason "Category correction agreed with OLCC, case 2026-118" \\\n'
+        '      --approved-by "J. Rivera"\n'
+        '  batchaudit waive LN001 "1A40300009E42*" --until 2027-01-31 \\\n'
+        '      --reason "Sources received from another licensee"',
+        WAIVE_EXITS,
+    )
+)
 @click.argument("code")
 @click.argument("tag")
 @click.option("--reason", required=True, help="Why the finding is accepted (required).")

@@ -25,6 +25,7 @@ from batchaudit.ingest.detect import Detection, detect
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
 from batchaudit.ingest.files import Contents, read_regular
+from batchaudit.ingest.folders import DATA_SUFFIXES, other_files, walk
 from batchaudit.ingest.licenses import license_in, several_licenses
 from batchaudit.ingest.limits import (
     DEFAULT_LIMITS,
@@ -51,7 +52,6 @@ from batchaudit.model.schemas import REQUIRED_FIELDS, Parsed, failures
 from batchaudit.model.tables import Problem, Tables
 from batchaudit.model.values import arrow_text
 
-DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".json")
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _TABLE = "_table"  # which table of a validation group a row came from
 
@@ -96,22 +96,7 @@ def _exports_in(folder: Path) -> list[Path]:
     """One scandir per folder, hidden files and folders skipped without being walked; sorted
     as paths sort (part by part). Not only regular files: a pipe, a device or a dangling link
     named like an export is kept, to be named and skipped when it is read."""
-    found: list[tuple[tuple[str, ...], Path]] = []
-    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
-    while pending:
-        here, parts = pending.pop()
-        try:
-            entries = list(os.scandir(here))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, (*parts, entry.name)))
-            elif os.path.splitext(entry.name)[1].lower() in DATA_SUFFIXES:
-                found.append(((*parts, entry.name), Path(entry.path)))
-    return [path for _, path in sorted(found, key=lambda item: item[0])]
+    return walk(folder)[0]
 
 
 def empty_folders(paths: list[Path]) -> list[NotRead]:
@@ -150,7 +135,8 @@ def load(
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
     given += [(path, None) for path in expand(detected or [])]
     tables = Tables(packages=pd.DataFrame(), lab_results=None)  # set below
-    tables.not_read += empty_folders([*(packages or []), *(lab_results or []), *(detected or [])])
+    folders = [*(packages or []), *(lab_results or []), *(detected or [])]
+    tables.not_read += empty_folders(folders) + other_files(folders)
     read: list[ReadTable] = []
     budget = Budget(limits)
     for path, expected in given:

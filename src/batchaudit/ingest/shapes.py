@@ -34,6 +34,9 @@ class Shape:
     # Fields this response does not carry by design: no DQ001 for them; its packages are not
     # judged on them unless another export of the same package carries them.
     not_in_response: frozenset[str] = frozenset()
+    # Fields only some tabs of this export carry (the grid's Finished and Discontinued are the
+    # Inactive tab's): a file without them is another tab, not a file that lacks them.
+    tab_only: frozenset[str] = frozenset()
     # Titles that must all be in the header for a file to be of this shape, though they are
     # not read (a lab-sample package response also carries lab fields).
     requires: tuple[str, ...] = ()
@@ -64,6 +67,8 @@ def _keyed(titles: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return dict(cached[1])
 
 
+INACTIVE_TAB_ONLY = frozenset({"finished", "discontinued"})
+
 METRC_GRID = Shape(
     "metrc-grid",
     Kind.PACKAGES,
@@ -93,6 +98,7 @@ METRC_GRID = Shape(
         "finished": ("Finished",),
         "discontinued": ("Discontinued",),
     },
+    tab_only=INACTIVE_TAB_ONLY,
 )
 
 METRC_GRID_ABBREVIATED = Shape(
@@ -124,6 +130,7 @@ METRC_GRID_ABBREVIATED = Shape(
         "finished": ("F.",),
         "discontinued": ("D.",),
     },
+    tab_only=INACTIVE_TAB_ONLY,
 )
 
 METRC_API_PACKAGES = Shape(

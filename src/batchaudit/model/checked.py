@@ -64,3 +64,5 @@ class BaselineComparison:
     # Not found, but this run did not check its package with its rule (or re-read its file):
     # neither resolved nor unchanged.
     not_rechecked: tuple[ResolvedFinding, ...] = ()
+    # False for the first run of a report folder: every finding is new, compared with nothing.
+    compared: bool = True

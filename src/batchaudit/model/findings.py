@@ -142,6 +142,7 @@ class NotRead:
 
     path: str
     reason: str
+    files: int = 1  # the files the sentence is about (a folder's files that are not exports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +241,10 @@ class About:
 
     title: str = ""
     licensee: str = ""
-    # License numbers: as given (--license), else the licensee's own, read from the exports.
+    # License numbers: as given (--license or the config), else the licensee's own, read from
+    # the exports; where they came from: "none", "config", "command line" or "exports".
     licenses: tuple[str, ...] = ()
-    licenses_from_exports: bool = False
+    licenses_from: str = "none"
     # The export period: the first and last dates in the data (ISO dates, "" when none).
     first_date: str = ""
     last_date: str = ""

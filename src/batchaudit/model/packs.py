@@ -72,6 +72,13 @@ class Pack:
         """A pack shipped with batchaudit (loaded by name, not from a file of the user's)."""
         return Path(self.path).resolve().parent == packs_dir().resolve()
 
+    @property
+    def shown_path(self) -> str:
+        """The pack file as the reports name it: batchaudit's own by its place in batchaudit
+        (`rules/oregon.toml`), never the folder it is installed in on this machine; a pack
+        file of the user's as it was given."""
+        return f"rules/{Path(self.path).name}" if self.builtin else self.path
+
     def category_table(self) -> pd.DataFrame:
         """One row per known category: key, category, group, tested."""
         rows = [

@@ -52,17 +52,19 @@ def carry_over(
 
     try:
         if waivers_path is not None and waivers_path.is_file():
-            waivers = load_waivers(waivers_path, today)
+            waivers = load_waivers(waivers_path, today, config.named("waivers"))
             result = apply_waivers(result, waivers, today, configure)
         elif named:
             raise WaiverError(f"The waivers file {waivers_path} does not exist; check the path.")
         if config["baseline"]:
             path = Path(config["baseline"])
-            result = compare(result, load_baseline(path), str(path))
+            result = compare(result, load_baseline(path), config.named("baseline"))
         elif runs is not None:
             previous = previous_baseline(runs)
             found = load_baseline(previous) if previous is not None else []
             result = compare(result, found, str(previous or runs))
+            if previous is None and result.baseline is not None:
+                result = replace(result, baseline=replace(result.baseline, compared=False))
         elif config["fail-on-new"]:
             raise BaselineError(
                 "--fail-on-new needs a baseline: give --baseline previous.json (or `baseline` "
@@ -73,12 +75,18 @@ def carry_over(
     return result
 
 
-def told(result: AuditResult, title: str, licensee: str, licenses: tuple[str, ...]) -> AuditResult:
-    """The result with what the command line (or the config) says of whose audit it is."""
-    about = replace(result.about, title=title.strip(), licensee=licensee.strip())
-    given = tuple(number.strip() for number in licenses if number.strip())
+def told(result: AuditResult, config: Config) -> AuditResult:
+    """The result with what the command line or the config says of whose audit it is (title,
+    licensee, license numbers and where they came from), and a pack file as the config or
+    the command line names it."""
+    about = replace(
+        result.about, title=config["title"].strip(), licensee=config["licensee"].strip()
+    )
+    given = license_numbers(config["license"])
     if given:
-        about = replace(about, licenses=given, licenses_from_exports=False)
+        about = replace(about, licenses=given, licenses_from=config.origin("license"))
+    if not about.pack_builtin:
+        about = replace(about, pack_file=config.named("jurisdiction"))
     return replace(result, about=about)
 
 

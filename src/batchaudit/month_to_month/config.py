@@ -107,6 +107,28 @@ class Config:
             return None, False
         return Path(self["waivers"]), self.sources["waivers"] != "default"
 
+    def origin(self, key: str) -> str:
+        """Where a setting came from, in the reports' words: "command line", "config" (a
+        file, or a portfolio's client in it) or "default"."""
+        source = self.sources[key]
+        if source == "default":
+            return "default"
+        return "command line" if source.startswith("--") else "config"
+
+    def named(self, key: str) -> str:
+        """A path setting as the reports name it: as written in the config (relative to its
+        folder), or as given on the command line; never a folder of this machine that no
+        one wrote (the config was found from the current folder, an absolute path)."""
+        value = str(self[key])
+        origin = self.origin(key)
+        if origin == "command line":
+            return value
+        folder = self.file.parent if self.file is not None and origin == "config" else None
+        if folder is None:  # a default: waivers.toml beside the config or here
+            return Path(value).name if key == "waivers" else value
+        path = Path(value)
+        return str(path.relative_to(folder)) if path.is_relative_to(folder) else value
+
     def overridden(self, values: dict[str, Any], source: str) -> Config:
         """These settings over this config's (a portfolio's client over the file's), the rule
         choices made again; ConfigError names `source` when one cannot be used."""
@@ -232,13 +254,17 @@ def _choices(
 ) -> RuleChoices:
     """The rules to run; `client` names a portfolio's client whose settings these are."""
 
+    # A refusal names the config as this machine reads it; a skip reason, which the reports
+    # carry, by its name only (the folder is the auditor's, not the client's business).
+    name = file.name if file is not None else ""
+
     def selectors(key: str) -> Selectors:
         if sources[key].startswith("--"):
             return Selectors(tuple(values[key]), sources[key])
         if sources[key] == client:
             return Selectors(tuple(values[key]), f"In the config {file}, {client}, {key}",
-                             f"{key} of {client} in {file}")  # fmt: skip
-        return Selectors(tuple(values[key]), f"In the config {file}, {key}", f"{key} in {file}")
+                             f"{key} of {client} in {name}")  # fmt: skip
+        return Selectors(tuple(values[key]), f"In the config {file}, {key}", f"{key} in {name}")
 
     try:
         return choose(

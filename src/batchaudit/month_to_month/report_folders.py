@@ -86,7 +86,10 @@ def history_entry(result: AuditResult, folder: str, when: datetime) -> dict[str,
         "resolved": len(resolved) if result.baseline else None,
         # Not found again, but not checked again either: neither resolved nor open.
         "not_rechecked": len(result.baseline.not_rechecked) if result.baseline else None,
-        "compared_with": result.baseline.path if result.baseline else None,
+        # None: compared with nothing (the first run of the folder), whatever it was told.
+        "compared_with": result.baseline.path
+        if result.baseline and result.baseline.compared
+        else None,
     }
 
 

@@ -44,7 +44,9 @@ def refusal(path: Path | str, key: str, problem: str) -> WaiverError:
     return WaiverError(f"In the waivers file {path}, {key}: {problem}.")
 
 
-def load_waivers(path: Path, today: date) -> list[Waiver]:
+def load_waivers(path: Path, today: date, name: str = "") -> list[Waiver]:
+    """The waivers of a file; `name` is the file as the reports name it (by default `path`):
+    refusals name `path`, the file this machine read."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -57,7 +59,8 @@ def load_waivers(path: Path, today: date) -> list[Waiver]:
     entries = data.get("waiver", [])
     if not isinstance(entries, list):
         raise refusal(path, "waiver", "must be [[waiver]] tables")
-    return [_waiver(entry, path, n, today) for n, entry in enumerate(entries, start=1)]
+    waivers = [_waiver(entry, path, n, today) for n, entry in enumerate(entries, start=1)]
+    return [replace(waiver, file=name) for waiver in waivers] if name else waivers
 
 
 def _waiver(entry: Any, path: Path, number: int, today: date) -> Waiver:

@@ -144,9 +144,9 @@ def tab_sizes(figures: ChartData) -> Chart:
     for low, high, label in bins:
         count = sum(n for size, n in figures.tab_sizes.items() if low <= size <= high)
         kind = "warning" if low > limit else "plain"
-        values.append(
-            (label, [(float(count), kind, f"{label} tested packages: {count:,} packages")])
-        )
+        shown = "tested package" if label == "1" else "tested packages"
+        title = f"{label} {shown}: {count_of(count, 'package')}"
+        values.append((label, [(float(count), kind, title)]))
     step = _columns(chart, values)
     x = 40 + (limit + 1) * step  # bins 0..limit are within the limit
     chart.marks.append(Line(x, 12, x, chart.height - 28))

@@ -159,7 +159,7 @@ def about_document(result: AuditResult) -> dict[str, Any]:
         "licensee": about.licensee or None,
         "license": ", ".join(about.licenses) or None,
         "licenses": list(about.licenses),
-        "licenses_from": "exports" if about.licenses_from_exports else "command line",
+        "licenses_from": about.licenses_from,
         "period": {"first": about.first_date or None, "last": about.last_date or None},
     }
 

@@ -118,7 +118,8 @@ def render(
     for gap in gaps(result):
         out.add(f"Not checked: {printable(gap.sentence())}", indent="    ")
     if result.not_read:
-        out.add(f"Not read: {count_of(len(result.not_read), 'file')}, named above.")
+        unread = sum(item.files for item in result.not_read)
+        out.add(f"Not read: {count_of(unread, 'file')}, named above.")
     out.add(out.paint(sentence, kind))
     return out.text()
 

@@ -12,6 +12,7 @@ from batchaudit.rules import (  # noqa: F401  (imported to register the rules)
     discontinuable,
     duplicates,
     invalid_values,
+    lab_placement,
     lineage_rules,
     processing,
     production_batches,

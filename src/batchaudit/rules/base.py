@@ -69,6 +69,9 @@ class RuleInfo:
     trail_caption: ClassVar[str] = "Sources to the package"
     unneeded_batch: ClassVar[bool] = False
     data_quality: ClassVar[bool] = False
+    # Runs whatever `select` names, unless `ignore` names it: what a run is told to look for
+    # must not silence what it says of its own settings (a waiver that matches nothing).
+    selected_always: ClassVar[bool] = False
     _sections: ClassVar[dict[str, str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

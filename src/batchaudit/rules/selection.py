@@ -2,8 +2,9 @@
 `severity`, by code or by prefix (`PB`, `LT00`), from the command line or the config.
 
 As in ruff: the rules run are those that `select` names (every rule when it names none),
-plus those that `extend-select` names, less those that `ignore` names. A rule left out is
-listed as skipped with the reason, naming where it was left out.
+plus those that `extend-select` names, less those that `ignore` names; the waivers file's
+own rules (WV001, WV002) run whatever `select` names, unless `ignore` names them. A rule
+left out is listed as skipped with the reason, naming where it was left out.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def choose(
     off: dict[str, str] = {}
     if select is not None and select.codes:
         chosen = {code for s in select.codes for code in matching(s, select.where)}
+        chosen |= {code for code, rule in REGISTRY.items() if rule.selected_always}
         for code in sorted(set(REGISTRY) - chosen):
             off[code] = f"not selected ({select.origin})"
     if extend_select is not None:

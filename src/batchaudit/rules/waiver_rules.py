@@ -62,6 +62,7 @@ class ExpiredWaiver(RuleInfo):
     """
 
     code = "WV001"
+    selected_always = True
     name = "expired-waiver"
     severity = Severity.WARNING
     evidence: ClassVar[type] = WaiverEvidence
@@ -101,6 +102,7 @@ class UnusedWaiver(RuleInfo):
     """
 
     code = "WV002"
+    selected_always = True
     name = "unused-waiver"
     severity = Severity.NOTE
     evidence: ClassVar[type] = UnusedWaiverEvidence

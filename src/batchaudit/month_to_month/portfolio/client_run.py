@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from batchaudit.model.packs import PackError
-from batchaudit.month_to_month.carry_over import carry_over, exit_status, license_numbers, told
+from batchaudit.month_to_month.carry_over import carry_over, exit_status, told
 from batchaudit.month_to_month.config import ConfigError, load_config
 from batchaudit.month_to_month.portfolio.clients import Client
 from batchaudit.report.writing import OutputError
@@ -87,8 +87,7 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
     result = carry_over(finished, config, when.date(), ClientFailure, client.out_dir)
     unreadable = tables.unreadable
     del finished, tables  # the lineage and the tables: the reports need only the result
-    numbers = license_numbers(config["license"])
-    result = told(result, config["title"], config["licensee"], numbers)
+    result = told(result, config)
     try:
         client.out_dir.mkdir(parents=True, exist_ok=True)
         recorded = record(client.out_dir, result, run_reports(result, when), when, keep)
