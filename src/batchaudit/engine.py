@@ -21,7 +21,14 @@ from batchaudit.support.collector import collection_paused
 from batchaudit.support.side_by_side import side_by_side
 
 # What reports show of each package.
-SHOWN_COLUMNS = ["tag", "item_name", "category", "production_batch", "lab_testing_state"]
+SHOWN_COLUMNS = [
+    "tag",
+    "item_name",
+    "category",
+    "production_batch",
+    "batch_flag_known",
+    "lab_testing_state",
+]
 
 
 @dataclass(frozen=True)

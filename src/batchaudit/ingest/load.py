@@ -32,7 +32,7 @@ from batchaudit.ingest.limits import (
     Budget,
     Limits,
 )
-from batchaudit.ingest.merge import merge_packages
+from batchaudit.ingest.merge import Records, merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
     bad_line_problems,
@@ -367,19 +367,28 @@ def _merge_packages(
     """One row per tag, its records from several files merged field by field (merge.py)."""
     packages = _in_table_order(rows)
     table = packages.pop(_TABLE).to_numpy()
-    # Whether each row's table carries each field: looked up by table number, not searched.
     numbers = table.astype(np.int64, copy=False)
-    carried = pd.DataFrame(
-        {
-            name: np.array([name in t.detection.fields for t in read], dtype=bool)[numbers]
-            for name in FIELDS[Kind.PACKAGES]
-        },
-        index=packages.index,
+    carried = _fields_per_row([t.detection.fields for t in read], numbers, packages.index)
+    owned = _fields_per_row(
+        [t.detection.shape.owned(t.detection.fields) for t in read], numbers, packages.index
     )
     # The REST API has no IsArchived: a package with an ArchivedDate is discontinued.
     archived = ~carried["discontinued"] & packages["discontinued_date"].notna()
     packages["discontinued"] = packages["discontinued"] | archived
     carried["discontinued"] |= carried["discontinued_date"]
-    merged, conflicts = merge_packages(packages, carried)
+    owned["discontinued"] |= owned["discontinued_date"]
+    merged, conflicts = merge_packages(packages, Records(carried, owned))
     tables.problems.extend(conflicts)
     return merged
+
+
+def _fields_per_row(fields: list[set[str]], numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Per row and package field, whether the row's table has it among `fields` (one set per
+    table): looked up by table number, not searched."""
+    return pd.DataFrame(
+        {
+            name: np.array([name in each for each in fields], dtype=bool)[numbers]
+            for name in FIELDS[Kind.PACKAGES]
+        },
+        index=index,
+    )

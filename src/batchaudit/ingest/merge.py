@@ -1,12 +1,16 @@
 """One record per package. The rows of one tag from several files (grid tabs exported at
 different times, the same export as CSV, Excel and API JSON) merge field by field: a field
 only some files carry (the API's `Id`, `OriginalPackageQuantity`, `LastModified`) comes from
-the newest record that carries it. The rows disagree only when, after normalisation (`g` is
-`Grams`, case and spacing, a date against a date-time of the same day), they differ on a
-field the rules or the report use; then the newest record by `LastModified` wins, else the
-one from the file given last, and the conflict is reported (DQ003)."""
+the newest record that carries it, and a field a response carries without owning it
+(`Shape.owns`: a transfer's shipped quantity) from the newest record whose response owns
+it. The rows disagree only when, after normalisation (`g` is `Grams`, case and spacing, a
+date against a date-time of the same day), they differ on a field the rules or the report
+use and both of their responses own; then the newest record by `LastModified` wins, else
+the one from the file given last, and the conflict is reported (DQ003)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,6 +36,8 @@ COMPARED = (
     "packaged_date",
     "received_date",
     "received_from_license",
+    "recipient_license",
+    "recipient_received_date",
     "requires_remediation",
     "contains_remediated",
     "finished",
@@ -51,13 +57,22 @@ UNIT_NAMES = {
 BLANK = "<blank>"
 
 
+@dataclass(frozen=True)
+class Records:
+    """What each package row's file says of it: per row and field, whether the file carries
+    the field (`carried`) and whether its response owns it (`owned`, see `Shape.owns`)."""
+
+    carried: pd.DataFrame
+    owned: pd.DataFrame
+
+
 def merge_packages(
-    packages: pd.DataFrame, carried: pd.DataFrame
+    packages: pd.DataFrame, records: Records
 ) -> tuple[pd.DataFrame, list[ConflictingRows]]:
     """One row per tag, at the position of its kept record. `packages` are typed rows in the
-    order their files were given; `carried` says, per row and field, whether its file has
-    that field at all. Adds `batch_flag_known`: some record of the package has the
-    Production Batch field."""
+    order their files were given. Adds `batch_flag_known`: some record of the package has
+    the Production Batch field."""
+    carried = records.carried
     repeated = packages["tag"].duplicated(keep=False).to_numpy()
     if not repeated.any():
         return packages.assign(batch_flag_known=carried["production_batch"].to_numpy()), []
@@ -69,13 +84,14 @@ def merge_packages(
     rows = ranked.loc[ranked["tag"].duplicated(keep=False).to_numpy()]
     for field in PACKAGE_FIELDS:
         _fill_from_other_records(merged, rows, carried, field)
+        _fill_from_other_records(merged, rows, records.owned, field)
     flag_known = carried["production_batch"].groupby(packages["tag"]).any()
     merged["batch_flag_known"] = merged["tag"].map(flag_known).to_numpy(dtype=bool)
     # A package read from several shapes is worded as its richest one (API over grid).
     richest = packages.assign(_fields=carried.sum(axis=1)).sort_values("_fields", kind="stable")
     shape = richest.drop_duplicates("tag", keep="last").set_index("tag")[SHAPE]
     merged[SHAPE] = merged["tag"].map(shape).to_numpy()
-    conflicts = _conflicts(packages.loc[repeated], carried.loc[repeated], ranked)
+    conflicts = _conflicts(packages.loc[repeated], records.owned.loc[repeated], ranked)
     return merged.reset_index(drop=True), conflicts
 
 
@@ -88,13 +104,14 @@ def _by_precedence(packages: pd.DataFrame) -> pd.DataFrame:
 
 
 def _fill_from_other_records(
-    merged: pd.DataFrame, rows: pd.DataFrame, carried: pd.DataFrame, field: str
+    merged: pd.DataFrame, rows: pd.DataFrame, has: pd.DataFrame, field: str
 ) -> None:
-    """Where the kept record's file lacks `field`, take it from the newest record that has it."""
-    lacking = ~carried.loc[merged.index, field].to_numpy()
+    """Where the kept record's file has not `field` (by the mask `has`: carried, or owned),
+    take it from the newest record whose file has it."""
+    lacking = ~has.loc[merged.index, field].to_numpy()
     if not lacking.any():
         return
-    donors = rows.loc[carried.loc[rows.index, field].to_numpy()]
+    donors = rows.loc[has.loc[rows.index, field].to_numpy()]
     newest = donors.drop_duplicates("tag", keep="last").set_index("tag")[field]
     targets = merged.index[lacking & merged["tag"].isin(newest.index).to_numpy()]
     if len(targets):
@@ -102,14 +119,14 @@ def _fill_from_other_records(
 
 
 def _conflicts(
-    rows: pd.DataFrame, carried: pd.DataFrame, ranked: pd.DataFrame
+    rows: pd.DataFrame, owned: pd.DataFrame, ranked: pd.DataFrame
 ) -> list[ConflictingRows]:
     """Each tag whose records differ, after normalisation, on a compared field that both
-    of their files carry."""
+    of their responses own."""
     differs = pd.DataFrame(index=rows["tag"].unique())
     for field in COMPARED:
         values = comparable(rows[field], PACKAGE_FIELDS[field], field)
-        known = values.where(carried[field])
+        known = values.where(owned[field])
         differs[field] = known.groupby(rows["tag"]).nunique(dropna=True) > 1  # noqa: PD101 (per tag)
     conflicting = differs.loc[differs.any(axis=1)]
     if conflicting.empty:

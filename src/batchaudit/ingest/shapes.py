@@ -39,6 +39,15 @@ class Shape:
     requires: tuple[str, ...] = ()
     # Where to get what this response lacks, for the sentence that says it is missing.
     instead: str = ""
+    # The fields whose values this response states as the package's own, compared with other
+    # records of the package and preferred to theirs; None: every field it carries. A field
+    # it carries but does not own (a transfer's shipped quantity) is used only where no
+    # record that owns it is loaded.
+    owns: frozenset[str] | None = None
+
+    def owned(self, carried: set[str]) -> set[str]:
+        """Of the fields a file of this shape carries, those it owns."""
+        return set(carried) if self.owns is None else carried & self.owns
 
     def fallback_aliases(self) -> dict[str, str]:
         return _keyed(self.fallbacks)
@@ -172,11 +181,41 @@ METRC_API_PACKAGES = Shape(
     },
 )
 
+# /packages/v2/transferred lists the packages this licensee *sent*. Its records (documented
+# fields: Id, PackageId, PackageLabel, ManifestNumber, ProductName, ProductCategoryName,
+# ItemStrainName, SourceHarvestNames, SourcePackageLabels, RecipientFacilityLicenseNumber,
+# RecipientFacilityName, ReceivedDateTime, ReceivedQuantity, ReceivedUnitOfMeasureAbbreviation,
+# ShippedQuantity, ShippedUnitOfMeasureAbbreviation, ShipmentPackageStateName,
+# LabTestingStateName, ...) describe the shipment: `ReceivedDateTime` is the buyer's receipt
+# and the recipient fields the buyer's license, read as the recipient's fields, never as
+# this licensee's receipt. No Production Batch field: the flag is unknown, not false.
+#
+# What it owns: the package's identity as shipped (tag, id, item, category, strain, source
+# packages and harvests, packaged date) and the recipient's fields. What it carries without
+# owning: the shipped quantity and unit (the shipment's, not the package's quantity now),
+# the testing state at shipment, and any package flags an integrator adds. Those a package
+# record (/active, /onhold, /inactive) gives are taken from it, and a difference in them
+# is no conflict.
+TRANSFERRED_OWNS = frozenset(
+    {
+        "tag",
+        "package_id",
+        "item_name",
+        "category",
+        "item_strain",
+        "source_harvest_names",
+        "source_package_tags",
+        "packaged_date",
+        "recipient_license",
+        "recipient_received_date",
+    }
+)
+
 METRC_API_TRANSFERRED = Shape(
     "metrc-api-transferred",
     Kind.PACKAGES,
-    "Metrc API transferred packages (/packages/v2/transferred, transfer-delivery packages), "
-    "keyed by PackageLabel",
+    "Metrc API transferred packages (/packages/v2/transferred, transfer-delivery packages): "
+    "packages this licensee sent, keyed by PackageLabel",
     {
         "tag": ("PackageLabel",),
         "package_id": ("PackageId",),
@@ -186,7 +225,7 @@ METRC_API_TRANSFERRED = Shape(
         "source_harvest_names": ("SourceHarvestNames",),
         "source_package_tags": ("SourcePackageLabels",),
         "quantity": ("ShippedQuantity",),
-        "unit": ("ShippedUnitOfMeasureName",),
+        "unit": ("ShippedUnitOfMeasureAbbreviation",),
         "packaged_date": ("PackagedDate",),
         "lab_testing_state": ("LabTestingStateName", "LabTestingState"),
         "production_batch": ("IsProductionBatch",),
@@ -195,10 +234,13 @@ METRC_API_TRANSFERRED = Shape(
         "testing_sample": ("IsTestingSample",),
         "requires_remediation": ("ProductRequiresRemediation",),
         "contains_remediated": ("ContainsRemediatedProduct",),
-        "received_date": ("ReceivedDateTime",),
+        "recipient_license": ("RecipientFacilityLicenseNumber",),
+        "recipient_received_date": ("ReceivedDateTime",),
         "last_modified": ("LastModified",),
     },
+    fallbacks={"unit": ("ShippedUnitOfMeasureName",)},
     not_in_response=frozenset({"production_batch", "production_batch_number"}),
+    owns=TRANSFERRED_OWNS,
 )
 
 METRC_API_LAB_SAMPLES = Shape(
