@@ -1,19 +1,24 @@
-"""Metrc's meaning per response.
+"""Metrc's meaning per response, and which API record of a package is current.
 
 `/packages/v2/transferred` lists the packages this licensee *sent*: its `ReceivedDateTime`
 and `RecipientFacilityLicenseNumber` are the buyer's, its quantity is the shipment's, and it
-has no Production Batch field. The transferred records below carry the fields Metrc
-documents for that response (no `LastModified`, no `PackagedDate`)."""
+has no Production Batch field. Records of one package from two endpoints or two pulls differ
+as a matter of course; the newest `LastModified` is current. The transferred records below
+carry the fields Metrc documents for that response (no `LastModified`, no `PackagedDate`)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
+from batchaudit.engine import audit
+from batchaudit.ingest.load import load
+from batchaudit.model.packs import load_pack
 from helpers import tag
 from test_html_report import explorer
 from test_responses import package, page, write
@@ -108,6 +113,7 @@ def test_one_package_from_inactive_and_transferred_merges_without_a_conflict(
         document = audited(*files)
         assert of(document, "DQ003") == []
         assert "received" not in of(document, "LN001")[0]["message"]
+        assert of(audited(*files, "--extend-select", "DQ007"), "DQ007") == []  # nor a change
     heading = traced(tag(2), inactive, gone).splitlines()[0]
     assert "0.00 g" in heading and "shipped" not in heading  # the package's own quantity
     assert "not a production batch" in heading  # /inactive has the field
@@ -128,3 +134,70 @@ def test_a_production_batch_sent_away_can_no_longer_be_discontinued(tmp_path: Pa
     assert unneeded["evidence"]["not_discontinuable_because"] == "it was sent to another licensee"
     assert of(document, "PB004") == []
     assert of(document, "DQ003") == []
+
+
+# What was seen 6 / Build 7: which record is current.
+
+
+def test_two_pulls_of_one_package_are_no_error_and_the_newest_is_used(tmp_path: Path) -> None:
+    newer = write(tmp_path / "active-0109.json", page([
+        package(1, Quantity=80.0, LastModified="2026-01-09T10:00:00+00:00")
+    ]))  # fmt: skip
+    older = write(tmp_path / "active-0107.json", page([
+        package(1, Quantity=100.0, LastModified="2026-01-07T10:00:00+00:00")
+    ]))  # fmt: skip
+    document = audited(newer, older)  # exit 0: no error
+    assert of(document, "DQ003") == [] and of(document, "DQ007") == []
+    skipped = {s["rule"]: s["reason"] for s in document["skipped_rules"]}
+    assert skipped["DQ007"] == "off by default; it has 1 note (select DQ007 to see it)"
+    assert of(audited(newer, older, "--select", "DQ"), "DQ007") == []  # a prefix is not asking
+    (note,) = of(audited(newer, older, "--extend-select", "DQ007"), "DQ007")
+    assert note["severity"] == "note"
+    assert "quantity 100.0 -> 80.0" in note["message"]
+    assert (
+        f"the audit uses the record from {newer}, record 1, the newest by LastModified"
+        in (note["message"])
+    )
+    assert note["evidence"]["changed_fields"] == ["quantity"]
+
+
+def test_a_pack_can_turn_the_note_on(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.json", page([package(1, Quantity=80.0)]))
+    second = write(tmp_path / "b.json", page([package(1, Quantity=80.5, LastModified=None)]))
+    tables = load(detected=[first, second])
+    oregon = load_pack("oregon")
+    assert [f.rule for f in audit(tables, oregon).result.findings if f.rule == "DQ007"] == []
+    turned_on = replace(oregon, rules={**oregon.rules, "DQ007": {"enabled": True}})
+    (note,) = [f for f in audit(tables, turned_on).result.findings if f.rule == "DQ007"]
+    assert note.message.endswith("the only one with a LastModified date.")
+
+
+def test_the_reason_names_the_dated_record_kept_though_its_file_was_given_first(
+    tmp_path: Path,
+) -> None:
+    # The API record is dated, the grid row is not: the API record is kept, and a grid row
+    # that really differs from it stays a DQ003 error.
+    api = write(tmp_path / "a-active.json", page([package(1, Quantity=100.0)]))
+    grid = tmp_path / "b-active.csv"
+    grid.write_text(
+        "Tag,Category,Source Package(s),Production Batch,Production Batch Number,Quantity\n"
+        f"{tag(1)},Buds,,No,,55\n",
+        encoding="utf-8",
+    )
+    (conflict,) = of(audited(api, grid, exit_code=1), "DQ003")
+    assert conflict["severity"] == "error"
+    assert (
+        f"the audit uses the row from {api}, record 1, the only one with a LastModified date."
+        in conflict["message"]
+    )
+    assert "the file given last" not in conflict["message"]
+    assert "fetch the API records at the same time" in conflict["remedy"]
+
+
+def test_undated_records_name_the_file_given_last(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.json", page([package(1, Quantity=80.0, LastModified=None)]))
+    second = write(tmp_path / "b.json", page([package(1, Quantity=70.0, LastModified=None)]))
+    (note,) = of(audited(first, second, "--extend-select", "DQ007"), "DQ007")
+    assert note["message"].endswith(
+        f"the audit uses the record from {second}, record 1, the file given last."
+    )

@@ -21,6 +21,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.convert import convert, empty_table
 from batchaudit.ingest.detect import Detection, detect
+from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
 from batchaudit.ingest.files import Contents, read_regular
@@ -32,7 +33,7 @@ from batchaudit.ingest.limits import (
     Budget,
     Limits,
 )
-from batchaudit.ingest.merge import Records, merge_packages
+from batchaudit.ingest.merge import merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.quality import (
     bad_line_problems,
@@ -377,8 +378,10 @@ def _merge_packages(
     packages["discontinued"] = packages["discontinued"] | archived
     carried["discontinued"] |= carried["discontinued_date"]
     owned["discontinued"] |= owned["discontinued_date"]
-    merged, conflicts = merge_packages(packages, Records(carried, owned))
-    tables.problems.extend(conflicts)
+    api = np.array([t.detection.shape.api for t in read], dtype=bool)
+    from_api = pd.Series(api[numbers], index=packages.index)
+    merged, problems = merge_packages(packages, Records(carried, owned, from_api))
+    tables.problems.extend(problems)
     return merged
 
 

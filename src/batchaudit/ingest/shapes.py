@@ -39,6 +39,9 @@ class Shape:
     requires: tuple[str, ...] = ()
     # Where to get what this response lacks, for the sentence that says it is missing.
     instead: str = ""
+    # A Metrc API response: its records are dated by LastModified, the newest is current
+    # (merge.py), and records of one package that differ are not in conflict.
+    api: bool = False
     # The fields whose values this response states as the package's own, compared with other
     # records of the package and preferred to theirs; None: every field it carries. A field
     # it carries but does not own (a transfer's shipped quantity) is used only where no
@@ -171,6 +174,7 @@ METRC_API_PACKAGES = Shape(
         "last_modified": ("LastModified",),
     },
     instead="fetch /packages/v2/active, /onhold and /inactive, whose records carry every field",
+    api=True,
     fallbacks={
         # Older flat v1 fields, and fields that repeat a value in another form.
         "item_name": ("ProductName",),
@@ -240,6 +244,7 @@ METRC_API_TRANSFERRED = Shape(
     },
     fallbacks={"unit": ("ShippedUnitOfMeasureName",)},
     not_in_response=frozenset({"production_batch", "production_batch_number"}),
+    api=True,
     owns=TRANSFERRED_OWNS,
 )
 
@@ -252,6 +257,7 @@ METRC_API_LAB_SAMPLES = Shape(
     fallbacks=METRC_API_PACKAGES.fallbacks,
     requires=("TestTypeName",),
     instead=METRC_API_PACKAGES.instead,
+    api=True,
 )
 
 CANONICAL_PACKAGES = Shape(

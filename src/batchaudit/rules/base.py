@@ -69,6 +69,9 @@ class RuleInfo:
     trail_caption: ClassVar[str] = "Sources to the package"
     unneeded_batch: ClassVar[bool] = False
     data_quality: ClassVar[bool] = False
+    # Off unless asked for: by its full code in select or extend-select, or by
+    # `enabled = true` under [rules.CODE] in a pack (see `selection.opt_in_left_out`).
+    opt_in: ClassVar[bool] = False
     _sections: ClassVar[dict[str, str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
