@@ -201,3 +201,11 @@ def test_undated_records_name_the_file_given_last(tmp_path: Path) -> None:
     assert note["message"].endswith(
         f"the audit uses the record from {second}, record 1, the file given last."
     )
+
+
+def test_the_catalog_says_the_note_is_off_by_default() -> None:
+    listed = CliRunner().invoke(cli, ["rules"]).stdout
+    (line,) = [line for line in listed.splitlines() if line.startswith("DQ007")]
+    assert "note, off by default" in line
+    explained = CliRunner().invoke(cli, ["explain", "DQ007"]).stdout
+    assert "Off by default: select DQ007 to turn it on." in " ".join(explained.split())
