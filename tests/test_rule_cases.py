@@ -56,6 +56,7 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
 FIRING_CASES_ELSEWHERE = {
     "DQ005": "tests/test_formats.py (paged API JSON)",
     "DQ006": "tests/test_responses.py (license numbers in file names)",
+    "DQ007": "tests/test_api_records.py (API records of one package from two pulls)",
 }
 
 

@@ -42,7 +42,7 @@
     if (details.length < 2) { node.appendChild(el("span", "", "not in the exports")); return node; }
     var about = el("span");
     about.appendChild(document.createTextNode(strings[details[1]] + " \u00b7 "));
-    if (details[2]) { about.appendChild(el("strong", "pb", "production batch")); } else { about.appendChild(document.createTextNode("not a production batch")); }
+    if (details[2] === 1) { about.appendChild(el("strong", "pb", "production batch")); } else { about.appendChild(document.createTextNode(details[2] === 0 ? "not a production batch" : "production batch unknown (not in its export)")); }
     about.appendChild(document.createTextNode(" \u00b7 " + (strings[details[3]] || "no testing state")));
     node.appendChild(about);
     return node;

@@ -18,12 +18,19 @@ from batchaudit.rules.base import Rule
 from batchaudit.rules.coverage import checked_findings, lacking_field, not_run
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
 from batchaudit.rules.figures import chart_data, export_period, impacts, own_licenses
-from batchaudit.rules.selection import RuleChoices
+from batchaudit.rules.selection import RuleChoices, opt_in_left_out
 from batchaudit.support.collector import collection_paused
 from batchaudit.support.side_by_side import side_by_side
 
 # What reports show of each package.
-SHOWN_COLUMNS = ["tag", "item_name", "category", "production_batch", "lab_testing_state"]
+SHOWN_COLUMNS = [
+    "tag",
+    "item_name",
+    "category",
+    "production_batch",
+    "batch_flag_known",
+    "lab_testing_state",
+]
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,10 @@ def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
         for rule in catalog()
         if not rule.evaluated() and rule.code in choices.off
     ]
-    findings = in_report_order(as_chosen(as_the_pack_says(findings, pack), choices))
+    findings, not_asked_for = opt_in_left_out(
+        in_report_order(as_chosen(as_the_pack_says(findings, pack), choices)), pack, choices
+    )
+    skipped += not_asked_for
     sources_exported = "source_package_tags" in tables.package_fields or tables.packages.empty
     cards = tuple(rule.card() for rule in catalog())
     result = AuditResult(

@@ -22,6 +22,7 @@ from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.carried import with_fields_carried
 from batchaudit.ingest.convert import convert, empty_table
 from batchaudit.ingest.detect import Detection, detect
+from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
 from batchaudit.ingest.files import Contents, read_regular
@@ -359,19 +360,30 @@ def _merge_packages(
     """One row per tag, its records from several files merged field by field (merge.py)."""
     packages = _in_table_order(rows)
     table = packages.pop(_TABLE).to_numpy()
-    # Whether each row's table carries each field: looked up by table number, not searched.
     numbers = table.astype(np.int64, copy=False)
-    carried = pd.DataFrame(
-        {
-            name: np.array([name in t.detection.fields for t in read], dtype=bool)[numbers]
-            for name in FIELDS[Kind.PACKAGES]
-        },
-        index=packages.index,
+    carried = _fields_per_row([t.detection.fields for t in read], numbers, packages.index)
+    owned = _fields_per_row(
+        [t.detection.shape.owned(t.detection.fields) for t in read], numbers, packages.index
     )
     # The REST API has no IsArchived: a package with an ArchivedDate is discontinued.
     archived = ~carried["discontinued"] & packages["discontinued_date"].notna()
     packages["discontinued"] = packages["discontinued"] | archived
     carried["discontinued"] |= carried["discontinued_date"]
-    merged, conflicts = merge_packages(packages, carried)
-    tables.problems.extend(conflicts)
+    owned["discontinued"] |= owned["discontinued_date"]
+    api = np.array([t.detection.shape.api for t in read], dtype=bool)
+    from_api = pd.Series(api[numbers], index=packages.index)
+    merged, problems = merge_packages(packages, Records(carried, owned, from_api))
+    tables.problems.extend(problems)
     return with_fields_carried(merged, packages["tag"], carried)
+
+
+def _fields_per_row(fields: list[set[str]], numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Per row and package field, whether the row's table has it among `fields` (one set per
+    table): looked up by table number, not searched."""
+    return pd.DataFrame(
+        {
+            name: np.array([name in each for each in fields], dtype=bool)[numbers]
+            for name in FIELDS[Kind.PACKAGES]
+        },
+        index=index,
+    )

@@ -42,6 +42,18 @@ class Shape:
     requires: tuple[str, ...] = ()
     # Where to get what this response lacks, for the sentence that says it is missing.
     instead: str = ""
+    # A Metrc API response: its records are dated by LastModified, the newest is current
+    # (merge.py), and records of one package that differ are not in conflict.
+    api: bool = False
+    # The fields whose values this response states as the package's own, compared with other
+    # records of the package and preferred to theirs; None: every field it carries. A field
+    # it carries but does not own (a transfer's shipped quantity) is used only where no
+    # record that owns it is loaded.
+    owns: frozenset[str] | None = None
+
+    def owned(self, carried: set[str]) -> set[str]:
+        """Of the fields a file of this shape carries, those it owns."""
+        return set(carried) if self.owns is None else carried & self.owns
 
     def fallback_aliases(self) -> dict[str, str]:
         return _keyed(self.fallbacks)
@@ -169,6 +181,7 @@ METRC_API_PACKAGES = Shape(
         "last_modified": ("LastModified",),
     },
     instead="fetch /packages/v2/active, /onhold and /inactive, whose records carry every field",
+    api=True,
     fallbacks={
         # Older flat v1 fields, and fields that repeat a value in another form.
         "item_name": ("ProductName",),
@@ -179,11 +192,41 @@ METRC_API_PACKAGES = Shape(
     },
 )
 
+# /packages/v2/transferred lists the packages this licensee *sent*. Its records (documented
+# fields: Id, PackageId, PackageLabel, ManifestNumber, ProductName, ProductCategoryName,
+# ItemStrainName, SourceHarvestNames, SourcePackageLabels, RecipientFacilityLicenseNumber,
+# RecipientFacilityName, ReceivedDateTime, ReceivedQuantity, ReceivedUnitOfMeasureAbbreviation,
+# ShippedQuantity, ShippedUnitOfMeasureAbbreviation, ShipmentPackageStateName,
+# LabTestingStateName, ...) describe the shipment: `ReceivedDateTime` is the buyer's receipt
+# and the recipient fields the buyer's license, read as the recipient's fields, never as
+# this licensee's receipt. No Production Batch field: the flag is unknown, not false.
+#
+# What it owns: the package's identity as shipped (tag, id, item, category, strain, source
+# packages and harvests, packaged date) and the recipient's fields. What it carries without
+# owning: the shipped quantity and unit (the shipment's, not the package's quantity now),
+# the testing state at shipment, and any package flags an integrator adds. Those a package
+# record (/active, /onhold, /inactive) gives are taken from it, and a difference in them
+# is no conflict.
+TRANSFERRED_OWNS = frozenset(
+    {
+        "tag",
+        "package_id",
+        "item_name",
+        "category",
+        "item_strain",
+        "source_harvest_names",
+        "source_package_tags",
+        "packaged_date",
+        "recipient_license",
+        "recipient_received_date",
+    }
+)
+
 METRC_API_TRANSFERRED = Shape(
     "metrc-api-transferred",
     Kind.PACKAGES,
-    "Metrc API transferred packages (/packages/v2/transferred, transfer-delivery packages), "
-    "keyed by PackageLabel",
+    "Metrc API transferred packages (/packages/v2/transferred, transfer-delivery packages): "
+    "packages this licensee sent, keyed by PackageLabel",
     {
         "tag": ("PackageLabel",),
         "package_id": ("PackageId",),
@@ -193,7 +236,7 @@ METRC_API_TRANSFERRED = Shape(
         "source_harvest_names": ("SourceHarvestNames",),
         "source_package_tags": ("SourcePackageLabels",),
         "quantity": ("ShippedQuantity",),
-        "unit": ("ShippedUnitOfMeasureName",),
+        "unit": ("ShippedUnitOfMeasureAbbreviation",),
         "packaged_date": ("PackagedDate",),
         "lab_testing_state": ("LabTestingStateName", "LabTestingState"),
         "production_batch": ("IsProductionBatch",),
@@ -202,10 +245,14 @@ METRC_API_TRANSFERRED = Shape(
         "testing_sample": ("IsTestingSample",),
         "requires_remediation": ("ProductRequiresRemediation",),
         "contains_remediated": ("ContainsRemediatedProduct",),
-        "received_date": ("ReceivedDateTime",),
+        "recipient_license": ("RecipientFacilityLicenseNumber",),
+        "recipient_received_date": ("ReceivedDateTime",),
         "last_modified": ("LastModified",),
     },
+    fallbacks={"unit": ("ShippedUnitOfMeasureName",)},
     not_in_response=frozenset({"production_batch", "production_batch_number"}),
+    api=True,
+    owns=TRANSFERRED_OWNS,
 )
 
 METRC_API_LAB_SAMPLES = Shape(
@@ -218,6 +265,7 @@ METRC_API_LAB_SAMPLES = Shape(
     fallbacks=METRC_API_PACKAGES.fallbacks,
     requires=("TestTypeName",),
     instead=METRC_API_PACKAGES.instead,
+    api=True,
 )
 
 CANONICAL_PACKAGES = Shape(

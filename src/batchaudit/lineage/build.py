@@ -41,7 +41,9 @@ __all__ = ["NO_PACKAGE", "Lineage", "build"]
 class Lineage:
     """The audited packages and everything derived from their links and lab results.
 
-    packages: one row per tag, position = package code; adds category_key, group,
+    packages: one row per tag, position = package code; adds batch_flag_known (some export
+      of the package has the Production Batch field: without, its flag is unknown, not
+      false), category_key, group,
       group_tested, category_known, children, on_cycle, the tab columns tab_rows,
       tab_events, tab_tested_packages, and the source facts (see `with_source_facts`).
     links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
@@ -86,6 +88,7 @@ class Lineage:
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
     packages = with_test_groups(packages.reset_index(drop=True), pack)
+    packages["batch_flag_known"] = _batch_flag_known(packages)
     released, unreleased = released_only(lab_results)
     # The lab side meets the package side only at the tabs: it is worked out in a thread
     # meanwhile, on a frame of its own (the tags and ids it places rows by); its rows and

@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from batchaudit.ingest.shapes import METRC_API_TRANSFERRED
 from batchaudit.lineage.build import NO_PACKAGE, Lineage, inheritance
 from batchaudit.lineage.tab_chains import tested_packages_in_tabs
-from batchaudit.model.fields import FILE, LINE
+from batchaudit.model.fields import FILE, LINE, SHAPE
 from batchaudit.model.findings import Finding, Source
 
 # A trace is for reading: beyond this many packages a branch says how many more there are.
@@ -27,10 +28,14 @@ class Node:
     item: str = ""
     category: str = ""
     group: str = ""
-    production_batch: bool = False
+    # None: no export of the package has the Production Batch field (a transfer's record).
+    production_batch: bool | None = False
     production_batch_number: str = ""
     testing_state: str = ""
     quantity: str = ""
+    # For a package this licensee sent: to whom, and when the recipient received it.
+    recipient: str = ""
+    recipient_received: str = ""
     note: str = ""
     branches: list[Node] = field(default_factory=list)
     hidden: int = 0
@@ -106,15 +111,22 @@ class _Walk:
     def node(self, code: int) -> Node:
         row = self.packages.iloc[code]
         quantity = "" if pd.isna(row["quantity"]) else f"{row['quantity']:,.2f} {row['unit']}"
+        if quantity and row.get(SHAPE) == METRC_API_TRANSFERRED.name:
+            quantity += " shipped"  # a transfer's record gives the shipment's quantity
+        received = row.get("recipient_received_date", pd.NaT)
         return Node(
             tag=row["tag"],
             item=row["item_name"],
             category=row["category"],
             group=row["group"],
-            production_batch=bool(row["production_batch"]),
+            production_batch=(
+                bool(row["production_batch"]) if row.get("batch_flag_known", True) else None
+            ),
             production_batch_number=row["production_batch_number"],
             testing_state=row["lab_testing_state"],
             quantity=quantity.strip(),
+            recipient=str(row.get("recipient_license", "") or ""),
+            recipient_received="" if pd.isna(received) else received.strftime("%Y-%m-%d"),
         )
 
     def up(self, start: int) -> Node:

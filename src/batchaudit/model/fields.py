@@ -48,6 +48,10 @@ PACKAGE_FIELDS: dict[str, FieldType] = {
     "contains_remediated": FieldType.BOOLEAN,
     "received_date": FieldType.DATE,
     "received_from_license": FieldType.TEXT,
+    # A package this licensee sent (/packages/v2/transferred): the buyer's license and the
+    # buyer's receipt. Never this licensee's receipt (received_date, received_from_license).
+    "recipient_license": FieldType.TEXT,
+    "recipient_received_date": FieldType.DATE,
     # The facility that packaged it: the licensee's own license number on its packages.
     "packaged_by_license": FieldType.TEXT,
     "on_hold": FieldType.BOOLEAN,

@@ -284,7 +284,7 @@ class AuditResult:
     rules: tuple[RuleCard, ...] = ()
     charts: ChartData | None = None
     # The audited packages as reports show them: tag, item_name, category, production_batch,
-    # lab_testing_state.
+    # batch_flag_known (without, the flag is unknown, not false), lab_testing_state.
     packages: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     baseline: BaselineComparison | None = None
     about: About = field(default_factory=About)

@@ -94,7 +94,21 @@ class ConflictingRows:
     fields: tuple[str, ...]
     differing_values: dict[str, list[str]]  # per field, each row's value
     kept: Source
-    reason: str  # why that row: "the newest by LastModified" or "the file given last"
+    reason: str  # why that row: "the newest by LastModified", "the file given last", ...
+    from_api: bool = False  # some of the rows are Metrc API records
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedRecords:
+    """One tag whose Metrc API records (two endpoints, two pulls) differ: the newest is
+    current, and the difference is no conflict (DQ007, a note off by default)."""
+
+    tag: str
+    places: tuple[Source, ...]  # the API records, oldest first
+    fields: tuple[str, ...]
+    differing_values: dict[str, list[str]]  # per field, each record's value, oldest first
+    kept: Source
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,5 +128,11 @@ class SeveralLicenses:
 
 
 Problem = (
-    SeveralLicenses | MissingField | UnreadableCell | UnfitLine | ConflictingRows | IncompletePages
+    SeveralLicenses
+    | MissingField
+    | UnreadableCell
+    | UnfitLine
+    | ConflictingRows
+    | ChangedRecords
+    | IncompletePages
 )

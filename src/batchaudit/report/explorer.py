@@ -94,13 +94,15 @@ def shown(data: Any) -> Any:
 
 
 def _packages(
-    tags: list[str], boxes: dict[str, tuple[str, bool, str]], strings: Strings
+    tags: list[str], boxes: dict[str, tuple[str, bool | None, str]], strings: Strings
 ) -> list[list[Any]]:
-    """Each package a card names: [tag, category, production batch, testing state], or [tag]
-    when it is not in the exports."""
+    """Each package a card names: [tag, category, production batch (1, 0, or -1 where no
+    export of it has the field), testing state], or [tag] when it is not in the exports."""
     known = [(tag, boxes.get(tag)) for tag in tags]
     return [
-        [tag] if box is None else [tag, strings(box[0]), int(box[1]), strings(box[2])]
+        [tag]
+        if box is None
+        else [tag, strings(box[0]), -1 if box[1] is None else int(box[1]), strings(box[2])]
         for tag, box in known
     ]
 

@@ -18,7 +18,7 @@ BOXES_PER_COLUMN = 8
 class Box:
     tag: str
     category: str = ""
-    production_batch: bool = False
+    production_batch: bool | None = False  # None: no export of it has the field
     testing_state: str = ""
     known: bool = True
     focus: bool = False  # the package the finding is about
@@ -47,17 +47,15 @@ class Trails:
         packages = result.packages if result.packages is not None else pd.DataFrame()
         tags = {tag for finding in findings for path in self._paths(finding) for tag in path}
         details = packages.loc[packages["tag"].isin(tags)].set_index("tag")
-        columns = details[["category", "production_batch", "lab_testing_state"]]
+        shown = ["category", "production_batch", "batch_flag_known", "lab_testing_state"]
+        columns = details[[column for column in shown if column in details]]
         self.details = cast(dict[str, dict[str, Any]], columns.to_dict("index"))
 
-    def boxes(self) -> dict[str, tuple[str, bool, str]]:
-        """Category, production batch and testing state of every package a trail shows."""
+    def boxes(self) -> dict[str, tuple[str, bool | None, str]]:
+        """Category, production batch (None: unknown) and testing state of every package a
+        trail shows."""
         return {
-            tag: (
-                str(found["category"]),
-                bool(found["production_batch"]),
-                str(found["lab_testing_state"]),
-            )
+            tag: (str(found["category"]), _batch(found), str(found["lab_testing_state"]))
             for tag, found in self.details.items()
         }
 
@@ -91,10 +89,11 @@ class Trails:
         found = self.details.get(tag)
         if found is None:
             return Box(tag, known=False, focus=focus)
-        return Box(
-            tag,
-            found["category"],
-            bool(found["production_batch"]),
-            found["lab_testing_state"],
-            focus=focus,
-        )
+        return Box(tag, found["category"], _batch(found), found["lab_testing_state"], focus=focus)
+
+
+def _batch(found: dict[str, Any]) -> bool | None:
+    """The Production Batch flag, or None where no export of the package has the field."""
+    if not found.get("batch_flag_known", True):
+        return None
+    return bool(found["production_batch"])

@@ -72,6 +72,9 @@ class RuleInfo:
     # Runs whatever `select` names, unless `ignore` names it: what a run is told to look for
     # must not silence what it says of its own settings (a waiver that matches nothing).
     selected_always: ClassVar[bool] = False
+    # Off unless asked for: by its full code in select or extend-select, or by
+    # `enabled = true` under [rules.CODE] in a pack (see `selection.opt_in_left_out`).
+    opt_in: ClassVar[bool] = False
     _sections: ClassVar[dict[str, str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

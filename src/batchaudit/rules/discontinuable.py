@@ -37,8 +37,10 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
     """An unneeded production batch (PB001/PB002) that can still be discontinued.
 
     **Checks** Fires on a package that fired PB001 or PB002 and has no children, is not
-    finished, is not discontinued, was not received from another licensee, and whose quantity
-    equals its original quantity where the export carries `OriginalPackageQuantity`.
+    finished, is not discontinued, was neither received from another licensee nor sent to one
+    (a transfer's `ReceivedDateTime` is the recipient's receipt, not this licensee's), and
+    whose quantity equals its original quantity where the export carries
+    `OriginalPackageQuantity`.
 
     **Why** Metrc lets a package made in error be discontinued only while nothing else has been
     done with it: no child packages, no sale or transfer, no adjustment. Discontinuing returns

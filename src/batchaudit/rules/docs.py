@@ -53,6 +53,8 @@ class DocumentedRule(Protocol):
     def evidence(self) -> type: ...
     @property
     def fingerprint_facts(self) -> Sequence[str]: ...
+    @property
+    def opt_in(self) -> bool: ...
     def evaluated(self) -> bool: ...
     def summary(self) -> str: ...
     def sections(self) -> dict[str, str]: ...
@@ -143,7 +145,9 @@ def json_type(hint: Any) -> dict[str, Any]:
 def options(rule: DocumentedRule) -> list[tuple[str, str, str]]:
     """(key, default, meaning) of what a pack may set under [rules.CODE]."""
     listed = [
-        ("enabled", "true", "false turns the rule off"),
+        ("enabled", "false", "true turns the rule on (it is off by default)")
+        if rule.opt_in
+        else ("enabled", "true", "false turns the rule off"),
         ("severity", str(rule.severity), "error, warning or note for every finding of the rule"),
     ]
     listed += [(s.name, str(s.default), s.meaning) for s in rule.settings]
@@ -156,7 +160,8 @@ def rule_markdown(rule: DocumentedRule) -> str:
     lines = [
         f"## {rule.code} {rule.name}",
         "",
-        f"**Severity:** {rule.severity} ({kind}). {rule.summary()}",
+        f"**Severity:** {rule.severity} ({kind}). {rule.summary()}"
+        + (f" Off by default: select {rule.code} to turn it on." if rule.opt_in else ""),
         "",
     ]
     for key, heading in HEADINGS.items():

@@ -4,16 +4,23 @@
 As in ruff: the rules run are those that `select` names (every rule when it names none),
 plus those that `extend-select` names, less those that `ignore` names; the waivers file's
 own rules (WV001, WV002) run whatever `select` names, unless `ignore` names them. A rule
-left out is listed as skipped with the reason, naming where it was left out.
+left out is listed as skipped with the reason, naming where it was left out. An opt-in rule
+(a note off by default, DQ007) runs only when named by its full code, or enabled in the pack.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from batchaudit.model.findings import Severity
+from batchaudit.model.findings import Finding, Severity, SkippedRule
 from batchaudit.rules.base import REGISTRY
+from batchaudit.rules.wording import plural
 from batchaudit.support.suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from batchaudit.model.packs import Pack
 
 ALL = "ALL"
 
@@ -42,6 +49,8 @@ class RuleChoices:
 
     off: dict[str, str] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)
+    # Codes named in full in select or extend-select: what turns an opt-in rule on.
+    asked: frozenset[str] = frozenset()
 
 
 def known_prefixes() -> list[str]:
@@ -84,7 +93,36 @@ def choose(
     if ignore is not None:
         for code in {c for s in ignore.codes for c in matching(s, ignore.where)}:
             off[code] = f"ignored ({ignore.origin})"
-    return RuleChoices(off=off, severity=_severities(severity or {}, severity_where))
+    named = [*(select.codes if select else ()), *(extend_select.codes if extend_select else ())]
+    asked = frozenset(code.strip().upper() for code in named) & set(REGISTRY)
+    return RuleChoices(off=off, severity=_severities(severity or {}, severity_where), asked=asked)
+
+
+def opt_in_left_out(
+    findings: list[Finding], pack: Pack, choices: RuleChoices
+) -> tuple[list[Finding], list[SkippedRule]]:
+    """The findings without those of opt-in rules (`RuleInfo.opt_in`) that were not asked for
+    (by full code in select or extend-select, or `enabled = true` in the pack), and each such
+    rule that had findings, listed as skipped with how many and how to turn it on. A prefix
+    or ALL does not turn one on, as in ruff for its explicitly selected rules."""
+    left_out = {
+        code
+        for code, rule in REGISTRY.items()
+        if rule.opt_in
+        and code not in choices.asked
+        and pack.rules.get(code, {}).get("enabled") is not True
+    }
+    kept = [finding for finding in findings if finding.rule not in left_out]
+    counts = Counter(finding.rule for finding in findings if finding.rule in left_out)
+    skipped = [
+        SkippedRule(
+            code,
+            f"off by default; it has {plural(count, '{n} note', '{n} notes')} "
+            f"(select {code} to see {'it' if count == 1 else 'them'})",
+        )
+        for code, count in sorted(counts.items())
+    ]
+    return kept, skipped
 
 
 def _severities(given: dict[str, str], where: str) -> dict[str, Severity]:

@@ -138,6 +138,8 @@ def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
         packages["quantity"] != packages["original_quantity"]
     )
     received = (packages["received_from_license"] != "") | packages["received_date"].notna()
+    # The recipient's fields of a package this licensee sent (never its own receipt).
+    sent = (packages["recipient_license"] != "") | packages["recipient_received_date"].notna()
     reasons = [
         (
             packages["children"] > 0,
@@ -154,6 +156,7 @@ def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
             pd.Series("it is already discontinued", index=packages.index),
         ),
         (received, pd.Series("it was received from another licensee", index=packages.index)),
+        (sent, pd.Series("it was sent to another licensee", index=packages.index)),
         (adjusted, pd.Series("its quantity was adjusted since it was made", index=packages.index)),
     ]
     text = pd.Series("", index=packages.index, dtype="str")

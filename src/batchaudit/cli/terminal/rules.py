@@ -33,7 +33,8 @@ def render_catalog(width: int | None = None) -> str:
         table.add_column(column, no_wrap=True)
     table.add_column("summary", overflow="fold")
     for rule in catalog():
-        table.add_row(rule.code, rule.name, str(rule.severity), rule.summary())
+        severity = f"{rule.severity}, off by default" if rule.opt_in else str(rule.severity)
+        table.add_row(rule.code, rule.name, severity, rule.summary())
     _console(buffer, width or UNWRAPPED).print(table)
     return _unpadded(buffer.getvalue())
 

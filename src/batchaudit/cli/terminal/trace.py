@@ -59,17 +59,35 @@ def render(view: TraceView, width: int | None = None) -> str:
 def _label(node: Node) -> str:
     if not node.known:
         return f"{node.tag}  ({node.note})"
-    batch = f"production batch {node.production_batch_number or '(no number)'}"
     parts = [
         node.tag,
         node.item,
         f"{node.category} [{node.group}]",
-        batch if node.production_batch else "not a production batch",
+        _batch(node),
         node.testing_state or "no testing state",
         node.quantity.replace(" ", NBSP),
+        _sent(node),
     ]
     label = "  ".join(part for part in parts if part)
     return f"{label}  ({node.note})" if node.note else label
+
+
+def _batch(node: Node) -> str:
+    if node.production_batch is None:
+        return "production batch unknown (its export has no Production Batch field)"
+    if node.production_batch:
+        return f"production batch {node.production_batch_number or '(no number)'}"
+    return "not a production batch"
+
+
+def _sent(node: Node) -> str:
+    """A package this licensee sent: the recipient's license and receipt, as theirs."""
+    if not node.recipient and not node.recipient_received:
+        return ""
+    to = f"sent to {node.recipient or 'another licensee'}"
+    if node.recipient_received:
+        return f"{to}, who received it {node.recipient_received}"
+    return f"{to}, not yet received"
 
 
 def _tree(title: str, root: Node) -> Tree:
