@@ -75,7 +75,7 @@ def test_inspect_explains_good_and_broken_files(tmp_path: Path) -> None:
     assert "shape:    metrc-grid" in out
     assert "Tag                -> tag" in out
     assert "ignored:  Extra Column" in out
-    assert "MISSING, rules will be skipped: Production Batch" in out
+    assert "MISSING:  Production Batch (the rules that need them do not check" in out
     assert f"NOT READ: {tmp_path / 'empty.csv'} is empty" in out
 
 

@@ -105,3 +105,11 @@ def test_paths_given_on_the_command_line_stay_as_given(client: Path) -> None:
     document = audited("exports", "-j", str(pack), "--waivers", "./waivers.toml")
     assert document["pack"]["file"] == str(pack)
     assert {f["waiver"]["file"] for f in document["findings"] if f["waiver"]} == {"waivers.toml"}
+
+
+def test_the_html_and_markdown_say_the_license_came_from_the_config(client: Path) -> None:
+    (client / "batchaudit.toml").write_text('license = "020-X1"\n')
+    code, _, err = invoke("audit", "exports", "-o", "r.html", "-o", "r.md", "--fail-on", "never")
+    assert code == 0, err
+    assert "020-X1 (from the config)" in (client / "r.html").read_text()
+    assert "020-X1 (from the config)" in (client / "r.md").read_text()

@@ -133,7 +133,15 @@ def test_transferred_packages_are_known_sources_and_children(tmp_path: Path) -> 
     result = run(tables, load_pack("oregon"))
     assert {f.rule for f in result.findings} & {"LN001", "DQ001", "PB003"} == set()
     assert result.summary.lineage_coverage == 1.0
-    assert "metrc-api-transferred" in inspect(gone)
+    shown = inspect(gone)
+    assert "metrc-api-transferred" in shown
+    # The other files' packages are still checked: only T2's flag is unknown (seen 14).
+    assert "rules will be skipped" not in shown
+    assert "unless another export carries them" in shown
+    pb003 = result.coverage_of("PB003")
+    assert pb003 is not None and pb003.unchecked_tags == {tag(2)}
+    (gap,) = pb003.not_checked
+    assert (gap.reason, gap.files) == ("their files have no Production Batch field", (str(gone),))
 
 
 def test_lab_samples_are_packages_and_inspect_says_their_lab_fields_are_not_results(

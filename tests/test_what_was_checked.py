@@ -100,7 +100,7 @@ def test_a_file_without_sources_leaves_every_rule_running_on_the_other_files(
     assert (pb001["checked"], pb001["not_checked"]) == (10, 2)
     assert pb001["why"] == [
         {
-            "reason": "their files have no source-package field (see DQ001)",
+            "reason": "their files have no source-package field",
             "packages": 2,
             "files": [str(old)],
             "field": "source_package_tags",
@@ -130,7 +130,7 @@ def test_a_tab_inheriting_through_a_file_without_sources_is_not_checked_by_lt(
     for code in ("LT001", "LT002"):
         reasons = {gap["reason"]: gap["packages"] for gap in document["coverage"][code]["why"]}
         assert reasons == {
-            "their files have no source-package field (see DQ001)": 2,
+            "their files have no source-package field": 2,
             "their results tab inherits through a package whose file has no source-package "
             "field": 1,
         }

@@ -252,6 +252,12 @@ class About:
     pack_sha256: str = ""
     pack_builtin: bool = True  # the pack shipped with batchaudit, unmodified
 
+    def licenses_origin(self) -> str:
+        """Where the license numbers came from, as a report says it after them."""
+        return {"exports": " (from the exports)", "config": " (from the config)"}.get(
+            self.licenses_from, ""
+        )
+
     @property
     def period(self) -> str:
         if not self.first_date:

@@ -170,7 +170,7 @@ def _about(result: AuditResult) -> list[tuple[str, str]]:
         rows.append(("Licensee", about.licensee))
     if about.licenses:
         label = "License" if len(about.licenses) == 1 else "Licenses"
-        origin = " (from the exports)" if about.licenses_from == "exports" else ""
+        origin = about.licenses_origin()
         rows.append((label, ", ".join(about.licenses) + origin))
     if about.period:
         rows.append(("Export period", about.period))

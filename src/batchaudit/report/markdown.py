@@ -18,7 +18,7 @@ def _whose(result: AuditResult) -> list[tuple[str, str]]:
     about = result.about
     rows = [("Licensee", about.licensee)] if about.licensee else []
     if about.licenses:
-        origin = " (from the exports)" if about.licenses_from == "exports" else ""
+        origin = about.licenses_origin()
         rows.append(("License", ", ".join(about.licenses) + origin))
     if about.period:
         rows.append(("Export period", about.period))

@@ -78,7 +78,7 @@ def checked_findings(
         which = frozenset(group["tag"].tolist())
         if reason == "field":
             words = FIELD_WORDS.get(str(name), str(name))
-            text = f"their files have no {words} field (see DQ001)"
+            text = f"their files have no {words} field"
             not_checked.append(NotChecked(text, len(group), files, str(name), which))
         else:
             not_checked.append(NotChecked(str(reason), len(group), files, tags=which))

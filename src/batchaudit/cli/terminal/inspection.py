@@ -45,7 +45,10 @@ def _table(table: TableInspection) -> list[str]:
         lines += [f"    {header:<{width}}  -> {field}" for header, field in table.columns]
     lines.append(f"  ignored:  {', '.join(table.ignored) or 'none'}")
     if table.missing_needed:
-        lines.append(f"  MISSING, rules will be skipped: {', '.join(table.missing_needed)}")
+        lines.append(
+            f"  MISSING:  {', '.join(table.missing_needed)} (the rules that need them do not "
+            "check this file's packages, unless another export carries them)"
+        )
     else:
         lines.append("  missing:  nothing the rules need")
     if table.missing_useful:
