@@ -50,7 +50,8 @@ def config_options(command: F) -> F:
                      help="The waivers file (default: waivers.toml beside the config)."),
         click.option("--baseline", type=click.Path(path_type=Path),
                      help="The JSON report of an earlier run: mark findings new or unchanged, "
-                     "list the resolved ones."),
+                     "list the resolved ones (checked again and gone) and those not "
+                     "re-checked."),
         click.option("--fail-on-new", is_flag=True,
                      help="Only findings new since the baseline make the exit status 1."),
     ]  # fmt: skip
