@@ -224,9 +224,9 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
             return plural(
                 len(findings),
                 "{n} production batch was created where nothing was processed; it dropped its "
-                f"inherited lab results (how many is {NOT_MEASURED}).",
+                f"inherited lab results, how many is {NOT_MEASURED}.",
                 "{n} production batches were created where nothing was processed; they dropped "
-                f"their inherited lab results (how many is {NOT_MEASURED}).",
+                f"their inherited lab results, how many is {NOT_MEASURED}.",
             )
         rows = plural(lost, "{n} inherited lab-result row", "{n} inherited lab-result rows")
         return plural(
