@@ -88,7 +88,7 @@ def test_a_file_without_sources_leaves_every_rule_running_on_the_other_files(
     packages, lab = full_lineage(tmp_path)
     old = flat_v1(tmp_path)
     alone = audited("-p", str(packages), "-l", str(lab))
-    mixed = audited("-p", str(packages), "-p", str(old), "-l", str(lab))
+    mixed = audited(str(tmp_path))  # the folder: both packages exports and the lab results
     v2_tags = {f["package_tag"] for f in alone["findings"] if f["package_tag"]}
     assert {"PB001", "PB003", "LT001", "LT002", "LN001"} <= {f["rule"] for f in alone["findings"]}
     assert comparable(mixed, v2_tags) == comparable(alone, v2_tags)
@@ -108,7 +108,7 @@ def test_a_file_without_sources_leaves_every_rule_running_on_the_other_files(
     ]
     assert alone["coverage"]["PB005"] == {"ran": True, "checked": 10, "not_checked": 0, "why": []}
     # The verdict names what was not checked, even with DQ001 ignored.
-    _, out, _ = invoke("audit", str(packages), str(old), "-l", str(lab), "--ignore", "DQ001")
+    _, out, _ = invoke("audit", str(tmp_path), "--ignore", "DQ001")
     assert "no production-batch or results-tab errors found" not in out
     assert (
         "8 rules did not check every package "
