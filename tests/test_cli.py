@@ -46,7 +46,12 @@ def test_audit_writes_html_and_json_and_exits_1_on_errors(tmp_path: Path) -> Non
     assert document["summary"]["by_rule"] == {"PB001": 1, "PB004": 1, "LN004": 1}
     (pb001,) = [f for f in document["findings"] if f["rule"] == "PB001"]
     assert pb001["package_tag"] == tag(2)
-    assert pb001["evidence"]["results_lost"] == {"rows": 2, "events": 1, "tested_packages": 1}
+    assert pb001["evidence"]["results_lost"] == {
+        "rows": 2,
+        "events": 1,
+        "tested_packages": 1,
+        "at_least": False,
+    }
     assert pb001["source"] == {
         "file": str(packages),
         "line": 3,

@@ -252,7 +252,7 @@ def test_title_licensee_and_license_reach_the_reports(client: Path) -> None:
     html = (client / "report.html").read_text()
     assert "<h1>November audit</h1>" in html
     assert "<dt>Licensee</dt><dd>Green Acres</dd>" in html
-    assert "<dt>License</dt><dd>020-1234</dd>" in html
+    assert "<dt>License</dt><dd>020-1234 (from the config)</dd>" in html
 
 
 def test_trace_uses_the_rules_of_the_config(client: Path) -> None:

@@ -35,7 +35,12 @@ def test_a_deep_chain_inherits_to_the_end_and_stops_at_the_production_batch(
     assert sorted({f.rule for f in result.findings}) == ["PB001", "PB004"]
     (batch,) = [f for f in result.findings if f.rule == "PB001"]
     assert batch.package_tag == _numbered(size)[0]
-    assert batch.evidence["results_lost"] == {"rows": 1, "events": 1, "tested_packages": 1}
+    assert batch.evidence["results_lost"] == {
+        "rows": 1,
+        "events": 1,
+        "tested_packages": 1,
+        "at_least": False,
+    }
 
 
 def test_a_deep_chain_with_a_conflict_at_its_root_shows_it_all_the_way_down(
@@ -49,7 +54,12 @@ def test_a_deep_chain_with_a_conflict_at_its_root_shows_it_all_the_way_down(
     assert _tags(result, "LT001") == []
     assert _tags(result, "PB001") == _numbered(size)
     (batch,) = [f for f in result.findings if f.rule == "PB001"]
-    assert batch.evidence["results_lost"] == {"rows": 2, "events": 2, "tested_packages": 2}
+    assert batch.evidence["results_lost"] == {
+        "rows": 2,
+        "events": 2,
+        "tested_packages": 2,
+        "at_least": False,
+    }
     assert _tags(result, "LN002") == []
 
 

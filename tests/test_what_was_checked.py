@@ -189,6 +189,7 @@ def test_results_lost_without_lab_results_are_not_measured_not_zero(tmp_path: Pa
         "rows": None,
         "events": None,
         "tested_packages": None,
+        "at_least": False,
     }
     assert "lost 0" not in pb001["message"] and "not measured" in pb001["message"]
     assert document["summary"]["test_events"] is None
@@ -295,3 +296,79 @@ def test_the_observed_tab_is_in_lt002_lt001_and_trace(tmp_path: Path) -> None:
     assert code == 0
     assert "from 5 tested packages" in out
     assert out.count("lab pull") >= 5
+
+
+GRID = "Tag,Category,Source Package(s),Production Batch,Production Batch Number\n"
+
+
+def test_a_source_with_a_blank_category_leaves_its_batch_not_checked(tmp_path: Path) -> None:
+    """The rules judge a batch only when every source has a category: a blank one in another
+    file must not let the verdict call the batch checked and the run clean."""
+    full = tmp_path / "full.csv"
+    full.write_text(GRID + f"{tag(1)},Buds,,No,\n{tag(3)},Buds,{tag(2)},Yes,PB-1\n")
+    blank = tmp_path / "blank.csv"
+    blank.write_text(GRID + f"{tag(2)},,{tag(1)},No,\n")
+    document = audited(str(full), str(blank))
+    why = {gap["reason"]: gap["packages"] for gap in document["coverage"]["PB001"]["why"]}
+    assert why == {"a source of each has no Category": 1}
+    assert "no production-batch or results-tab errors found" not in document["verdict"]
+
+
+def test_a_tab_inheriting_from_sources_not_loaded_is_checked_only_with_its_pull(
+    tmp_path: Path,
+) -> None:
+    """A received package's tab holds its supplier's results, which lineage cannot derive:
+    LT001 and LT002 do not check it, unless a per-package pull shows its whole tab."""
+    received = package(7, SourcePackageLabels=tag(90))
+    packages = write_json(tmp_path / "active.json", page([received]))
+    own = write_json(tmp_path / "own.json", page([lab_row(7, 900, "Total THC", PackageId="")]))
+    pulled = write_json(tmp_path / "pulled.json", page([lab_row(7, 900, "Total THC")]))
+    unpulled = audited("-p", str(packages), "-l", str(own))["coverage"]["LT001"]
+    assert unpulled["not_checked"] == 1
+    assert unpulled["why"][0]["reason"].startswith(
+        "their results tab inherits from sources that are not loaded"
+    )
+    assert audited("-p", str(packages), "-l", str(pulled))["coverage"]["LT001"]["why"] == []
+
+
+def test_pb003_without_lab_results_does_not_count_test_types(tmp_path: Path) -> None:
+    packages, _ = full_lineage(tmp_path)
+    (pb003,) = [f for f in audited(str(packages))["findings"] if f["rule"] == "PB003"]
+    assert pb003["evidence"]["tests_only_through_sources"] is None
+    assert "0 test types" not in pb003["message"] and "not measured" in pb003["message"]
+
+
+def test_a_corrected_batch_stays_a_note_whatever_severity_is_chosen(tmp_path: Path) -> None:
+    source = package(1)
+    done = package(2, IsProductionBatch=True, ProductionBatchNumber="PB-1",
+                   SourcePackageLabels=source["Label"], ArchivedDate="2026-02-01T10:00:00+00:00")  # fmt: skip
+    packages = write_json(tmp_path / "active.json", page([source, done]))
+    config = tmp_path / "batchaudit.toml"
+    config.write_text('[severity]\nPB001 = "error"\n')
+    document = audited(str(packages), "--config", str(config))
+    (corrected,) = [f for f in document["findings"] if f["rule"] == "PB001"]
+    assert corrected["severity"] == "note"
+    assert not document["verdict"].startswith("1 error")
+
+
+def test_the_verdict_tells_rules_not_run_from_rules_that_missed_packages(tmp_path: Path) -> None:
+    packages, _ = full_lineage(tmp_path)
+    old = flat_v1(tmp_path)
+    said = audited(str(packages), str(old))["verdict"]
+    assert "6 rules did not check every package (PB001, PB002, PB003, PB004, LN001, LN002" in said
+    assert "4 rules did not run (LT001, LT002, LN003, LN004; see Skipped)" in said
+
+
+def test_a_file_problem_fixed_in_next_months_export_is_resolved(tmp_path: Path) -> None:
+    """A data-quality finding is re-checked by reading its file again: this month's export
+    of that file, from this month's folder, is the same file read again."""
+    rows = f"{tag(1)},Buds,,No,\n{tag(2)},Buds,{tag(1)},No,\n"
+    for month, extra in (("2026-10", "not-a-tag,Buds,,No,\n"), ("2026-11", "")):
+        (tmp_path / month).mkdir()
+        (tmp_path / month / "packages.csv").write_text(GRID + rows + extra)
+    baseline = tmp_path / "previous.json"
+    invoke("audit", str(tmp_path / "2026-10"), "-o", str(baseline), "--fail-on", "never")
+    assert "DQ002" in {f["rule"] for f in json.loads(baseline.read_text())["findings"]}
+    compared = audited(str(tmp_path / "2026-11"), "--baseline", str(baseline))["baseline"]
+    assert [f["rule"] for f in compared["resolved"]] == ["DQ002"]
+    assert compared["not_rechecked"] == []

@@ -219,7 +219,8 @@ def _carried(
         if waivers is not None:
             result = apply_waivers(result, load_waivers(Path(waivers), today), today, configure)
         if baseline is not None:
-            result = compare(result, load_baseline(Path(baseline)), str(baseline))
+            baseline_found = load_baseline(Path(baseline))
+            result = compare(result, baseline_found, str(baseline), waivers is not None)
     except (WaiverError, BaselineError) as error:
         raise AuditError(str(error)) from error
     return result

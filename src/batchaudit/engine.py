@@ -8,14 +8,21 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from batchaudit.lineage.build import NO_PACKAGE, Lineage, build
+from batchaudit.model.about import About
 from batchaudit.model.checked import Coverage
 from batchaudit.model.finding_order import in_report_order
-from batchaudit.model.findings import About, AuditResult, Finding, InputFile, SkippedRule, Summary
+from batchaudit.model.findings import AuditResult, Finding, InputFile, SkippedRule, Summary
 from batchaudit.model.packs import Pack
 from batchaudit.model.tables import Tables
-from batchaudit.rules import catalog, evaluated_rules
+from batchaudit.rules import REGISTRY, catalog, evaluated_rules
 from batchaudit.rules.base import Rule
-from batchaudit.rules.coverage import checked_findings, lacking_field, not_run
+from batchaudit.rules.coverage import (
+    FIELD_WORDS,
+    LAB_FIELD_WORDS,
+    checked_findings,
+    lacking_field,
+    not_run,
+)
 from batchaudit.rules.data_quality import MissingColumn, accounted, data_quality_findings
 from batchaudit.rules.figures import chart_data, export_period, impacts, own_licenses
 from batchaudit.rules.selection import RuleChoices, opt_in_left_out
@@ -155,7 +162,10 @@ def as_the_pack_says(findings: list[Finding], pack: Pack) -> list[Finding]:
         if finding.rule not in enabled:
             continue
         severity = severities[finding.rule]
-        kept.append(replace(finding, severity=severity) if severity else finding)
+        if severity is None or REGISTRY[finding.rule].keeps_severity(finding):
+            kept.append(finding)
+        else:
+            kept.append(replace(finding, severity=severity))
     return kept
 
 
@@ -167,7 +177,9 @@ def as_configured(findings: list[Finding], pack: Pack, choices: RuleChoices) -> 
 def as_chosen(findings: list[Finding], choices: RuleChoices) -> list[Finding]:
     """Drop the findings of rules left out; give others the severity chosen for them."""
     return [
-        replace(f, severity=choices.severity[f.rule]) if f.rule in choices.severity else f
+        replace(f, severity=choices.severity[f.rule])
+        if f.rule in choices.severity and not REGISTRY[f.rule].keeps_severity(f)
+        else f
         for f in findings
         if f.rule not in choices.off
     ]
@@ -182,11 +194,13 @@ def skip_reason(rule: type[Rule], tables: Tables, lineage: Lineage, pack: Pack) 
         return "no lab results were given"
     lacking = lacking_field(lineage.packages, rule.needs)
     if len(lacking) and (lacking != "").all():
-        missing = sorted(set(lacking.tolist()))
-        return f"no packages file has a {', '.join(missing)} column (see DQ001)"
+        missing = [FIELD_WORDS.get(name, name) for name in sorted(set(lacking.tolist()))]
+        return f"no packages file has a {', '.join(missing)} field"
     missing_lab = sorted(rule.needs_lab & tables.missing_lab_fields)
     if missing_lab:
-        return f"a lab-results file has no {', '.join(missing_lab)} column (see DQ001)"
+        # Lab-results files are not per package: one without the field leaves the rule off.
+        named = ", ".join(LAB_FIELD_WORDS.get(name, name) for name in missing_lab)
+        return f"a lab-results file has no {named} field"
     return None
 
 

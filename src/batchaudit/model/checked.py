@@ -15,7 +15,9 @@ class NotChecked:
     packages: int
     files: tuple[str, ...] = ()  # the files those packages came from, where a file is why
     field_name: str | None = None  # the canonical field their files lack, where one is why
-    tags: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # Which packages: their positions in the audited packages, ascending, as int64 bytes
+    # (compared as one value when rules with the same gap are listed together).
+    positions: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +28,9 @@ class Coverage:
     rule: str
     checked: int
     not_checked: tuple[NotChecked, ...] = ()
-    # The tags it did not check, for baselines (a finding is resolved only where re-checked).
-    unchecked_tags: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # The positions in the audited packages of those it did not check (int64 bytes), for
+    # baselines: a finding is resolved only where re-checked (`AuditResult.unchecked_tags`).
+    unchecked: bytes = field(default=b"", compare=False, repr=False)
     ran: bool = True
 
     @property
@@ -37,10 +40,6 @@ class Coverage:
     @property
     def complete(self) -> bool:
         return self.ran and not self.not_checked
-
-    def checked_package(self, tag: str | None) -> bool:
-        """Whether this run checked the package (a loaded tag) with the rule."""
-        return self.ran and tag is not None and tag not in self.unchecked_tags
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from batchaudit.model.about import About
 from batchaudit.model.chart_data import ChartData
 from batchaudit.model.checked import BaselineComparison, Coverage
 
@@ -220,6 +221,8 @@ class RuleCard:
     unneeded_batch: bool
     # The findings are about the export files themselves (grouped apart in reports).
     data_quality: bool
+    # The findings are problems of the export files, to fix before the audit is complete.
+    export_problem: bool
     trail_caption: str
     # "3 production batches were created where nothing was processed; ..."
     headline: Callable[[Sequence[Finding]], str]
@@ -231,40 +234,10 @@ class RuleCard:
     tested_packages: Callable[[Finding], list[dict[str, Any]]]
     # Lab-result rows the finding's package lost (for unneeded production batches).
     rows_lost: Callable[[Finding], int]
+    # The same as measured: (rows, None when not measured; whether they are a lower bound).
+    lost: Callable[[Finding], tuple[int | None, bool]]
     # What data-quality findings are grouped by ("" groups them all under the summary).
     problem: Callable[[Finding], str]
-
-
-@dataclass(frozen=True, slots=True)
-class About:
-    """Whose audit it is and what it was made with, as the reports' headers show it."""
-
-    title: str = ""
-    licensee: str = ""
-    # License numbers: as given (--license or the config), else the licensee's own, read from
-    # the exports; where they came from: "none", "config", "command line" or "exports".
-    licenses: tuple[str, ...] = ()
-    licenses_from: str = "none"
-    # The export period: the first and last dates in the data (ISO dates, "" when none).
-    first_date: str = ""
-    last_date: str = ""
-    pack_file: str = ""
-    pack_sha256: str = ""
-    pack_builtin: bool = True  # the pack shipped with batchaudit, unmodified
-
-    def licenses_origin(self) -> str:
-        """Where the license numbers came from, as a report says it after them."""
-        return {"exports": " (from the exports)", "config": " (from the config)"}.get(
-            self.licenses_from, ""
-        )
-
-    @property
-    def period(self) -> str:
-        if not self.first_date:
-            return ""
-        if self.first_date == self.last_date:
-            return self.first_date
-        return f"{self.first_date} to {self.last_date}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +274,20 @@ class AuditResult:
 
     def coverage_of(self, code: str) -> Coverage | None:
         return next((item for item in self.coverage if item.rule == code), None)
+
+    def unchecked_tags(self, code: str) -> set[str]:
+        """The tags of the audited packages that the rule did not check (every one when it
+        did not run)."""
+        import numpy as np
+
+        coverage = self.coverage_of(code)
+        if self.packages is None or coverage is None:
+            return set()
+        tags = self.packages["tag"]
+        if not coverage.ran:
+            return set(tags.tolist())
+        positions = np.frombuffer(coverage.unchecked, dtype=np.int64)
+        return set(tags.to_numpy()[positions].tolist())
 
     def incomplete(self) -> list[Coverage]:
         """The rules that did not check every package (or did not run)."""

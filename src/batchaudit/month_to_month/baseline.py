@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import orjson
 
 from batchaudit.model.checked import BaselineComparison, ResolvedFinding
 from batchaudit.model.findings import AuditResult
+from batchaudit.rules import REGISTRY
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -67,7 +68,9 @@ def _source_file(finding: dict[str, object]) -> str | None:
     return str(file) if file else None
 
 
-def compare(result: AuditResult, previous: list[ResolvedFinding], path: str) -> AuditResult:
+def compare(
+    result: AuditResult, previous: list[ResolvedFinding], path: str, waivers_read: bool = True
+) -> AuditResult:
     """Mark each finding new or unchanged. Of the previous findings left over, those whose
     package this run checked with their rule are resolved; the others were not re-checked
     (a file left out, a rule that did not run, a package missing or not checkable)."""
@@ -77,7 +80,7 @@ def compare(result: AuditResult, previous: list[ResolvedFinding], path: str) -> 
         seen = remaining[finding.fingerprint] > 0
         remaining[finding.fingerprint] -= seen
         marked.append(replace(finding, baseline=UNCHANGED if seen else NEW))
-    rechecked = _Rechecked(result)
+    rechecked = _Rechecked(result, waivers_read)
     resolved: list[ResolvedFinding] = []
     not_rechecked: list[ResolvedFinding] = []
     for old in previous:
@@ -92,22 +95,30 @@ def compare(result: AuditResult, previous: list[ResolvedFinding], path: str) -> 
 
 
 class _Rechecked:
-    """Whether this run checked again what a previous finding was about."""
+    """Whether this run checked again what a previous finding was about, as its rule says
+    (`RuleInfo.checked_again_by`)."""
 
-    def __init__(self, result: AuditResult) -> None:
-        self.result = result
+    def __init__(self, result: AuditResult, waivers_read: bool) -> None:
+        self.result, self.waivers_read = result, waivers_read
         packages = result.packages
         self.loaded = set(packages["tag"].tolist()) if packages is not None else set()
-        self.read = {item.path for item in result.inputs}
+        # Files by name: this month's export of a file is read from another folder.
+        self.read = {PurePath(item.path).name for item in result.inputs}
         self.skipped = {item.rule for item in result.skipped_rules}
+        self.unchecked: dict[str, set[str]] = {}
 
     def __call__(self, old: ResolvedFinding) -> bool:
-        if old.rule in self.skipped:
+        rule = REGISTRY.get(old.rule)
+        if rule is None or old.rule in self.skipped:
             return False
+        way = rule.checked_again_by
+        if way == "file":
+            return old.file is None or PurePath(old.file).name in self.read
+        if way == "waivers":
+            return self.waivers_read
         coverage = self.result.coverage_of(old.rule)
-        if coverage is not None:  # a rule evaluated on the packages
-            if old.package_tag is None:
-                return coverage.ran
-            return old.package_tag in self.loaded and coverage.checked_package(old.package_tag)
-        # A finding about a file (DQ) is re-checked only by reading that file again.
-        return old.file is None or old.file in self.read
+        if coverage is None or way == "run" or old.package_tag is None:
+            return coverage is None or coverage.ran
+        if old.rule not in self.unchecked:  # made once per rule, and only when asked
+            self.unchecked[old.rule] = self.result.unchecked_tags(old.rule)
+        return old.package_tag in self.loaded and old.package_tag not in self.unchecked[old.rule]

@@ -50,19 +50,20 @@ def carry_over(
     def configure(found: list[Finding]) -> list[Finding]:
         return as_configured(found, finished.pack, config.choices)
 
+    waivers_read = waivers_path is not None and waivers_path.is_file()
     try:
-        if waivers_path is not None and waivers_path.is_file():
+        if waivers_path is not None and waivers_read:
             waivers = load_waivers(waivers_path, today, config.named("waivers"))
             result = apply_waivers(result, waivers, today, configure)
         elif named:
             raise WaiverError(f"The waivers file {waivers_path} does not exist; check the path.")
         if config["baseline"]:
             path = Path(config["baseline"])
-            result = compare(result, load_baseline(path), config.named("baseline"))
+            result = compare(result, load_baseline(path), config.named("baseline"), waivers_read)
         elif runs is not None:
             previous = previous_baseline(runs)
             found = load_baseline(previous) if previous is not None else []
-            result = compare(result, found, str(previous or runs))
+            result = compare(result, found, str(previous or runs), waivers_read)
             if previous is None and result.baseline is not None:
                 result = replace(result, baseline=replace(result.baseline, compared=False))
         elif config["fail-on-new"]:

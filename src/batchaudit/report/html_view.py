@@ -190,23 +190,27 @@ def unneeded_batches(result: AuditResult) -> list[Finding]:
     return [finding for finding in result.findings if finding.rule in unneeded]
 
 
-def rows_lost(result: AuditResult) -> int:
-    return sum(result.rule(f.rule).rows_lost(f) for f in unneeded_batches(result))
-
-
 def _figures(result: AuditResult) -> list[tuple[str, str]]:
     summary = result.summary
     affected = {
         f.package_tag for f in result.findings if f.package_tag and f.severity != Severity.NOTE
     }
     unneeded = len(unneeded_batches(result))
+    # Where the rules did not check every batch, the counts are of those they checked.
+    partly = any(
+        not item.complete for item in result.coverage if result.rule(item.rule).unneeded_batch
+    )
+    of_checked = "; not every batch was checked" if partly else ""
     return [
         ("Packages audited", f"{summary.packages:,}"),
         ("Packages with errors or warnings", f"{len(affected):,}"),
-        ("Production batches", f"{summary.production_batches:,} ({unneeded:,} unneeded)"),
+        (
+            "Production batches",
+            f"{summary.production_batches:,} ({unneeded:,} unneeded{of_checked})",
+        ),
         (
             "Lab-result rows lost to unneeded production batches",
-            f"{rows_lost(result):,}" if summary.lab_results_given else summary.NO_LAB_RESULTS,
+            _rows_lost(result, partly) if summary.lab_results_given else summary.NO_LAB_RESULTS,
         ),
         (
             "Test events",
@@ -224,6 +228,13 @@ def _figures(result: AuditResult) -> list[tuple[str, str]]:
             summary.coverage_text(digits=1),
         ),
     ]
+
+
+def _rows_lost(result: AuditResult, partly: bool) -> str:
+    """The rows lost, "at least" where a batch was not checked or its figure is a bound."""
+    lost = [result.rule(f.rule).lost(f) for f in unneeded_batches(result)]
+    bound = partly or any(rows is None or at_least for rows, at_least in lost)
+    return f"{'at least ' if bound else ''}{sum(rows or 0 for rows, _ in lost):,}"
 
 
 def _unreleased(summary: Summary) -> str:

@@ -94,12 +94,14 @@ def _since_baseline(result: AuditResult) -> str:
         f"Since {compared.path}: {len(new)} new, {len(result.findings) - len(new)} unchanged, "
         f"{len(compared.resolved)} resolved, {len(compared.not_rechecked)} not re-checked."
     ]
-    lines += [f"resolved {f.rule} {f.package_tag or '-'}: {f.message}" for f in compared.resolved]
-    lines += [
-        f"not re-checked {f.rule} {f.package_tag or '-'}: {f.message}"
-        for f in compared.not_rechecked
-    ]
-    return xml_text("\n".join(lines[: LISTED + 1]))
+    for label, listed in (
+        ("resolved", compared.resolved),
+        ("not re-checked", compared.not_rechecked),
+    ):
+        lines += [f"{label} {f.rule} {f.package_tag or '-'}: {f.message}" for f in listed[:LISTED]]
+        if len(listed) > LISTED:
+            lines.append(f"... and {len(listed) - LISTED} more {label} (see the JSON report)")
+    return xml_text("\n".join(lines))
 
 
 def xml_text(text: str) -> str:

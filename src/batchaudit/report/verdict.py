@@ -20,37 +20,43 @@ class Verdict:
 
 
 def verdict(result: AuditResult) -> Verdict:
-    data_quality = {card.code for card in result.rules if card.data_quality}
+    export_problem = {card.code for card in result.rules if card.export_problem}
     counted = result.open_findings()
-    in_metrc = Counter(f.severity for f in counted if f.rule not in data_quality)
-    in_files = Counter(f.severity for f in counted if f.rule in data_quality)
+    in_metrc = Counter(f.severity for f in counted if f.rule not in export_problem)
+    in_files = Counter(f.severity for f in counted if f.rule in export_problem)
     file_problems = in_files[Severity.ERROR] + in_files[Severity.WARNING]
-    incomplete = [item.rule for item in result.incomplete()]
+    partial = [item.rule for item in result.coverage if item.ran and item.not_checked]
+    not_run = [item.rule for item in result.coverage if not item.ran]
     errors, warnings = in_metrc[Severity.ERROR], in_metrc[Severity.WARNING]
     if errors:
         need = "needs" if errors == 1 else "need"
         parts = [f"{count_of(errors, 'error')} {need} correcting in Metrc"]
     else:
-        parts = ["no errors found in what was checked" if incomplete else CLEAN]
-    if errors or warnings:
+        parts = ["no errors found in what was checked" if partial or not_run else CLEAN]
+    if warnings:
         parts.append(f"{count_of(warnings, 'warning')} to look at")
     if file_problems:
         parts.append(
             f"{count_of(file_problems, 'problem')} in the export files to fix before the audit "
             "is complete"
         )
-    if incomplete:
-        rules = "1 rule" if len(incomplete) == 1 else f"{len(incomplete)} rules"
+    if partial:
         parts.append(
-            f"{rules} did not check every package ({', '.join(incomplete)}; see Not checked)"
+            f"{_rules(partial)} did not check every package ({', '.join(partial)}; see Not checked)"
         )
+    if not_run:
+        parts.append(f"{_rules(not_run)} did not run ({', '.join(not_run)}; see Skipped)")
     if errors or in_files[Severity.ERROR]:
         severity = "error"
-    elif warnings or file_problems or incomplete:
+    elif warnings or file_problems or partial or not_run:
         severity = "warning"
     else:
         severity = "ok"
     return Verdict("; ".join(parts) + ".", severity)
+
+
+def _rules(codes: list[str]) -> str:
+    return "1 rule" if len(codes) == 1 else f"{len(codes)} rules"
 
 
 @dataclass(frozen=True)
@@ -74,14 +80,14 @@ class Gap:
 def gaps(result: AuditResult) -> list[Gap]:
     """What the rules that ran could not check, rules with the same gap together (the rules
     that did not run at all are the report's skipped rules)."""
-    rules: dict[tuple[str, frozenset[str]], list[str]] = {}
+    rules: dict[tuple[str, bytes], list[str]] = {}
     items = {}
     for coverage in result.coverage:
         if not coverage.ran:
             continue
         for item in coverage.not_checked:
-            rules.setdefault((item.reason, item.tags), []).append(coverage.rule)
-            items[(item.reason, item.tags)] = item
+            rules.setdefault((item.reason, item.positions), []).append(coverage.rule)
+            items[(item.reason, item.positions)] = item
     return [
         Gap(tuple(codes), items[key].packages, items[key].reason, items[key].files)
         for key, codes in rules.items()

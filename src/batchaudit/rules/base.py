@@ -69,6 +69,15 @@ class RuleInfo:
     trail_caption: ClassVar[str] = "Sources to the package"
     unneeded_batch: ClassVar[bool] = False
     data_quality: ClassVar[bool] = False
+    # Its findings are problems of the export files, to fix before the audit is complete (the
+    # verdict counts them apart from errors to correct in Metrc).
+    export_problem: ClassVar[bool] = False
+    # What a later run must do for an earlier finding of the rule that it no longer finds to
+    # count as resolved rather than not re-checked (month_to_month/baseline.py): check the
+    # package with the rule ("package"), run the rule at all ("run": its findings are about
+    # rows, not loaded packages), read the finding's file again ("file") or the waivers file
+    # ("waivers").
+    checked_again_by: ClassVar[str] = "package"
     # Runs whatever `select` names, unless `ignore` names it: what a run is told to look for
     # must not silence what it says of its own settings (a waiver that matches nothing).
     selected_always: ClassVar[bool] = False
@@ -131,6 +140,17 @@ class RuleInfo:
         return 0
 
     @classmethod
+    def lost(cls, finding: Finding) -> tuple[int | None, bool]:
+        """The rows lost as measured: None when not measured, and whether a lower bound."""
+        return cls.rows_lost(finding), False
+
+    @classmethod
+    def keeps_severity(cls, finding: Finding) -> bool:
+        """A finding whose severity no pack or config setting changes (a mistake already
+        corrected stays a note)."""
+        return False
+
+    @classmethod
     def problem(cls, finding: Finding) -> str:
         return ""
 
@@ -148,12 +168,14 @@ class RuleInfo:
             markdown=rule_markdown(cls),
             unneeded_batch=cls.unneeded_batch,
             data_quality=cls.data_quality,
+            export_problem=cls.export_problem,
             trail_caption=cls.trail_caption,
             headline=cls.headline,
             facts=cls.facts,
             trail=cls.trail,
             tested_packages=cls.tested_packages,
             rows_lost=cls.rows_lost,
+            lost=cls.lost,
             problem=cls.problem,
         )
 

@@ -34,6 +34,12 @@ FIELD_WORDS = {
     "production_batch": "Production Batch",
     "production_batch_number": "Production Batch Number",
 }
+# And the lab-results fields, as Metrc's API names them.
+LAB_FIELD_WORDS = {
+    "tested_package": "SourcePackageLabel (or PackageId)",
+    "test_passed": "TestPassed",
+    "test_type": "TestTypeName",
+}
 
 
 def lacking_field(packages: pd.DataFrame, needs: frozenset[str]) -> np.ndarray:
@@ -54,9 +60,12 @@ def checked_findings(
     packages = lineage.packages
     tags = packages["tag"]
     field = lacking_field(packages, rule.needs)
-    unchecked_by_field = set(tags[field != ""].tolist()) if (field != "").any() else set()
-    kept = [f for f in found if f.package_tag not in unchecked_by_field]
-    why = np.where(field != "", "field", "")
+    lacking = field != ""
+    kept = list(found)
+    if lacking.any():
+        unchecked_by_field = set(tags.to_numpy()[lacking].tolist())
+        kept = [f for f in found if f.package_tag not in unchecked_by_field]
+    why = np.where(lacking, "field", "")
     own = reasons.to_numpy(dtype=object) if reasons is not None else None
     if own is not None and (own != "").any():
         fired = tags.isin({f.package_tag for f in kept}).to_numpy()
@@ -64,29 +73,27 @@ def checked_findings(
     missing = why != ""
     if not missing.any():
         return Coverage(rule.code, len(packages)), kept
+    positions = np.flatnonzero(missing).astype(np.int64)
     frame = pd.DataFrame(
         {
             "why": why[missing],
             "field": field[missing],
             "file": packages[FILE].to_numpy()[missing],
-            "tag": tags.to_numpy()[missing],
+            "position": positions,
         }
     )
     not_checked = []
     for (reason, name), group in frame.groupby(["why", "field"], sort=True):
-        files = tuple(sorted({str(file) for file in group["file"]}))
-        which = frozenset(group["tag"].tolist())
+        files = tuple(sorted(str(file) for file in pd.unique(group["file"])))
+        which = group["position"].to_numpy(np.int64).tobytes()
         if reason == "field":
             words = FIELD_WORDS.get(str(name), str(name))
             text = f"their files have no {words} field"
             not_checked.append(NotChecked(text, len(group), files, str(name), which))
         else:
-            not_checked.append(NotChecked(str(reason), len(group), files, tags=which))
+            not_checked.append(NotChecked(str(reason), len(group), files, positions=which))
     coverage = Coverage(
-        rule.code,
-        int(len(packages) - missing.sum()),
-        tuple(not_checked),
-        frozenset(tags[missing].tolist()),
+        rule.code, int(len(packages) - len(positions)), tuple(not_checked), positions.tobytes()
     )
     return coverage, kept
 
@@ -101,17 +108,42 @@ def not_run(code: str, reason: str, packages: pd.DataFrame) -> Coverage:
 THROUGH_UNKNOWN_LINEAGE = (
     "their results tab inherits through a package whose file has no source-package field"
 )
+FROM_UNKNOWN_SOURCES = (
+    "their results tab inherits from sources that are not loaded (see LN001), and no lab pull "
+    "shows it"
+)
 
 
 def tab_not_judged(lineage: Lineage) -> pd.Series | None:
-    """Per package, whether its results tab is only partly known: it inherits through a
-    package whose files did not say what that package was made from (a flat v1 record)."""
-    column = carried("source_package_tags")
+    """Per package, why its results tab is only partly known: it inherits from sources that
+    are not loaded (a received package's supplier's results), or through a package whose
+    files do not say what it was made from (a flat v1 record); "" where the tab is known,
+    and for every package whose own tab a per-package lab pull shows. Computed once per
+    lineage for the rules that judge tabs."""
+    if "tab_not_judged" in lineage.derived:
+        shared: pd.Series | None = lineage.derived["tab_not_judged"]
+        return shared
     packages = lineage.packages
-    if column not in packages:
-        return None
-    hit = reaches(lineage, ~packages[column].to_numpy(dtype=bool))
-    return pd.Series(np.where(hit, THROUGH_UNKNOWN_LINEAGE, ""), index=packages.index, dtype=object)
+    column = carried("source_package_tags")
+    flat = (
+        ~packages[column].to_numpy(dtype=bool)
+        if column in packages
+        else np.zeros(len(packages), dtype=bool)
+    )
+    inheriting = ~packages["production_batch"].to_numpy(dtype=bool)
+    unknown = inheriting & (
+        packages["sources_known"].to_numpy() < packages["sources_listed"].to_numpy()
+    )
+    reason = np.full(len(packages), "", dtype=object)
+    if unknown.any():
+        reason[unknown | reaches(lineage, unknown)] = FROM_UNKNOWN_SOURCES
+    if flat.any():
+        reason[reaches(lineage, flat)] = THROUGH_UNKNOWN_LINEAGE
+    if not lineage.observed.empty:
+        reason[lineage.observed["package"].to_numpy(np.int64)] = ""
+    judged = None if not (reason != "").any() else pd.Series(reason, index=packages.index)
+    lineage.derived["tab_not_judged"] = judged
+    return judged
 
 
 def reaches(lineage: Lineage, marked: np.ndarray) -> np.ndarray:

@@ -32,6 +32,8 @@ class FileRule(RuleInfo, ABC):
     """A data-quality rule whose findings come from what reading the files found."""
 
     data_quality = True
+    export_problem = True
+    checked_again_by = "file"
     reports: ClassVar[tuple[type, ...]]
 
     @classmethod
@@ -240,6 +242,7 @@ class SeveralLicensees(FileRule):
     code = "DQ006"
     name = "several-licensees"
     severity = Severity.WARNING
+    export_problem = False  # the files are sound; which were given together is to look at
     evidence: ClassVar[type] = LicensesEvidence
     reports = (SeveralLicenses,)
     headline_one = "The packages exports name several license numbers but were audited as one."

@@ -60,6 +60,7 @@ class ResultsOfUnknownPackage(Rule):
     name = "results-of-unknown-package"
     severity = Severity.NOTE
     needs_lab: ClassVar[frozenset[str]] = frozenset({"test_type"})
+    checked_again_by = "run"  # its findings name rows and tags that no export loads
     evidence: ClassVar[type] = UnknownTestedEvidence
     headline_one = "{n} set of lab results belongs to no package in the exports."
     headline_many = "{n} sets of lab results belong to no package in the exports."
@@ -193,6 +194,7 @@ class PulledResultsNotPlaced(Rule):
     name = "pulled-results-not-placed"
     severity = Severity.NOTE
     needs_lab: ClassVar[frozenset[str]] = frozenset({"test_type"})
+    checked_again_by = "run"  # its findings name rows and tags that no export loads
     evidence: ClassVar[type] = UnplacedPullEvidence
     headline_one = "{n} set of pulled lab results could not be placed: the exports have no Ids."
     headline_many = headline_one

@@ -31,7 +31,9 @@ class ProcessingEvidence(TypedDict):
     testing_state: Annotated[str, "its Lab Testing state"]
     sources: Annotated[list[SourceEvidence], "each source: tag, item, category, group, flags"]
     tests_only_through_sources: Annotated[
-        list[str], "test types its tab shows only through other tested packages"
+        list[str] | None,
+        "test types its tab shows only through other tested packages (null: not measured, "
+        "no lab results given)",
     ]
 
 
@@ -83,17 +85,27 @@ class ProcessingWithoutProductionBatch(Rule):
         sources = sources_of(lineage, codes)
         offending = packages.iloc[codes]
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
-        offending["inherited_tests"] = per_row(offending, _inherited_test_types(lineage, codes))
+        offending["inherited_tests"] = per_row(
+            offending,
+            _inherited_test_types(lineage, codes)
+            if lineage.has_lab_results
+            else [None] * len(codes),
+        )
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
         changed = [s for s in row["sources"] if s["group"] != row["group"]]
         sources = ", ".join(f"{s['tag']} ({s['category']}, {s['group']})" for s in changed)
         tests = row["inherited_tests"]
+        shown = (
+            f"its sources' {count_of(len(tests), 'test type')}"
+            if tests is not None
+            else "its sources' tests (which ones is not measured: no lab results were given)"
+        )
         message = (
             f"Package {row['tag']} ({row['category']}, {row['group']}) was processed from "
-            f"{sources} without Production Batch, so it shows its sources' "
-            f"{count_of(len(tests), 'test type')} instead of tests of its own."
+            f"{sources} without Production Batch, so it shows {shown} instead of tests of its "
+            "own."
         )
         evidence: ProcessingEvidence = {
             "category": row["category"],

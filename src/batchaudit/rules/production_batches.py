@@ -16,6 +16,7 @@ from batchaudit.rules.sources import (
     not_judged,
     results_lost,
     sources_of,
+    sources_partly_known,
 )
 from batchaudit.rules.wording import plural, source_paths
 from batchaudit.support.lazy import lazy
@@ -30,7 +31,7 @@ else:
     np, pd = lazy("numpy"), lazy("pandas")
 
 SOURCE_FIELDS = frozenset({"category", "source_package_tags", "production_batch"})
-NOT_MEASURED = "not measured (no lab results were given)"
+NO_LAB_RESULTS = "no lab results were given"
 
 
 class UnneededBatchEvidence(TypedDict):
@@ -77,6 +78,7 @@ class UnneededBatch(Rule):
         offending = offending.assign(
             severity=np.where(corrected, Severity.NOTE.value, self.severity.value),
             lost_measured=lineage.has_lab_results,
+            lost_at_least=sources_partly_known(lineage, codes),
             blockers=discontinue_blockers(offending).to_numpy(),
             lost_rows=lost["rows"].to_numpy(),
             lost_events=lost["events"].to_numpy(),
@@ -88,12 +90,16 @@ class UnneededBatch(Rule):
     def describe(self, row: dict[str, Any]) -> Description:
         sources = row["sources"]
         source_tags = ", ".join(source["tag"] for source in sources)
-        measured = bool(row["lost_measured"])
+        # A lower bound of 0 says nothing: then the figure is not measured either.
+        unknown = bool(row["lost_at_least"]) and not row["lost_rows"]
+        measured = bool(row["lost_measured"]) and not unknown
+        at_least = "at least " if row["lost_at_least"] else ""
+        why = "a source's own results tab is only partly known" if unknown else NO_LAB_RESULTS
         lost = (
-            f"{count_of(int(row['lost_rows']), 'inherited lab-result row')} from "
-            f"{count_of(int(row['lost_tested_packages']), 'tested package')}"
+            f"{at_least}{count_of(int(row['lost_rows']), 'inherited lab-result row')} from "
+            f"{at_least}{count_of(int(row['lost_tested_packages']), 'tested package')}"
             if measured
-            else "its inherited lab results (how many is not measured: no lab results were given)"
+            else f"its inherited lab results (how many is not measured: {why})"
         )
         message = (
             f"Package {row['tag']} ({row['category']}) was created as a production batch "
@@ -130,6 +136,7 @@ class UnneededBatch(Rule):
                 "rows": int(row["lost_rows"]) if measured else None,
                 "events": int(row["lost_events"]) if measured else None,
                 "tested_packages": int(row["lost_tested_packages"]) if measured else None,
+                "at_least": bool(row["lost_at_least"]) and measured,
             },
             "likely_intent": [*likely_intent(sources, row["item_name"]), *self.intents],
             "discontinuable": not row["blockers"],
@@ -138,6 +145,17 @@ class UnneededBatch(Rule):
             "corrected_on": _iso_day(row["discontinued_date"]) if corrected else None,
         }
         return Description(message, evidence, remedy)
+
+    @classmethod
+    def keeps_severity(cls, finding: Finding) -> bool:
+        """Already discontinued: the bulletin's correction was made, whatever the severity
+        chosen for the rule's other findings."""
+        return bool(finding.evidence.get("corrected"))
+
+    @classmethod
+    def lost(cls, finding: Finding) -> tuple[int | None, bool]:
+        lost = finding.evidence["results_lost"]
+        return lost["rows"], bool(lost.get("at_least"))
 
     @classmethod
     def rows_lost(cls, finding: Finding) -> int:
@@ -152,10 +170,11 @@ class UnneededBatch(Rule):
             ("Testing state", evidence["testing_state"] or "(blank)"),
             (
                 "Results lost",
-                f"{count_of(lost['rows'], 'row')}, {count_of(lost['events'], 'test event')} "
+                f"{'at least ' if lost.get('at_least') else ''}{count_of(lost['rows'], 'row')}, "
+                f"{count_of(lost['events'], 'test event')} "
                 f"from {count_of(lost['tested_packages'], 'tested package')}"
                 if lost["rows"] is not None
-                else NOT_MEASURED,
+                else "not measured (the message says why)",
             ),
         ]
         if evidence.get("corrected"):
@@ -220,15 +239,21 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
     @classmethod
     def headline(cls, findings: Sequence[Finding]) -> str:
         lost = sum(cls.rows_lost(finding) for finding in findings)
-        if any(f.evidence["results_lost"]["rows"] is None for f in findings):
+        said = [finding.evidence["results_lost"] for finding in findings]
+        unmeasured = sum(1 for each in said if each["rows"] is None)
+        if unmeasured == len(findings):
             return plural(
                 len(findings),
                 "{n} production batch was created where nothing was processed; it dropped its "
-                f"inherited lab results, how many is {NOT_MEASURED}.",
+                "inherited lab results, how many is not measured.",
                 "{n} production batches were created where nothing was processed; they dropped "
-                f"their inherited lab results, how many is {NOT_MEASURED}.",
+                "their inherited lab results, how many is not measured.",
             )
         rows = plural(lost, "{n} inherited lab-result row", "{n} inherited lab-result rows")
+        if unmeasured or any(each.get("at_least") for each in said):
+            rows = "at least " + rows
+        if unmeasured:
+            rows += f" (not measured for {unmeasured} of them)"
         return plural(
             len(findings),
             "{n} production batch was created where nothing was processed; it dropped "

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from batchaudit.lineage.build import NO_PACKAGE, Lineage
 from batchaudit.lineage.tabs import Ragged, distinct
+from batchaudit.model.fields import carried
+from batchaudit.rules.coverage import tab_not_judged
 from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ else:
 RETEST_STATES = ("TestFailed", "RetestFailed")
 SOURCE_NOT_LOADED = "a source of each is not loaded (see LN001)"
 ON_A_CYCLE = "they lie on a lineage cycle (see LN002)"
+OWN_CATEGORY_BLANK = "their Category is blank"
+NO_CATEGORY = "a source of each has no Category"
 
 
 class SourceEvidence(TypedDict):
@@ -36,18 +40,54 @@ class ResultsLost(TypedDict):
     rows: Annotated[int | None, "lab-result rows (null: not measured, no lab results given)"]
     events: Annotated[int | None, "test events (null: not measured)"]
     tested_packages: Annotated[int | None, "distinct tested packages (null: not measured)"]
+    at_least: Annotated[
+        bool, "a source's own tab is only partly known, so the figures are a lower bound"
+    ]
 
 
 def not_judged(packages: pd.DataFrame, batches: bool) -> pd.Series:
     """Per package that a source rule applies to (production batches, or the packages that
-    are not), why it cannot be judged against its sources: a source that is not loaded, or a
-    lineage cycle; "" for every other package."""
+    are not) and that lists sources, why it cannot be judged against them (the rules judge
+    only `sources_checkable` packages): a source that is not loaded, a lineage cycle, a blank
+    Category; "" for every other package."""
     applies = packages["production_batch"].to_numpy(dtype=bool)
     applies = applies if batches else ~applies
+    unjudged = (
+        applies
+        & (packages["sources_listed"].to_numpy() > 0)
+        & ~packages["sources_checkable"].to_numpy(dtype=bool)
+    )
+    reason = np.full(len(packages), "", dtype=object)
+    # The most telling reason last: each overrides the ones before it.
+    reason[unjudged] = NO_CATEGORY
+    reason[unjudged & (packages["category"] == "").to_numpy(dtype=bool)] = OWN_CATEGORY_BLANK
     unknown = packages["sources_known"].to_numpy() < packages["sources_listed"].to_numpy()
-    reason = np.where(applies & unknown, SOURCE_NOT_LOADED, "")
-    reason = np.where(applies & packages["on_cycle"].to_numpy(dtype=bool), ON_A_CYCLE, reason)
+    reason[unjudged & unknown] = SOURCE_NOT_LOADED
+    reason[unjudged & packages["on_cycle"].to_numpy(dtype=bool)] = ON_A_CYCLE
     return pd.Series(reason, index=packages.index, dtype=object)
+
+
+def sources_partly_known(lineage: Lineage, batches: np.ndarray) -> np.ndarray:
+    """Per given production batch, whether a source's results tab is only partly known (it
+    inherits from sources not loaded, or its file says nothing of its sources): what the
+    batch lost is then a lower bound."""
+    packages = lineage.packages
+    partial = np.zeros(len(packages), dtype=bool)
+    judged = tab_not_judged(lineage)
+    if judged is not None:
+        partial |= (judged != "").to_numpy()
+    column = carried("source_package_tags")
+    if column in packages:
+        partial |= ~packages[column].to_numpy(dtype=bool)
+    partial |= packages["sources_known"].to_numpy() < packages["sources_listed"].to_numpy()
+    if not partial.any():
+        return np.zeros(len(batches), dtype=bool)
+    child = lineage.links["child"].to_numpy(np.int64)
+    source = lineage.links["source"].to_numpy(np.int64)
+    known = source != NO_PACKAGE
+    reached = np.zeros(len(packages), dtype=bool)
+    reached[child[known][partial[source[known]]]] = True
+    return reached[np.asarray(batches, dtype=np.int64)]
 
 
 def sources_of(lineage: Lineage, children: np.ndarray) -> dict[int, list[dict[str, Any]]]:

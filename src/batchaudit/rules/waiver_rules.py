@@ -63,6 +63,7 @@ class ExpiredWaiver(RuleInfo):
 
     code = "WV001"
     selected_always = True
+    checked_again_by = "waivers"
     name = "expired-waiver"
     severity = Severity.WARNING
     evidence: ClassVar[type] = WaiverEvidence
@@ -103,6 +104,7 @@ class UnusedWaiver(RuleInfo):
 
     code = "WV002"
     selected_always = True
+    checked_again_by = "waivers"
     name = "unused-waiver"
     severity = Severity.NOTE
     evidence: ClassVar[type] = UnusedWaiverEvidence
