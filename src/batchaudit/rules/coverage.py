@@ -68,34 +68,48 @@ def checked_findings(
     why = np.where(lacking, "field", "")
     own = reasons.to_numpy(dtype=object) if reasons is not None else None
     if own is not None and (own != "").any():
-        fired = tags.isin({f.package_tag for f in kept}).to_numpy()
+        fired = np.zeros(len(packages), dtype=bool)
+        fired[_positions(lineage, [f.package_tag for f in kept])] = True
         why = np.where((why == "") & (own != "") & ~fired, own, why)
     missing = why != ""
     if not missing.any():
         return Coverage(rule.code, len(packages)), kept
     positions = np.flatnonzero(missing).astype(np.int64)
+    files = pd.Categorical(packages[FILE])
     frame = pd.DataFrame(
         {
             "why": why[missing],
             "field": field[missing],
-            "file": packages[FILE].to_numpy()[missing],
+            "file": files.codes[missing],
             "position": positions,
         }
     )
     not_checked = []
     for (reason, name), group in frame.groupby(["why", "field"], sort=True):
-        files = tuple(sorted(str(file) for file in pd.unique(group["file"])))
+        named = files.categories.take(np.unique(group["file"].to_numpy(np.int64)))
+        files_of = tuple(sorted(str(file) for file in named))
         which = group["position"].to_numpy(np.int64).tobytes()
         if reason == "field":
             words = FIELD_WORDS.get(str(name), str(name))
             text = f"their files have no {words} field"
-            not_checked.append(NotChecked(text, len(group), files, str(name), which))
+            not_checked.append(NotChecked(text, len(group), files_of, str(name), which))
         else:
-            not_checked.append(NotChecked(str(reason), len(group), files, positions=which))
+            not_checked.append(NotChecked(str(reason), len(group), files_of, positions=which))
     coverage = Coverage(
         rule.code, int(len(packages) - len(positions)), tuple(not_checked), positions.tobytes()
     )
     return coverage, kept
+
+
+def _positions(lineage: Lineage, tags: list[str | None]) -> np.ndarray:
+    """The positions of the given (loaded) tags among the packages, by a table made once
+    per lineage."""
+    table = lineage.derived.get("positions")
+    if not isinstance(table, dict):
+        table = {tag: at for at, tag in enumerate(lineage.packages["tag"].tolist())}
+        lineage.derived["positions"] = table
+    found = [table[tag] for tag in tags if tag in table]
+    return np.asarray(found, dtype=np.int64)
 
 
 def not_run(code: str, reason: str, packages: pd.DataFrame) -> Coverage:
