@@ -319,3 +319,23 @@ def test_an_unexpected_problem_is_the_clients_failure_in_one_sentence(
     )
     assert "\n" not in outcome.failure
     assert not (tmp_path / "reports" / "client-1" / "history.jsonl").exists()
+
+
+def test_a_config_found_from_the_current_folder_puts_no_absolute_path_in_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22, seen 12: a portfolio run from its own folder, its config found there, names
+    the clients' exports and earlier runs as the config writes them."""
+    sample(tmp_path / "clients" / "c1", seed=1)
+    (tmp_path / "batchaudit.toml").write_text(client_tables(1))
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["run", "--jobs", "1"])
+        assert result.exit_code in (0, 1), result.output
+    latest = tmp_path / "reports" / "client-1" / "latest"
+    written = [
+        (latest / name).read_text(encoding="utf-8") for name in ("findings.json", "report.html")
+    ]
+    assert all(str(tmp_path) not in text for text in written)
+    inputs = json.loads(written[0])["inputs"]
+    assert {item["path"].split("/")[0] for item in inputs} == {"clients"}

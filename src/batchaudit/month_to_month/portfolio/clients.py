@@ -97,6 +97,16 @@ class Portfolio:
     clients: tuple[Client, ...]
 
 
+def as_written(folder: Path) -> Path:
+    """The config's folder as the reports name what is in it: relative to the current folder
+    when it is that folder or inside it (a config found by searching upwards is absolute),
+    so that no report carries the folders of the auditor's machine; else as it is."""
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
+
+
 def slug(name: str, number: int) -> str:
     """A folder name for a client: `Green Acres, LLC` -> `green-acres-llc`."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"client-{number}"
@@ -108,7 +118,7 @@ def read_portfolio(file: Path, out_dir: Path | None = None) -> Portfolio:
     data = batchaudit_table(file)
     base = load_config(file.parent, explicit=file)  # the file's own settings, checked
     table = _portfolio_table(file, data.get("portfolio", {}))
-    folder = file.parent
+    folder = as_written(file.parent)
     out = out_dir if out_dir is not None else folder / table.get("out-dir", DEFAULT_OUT_DIR)
     entries = data.get("clients")
     if not isinstance(entries, list) or not entries:
@@ -156,7 +166,7 @@ def _client(file: Path, number: int, entry: Any, out: Path) -> Client:
             raise refusal(file, where, f"{required} is required")
     name = entry["name"].strip()
     exports = [entry["exports"]] if isinstance(entry["exports"], str) else entry["exports"]
-    folder = file.parent
+    folder = as_written(file.parent)
     given_out = entry.get("out-dir")
     return Client(
         number=number,
