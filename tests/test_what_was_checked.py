@@ -372,3 +372,11 @@ def test_a_file_problem_fixed_in_next_months_export_is_resolved(tmp_path: Path) 
     compared = audited(str(tmp_path / "2026-11"), "--baseline", str(baseline))["baseline"]
     assert [f["rule"] for f in compared["resolved"]] == ["DQ002"]
     assert compared["not_rechecked"] == []
+
+
+def test_the_tab_size_chart_says_which_tabs_are_only_partly_known(tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    invoke("audit", str(SAMPLE), "-o", str(html), "--fail-on", "never")
+    lt001 = audited(str(SAMPLE))["coverage"]["LT001"]["not_checked"]
+    assert lt001 > 0
+    assert f"{lt001} packages whose tab is only partly known" in html.read_text()

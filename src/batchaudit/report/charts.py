@@ -64,7 +64,12 @@ def charts(result: AuditResult) -> list[Chart]:
     if figures is None:
         return [findings_by_rule(result)]
     unneeded = "/".join(card.code for card in result.rules if card.unneeded_batch)
-    tabs = tab_sizes(figures) if result.summary.lab_results_given else tab_sizes_not_measured()
+    rule = figures.tab_limit.rule if figures.tab_limit else ""
+    coverage = result.coverage_of(rule)
+    partly = coverage.not_checked_count if coverage is not None and coverage.ran else 0
+    tabs = (
+        tab_sizes(figures, partly) if result.summary.lab_results_given else tab_sizes_not_measured()
+    )
     return [findings_by_rule(result), tabs, batches_by_month(figures, unneeded)]
 
 
@@ -129,16 +134,20 @@ def tab_bins(limit: int) -> list[tuple[int, int, str]]:
     return [*singles, middle, (high + 1, 10**9, f"{high + 1}+")]
 
 
-def tab_sizes(figures: ChartData) -> Chart:
+def tab_sizes(figures: ChartData, partly_known: int = 0) -> Chart:
     limit = figures.tab_limit.value if figures.tab_limit else 0
     rule = figures.tab_limit.rule if figures.tab_limit else ""
-    chart = Chart(
-        "tab-sizes",
-        "Results-tab sizes",
+    caption = (
         f"Packages by how many tested packages their Lab Results tab shows. Right of the "
-        f"dashed line (more than {limit}) is {rule}.",
-        height=200,
+        f"dashed line (more than {limit}) is {rule}."
     )
+    if partly_known:
+        caption += (
+            f" {count_of(partly_known, 'package')} whose tab is only partly known "
+            f"({rule} did not check them) {'is' if partly_known == 1 else 'are'} counted by "
+            "what is known."
+        )
+    chart = Chart("tab-sizes", "Results-tab sizes", caption, height=200)
     values = []
     bins = tab_bins(limit)
     for low, high, label in bins:
