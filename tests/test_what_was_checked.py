@@ -380,3 +380,14 @@ def test_the_tab_size_chart_says_which_tabs_are_only_partly_known(tmp_path: Path
     lt001 = audited(str(SAMPLE))["coverage"]["LT001"]["not_checked"]
     assert lt001 > 0
     assert f"{lt001} packages whose tab is only partly known" in html.read_text()
+
+
+def test_a_flat_v1_package_whose_tab_was_pulled_is_checked_by_lt001(tmp_path: Path) -> None:
+    """Its record says nothing of its sources, but the pull of its tab (PackageId = its Id)
+    shows the tab whole: LT001 judges it."""
+    old = flat_v1(tmp_path)
+    rows = [lab_row(90 + n, 800 + n, "Total THC", PackageId=60) for n in range(5)]
+    lab = write_json(tmp_path / "lab.json", page(rows))
+    document = audited("-p", str(old), "-l", str(lab))
+    assert [f["package_tag"] for f in document["findings"] if f["rule"] == "LT001"] == [tag(60)]
+    assert document["coverage"]["LT001"]["not_checked"] == 1  # the other v1 package

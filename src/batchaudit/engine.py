@@ -193,6 +193,9 @@ def skip_reason(rule: type[Rule], tables: Tables, lineage: Lineage, pack: Pack) 
     if rule.needs_lab and tables.lab_results is None:
         return "no lab results were given"
     lacking = lacking_field(lineage.packages, rule.needs)
+    anyway = rule().judged_anyway(lineage)
+    if anyway is not None:
+        lacking[anyway] = ""
     if len(lacking) and (lacking != "").all():
         missing = [FIELD_WORDS.get(name, name) for name in sorted(set(lacking.tolist()))]
         return f"no packages file has a {', '.join(missing)} field"

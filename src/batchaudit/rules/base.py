@@ -231,6 +231,11 @@ class Rule(RuleInfo, ABC):
     def evaluated(cls) -> bool:
         return True
 
+    def judged_anyway(self, lineage: Lineage) -> np.ndarray | None:
+        """The packages the rule judges although their files lack a field it needs (a mask),
+        or None: a results tab that a per-package lab pull shows whole needs no lineage."""
+        return None
+
     def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
         """Per package, why the rule could not judge it, beyond the fields its files lack
         (rules/coverage.py): a reason completing "not checked: N packages, because ...", ""

@@ -60,6 +60,9 @@ def checked_findings(
     packages = lineage.packages
     tags = packages["tag"]
     field = lacking_field(packages, rule.needs)
+    anyway = rule.judged_anyway(lineage)
+    if anyway is not None:
+        field[anyway] = ""
     lacking = field != ""
     kept = list(found)
     if lacking.any():
@@ -158,6 +161,15 @@ def tab_not_judged(lineage: Lineage) -> pd.Series | None:
     judged = None if not (reason != "").any() else pd.Series(reason, index=packages.index)
     lineage.derived["tab_not_judged"] = judged
     return judged
+
+
+def pulled(lineage: Lineage) -> np.ndarray | None:
+    """The packages whose whole results tab a per-package lab pull shows (a mask), or None."""
+    if lineage.observed.empty:
+        return None
+    shown = np.zeros(len(lineage.packages), dtype=bool)
+    shown[lineage.observed["package"].to_numpy(np.int64)] = True
+    return shown
 
 
 def reaches(lineage: Lineage, marked: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from batchaudit.lineage.tab_chains import tested_packages_in_tabs
 from batchaudit.lineage.tabs import Ragged, distinct
 from batchaudit.model.findings import Finding, Severity, count_of
 from batchaudit.rules.base import Description, Rule, Setting, per_row, register
-from batchaudit.rules.coverage import tab_not_judged
+from batchaudit.rules.coverage import pulled, tab_not_judged
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
 from batchaudit.support.lazy import lazy
@@ -103,6 +103,9 @@ class InheritedResultsTabTooLong(Rule):
     headline_one = "{n} package has a Lab Results tab too long for a buyer to read."
     headline_many = "{n} packages have a Lab Results tab too long for a buyer to read."
     trail_caption = "How results reached this package (tested package on the left)"
+
+    def judged_anyway(self, lineage: Lineage) -> np.ndarray | None:
+        return pulled(lineage)
 
     def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
         return tab_not_judged(lineage)
@@ -225,6 +228,9 @@ class ConflictingInheritedResults(Rule):
     headline_many = (
         "{n} packages show a pass and a fail for the same test in their Lab Results tab."
     )
+
+    def judged_anyway(self, lineage: Lineage) -> np.ndarray | None:
+        return pulled(lineage)
 
     def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
         return tab_not_judged(lineage)
