@@ -5,7 +5,9 @@ rule needs is *not checked* by that rule: its findings would rest on a blank (a 
 batch number, no sources) and are not made. A rule may name packages it could not judge
 for reasons of its own (`Rule.not_checked`: a source that is not loaded, a lineage that
 passes through a file without sources); those are not checked unless the rule found
-something on them anyway, which the partial data already shows.
+something on them anyway, which the partial data already shows. A rule may also judge some
+packages whose files lack a field (`Rule.judged_anyway`: a tab a lab pull shows whole).
+Which packages were not checked is kept as their positions, for baselines.
 """
 
 from __future__ import annotations
