@@ -109,6 +109,7 @@ METRC_GRID = Shape(
         "received_from_license": ("Received From",),
         "finished": ("Finished",),
         "discontinued": ("Discontinued",),
+        "source_processing_jobs": ("Source Processing Job(s)",),
     },
     tab_only=INACTIVE_TAB_ONLY,
 )
@@ -141,6 +142,8 @@ METRC_GRID_ABBREVIATED = Shape(
         "received_from_license": ("Received From",),
         "finished": ("F.",),
         "discontinued": ("D.",),
+        # "Src Pj's" too: the title matches without its punctuation (`header_key`).
+        "source_processing_jobs": ("Src. Pj's",),
     },
     tab_only=INACTIVE_TAB_ONLY,
 )
@@ -179,6 +182,15 @@ METRC_API_PACKAGES = Shape(
         # The REST API has no IsArchived: ArchivedDate set means discontinued (load.py).
         "discontinued_date": ("ArchivedDate",),
         "last_modified": ("LastModified",),
+        "source_processing_jobs": ("SourceProcessingJobNumbers",),
+        "source_processing_job_count": ("SourceProcessingJobCount",),
+        "processing_job_type": ("Item.ProcessingJobTypeName", "ProcessingJobTypeName"),
+        "processing_job_category": (
+            "Item.ProcessingJobCategoryName",
+            "ProcessingJobCategoryName",
+        ),
+        "multi_processing_job": ("MultiProcessingJob",),
+        "initial_lab_testing_state": ("InitialLabTestingState",),
     },
     instead="fetch /packages/v2/active, /onhold and /inactive, whose records carry every field",
     api=True,
@@ -189,6 +201,8 @@ METRC_API_PACKAGES = Shape(
         "location": ("RoomName",),
         "unit": ("UnitOfMeasureName", "Item.UnitOfMeasureName"),
         "lab_testing_state": ("LabTestingStateName",),
+        "source_processing_jobs": ("SourceProcessingJobNames",),
+        "processing_job_type": ("ProcessingJobTypeId",),
     },
 )
 

@@ -60,6 +60,16 @@ PACKAGE_FIELDS: dict[str, FieldType] = {
     "discontinued": FieldType.BOOLEAN,
     "discontinued_date": FieldType.DATE,
     "last_modified": FieldType.DATE,
+    # Oregon's processing jobs (since 2023-04-15): the jobs a package came out of (the grid's
+    # job numbers or names), how many (the API's count), the job type and category of its
+    # item, and its testing state when it was made. Read as text where Metrc's values are not
+    # documented, so that no export gets a finding for a field no rule reads yet.
+    "source_processing_jobs": FieldType.TEXT,
+    "source_processing_job_count": FieldType.NUMBER,
+    "processing_job_type": FieldType.TEXT,
+    "processing_job_category": FieldType.TEXT,
+    "multi_processing_job": FieldType.TEXT,
+    "initial_lab_testing_state": FieldType.TEXT,
 }
 
 # Without these a packages file cannot be audited at all.

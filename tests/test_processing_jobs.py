@@ -1,0 +1,77 @@
+"""Oregon's processing jobs (issue 23, OAR 845-025-7575(2)): the fields that say which job a
+package came out of are read in every shape, all optional. No rule reads them yet, so an
+export with them audits exactly as one without them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from batchaudit.cli import cli
+from batchaudit.ingest.load import load
+from helpers import tag
+from test_responses import package, page
+from test_responses import write as write_json
+
+GRID = {
+    "full": [
+        "Tag",
+        "Category",
+        "Source Package(s)",
+        "Production Batch",
+        "Source Processing Job(s)",
+    ],
+    "abbreviated": ["Tag", "Category", "Src. Pkg's", "P.B.", "Src. Pj's"],
+    "scraped": ["Tag", "Category", "Src. Pkg's", "P.B.", "Src Pj's"],
+}
+
+
+def grid(path: Path, titles: list[str]) -> Path:
+    rows = [[tag(1), "Buds", "", "No", ""], [tag(2), "Extracts", tag(1), "Yes", "MN001"]]
+    pd.DataFrame(rows, columns=titles).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("titles", list(GRID))
+def test_the_grid_names_the_job_a_package_came_out_of(tmp_path: Path, titles: str) -> None:
+    tables = load(packages=[grid(tmp_path / "active.csv", GRID[titles])])
+    jobs = dict(zip(tables.packages["tag"], tables.packages["source_processing_jobs"], strict=True))
+    assert jobs == {tag(1): "", tag(2): "MN001"}
+    shown = CliRunner().invoke(cli, ["inspect", str(tmp_path / "active.csv")]).stdout
+    assert f"{GRID[titles][-1]}" in shown and "-> source_processing_jobs" in shown
+
+
+def test_the_api_fields_of_a_job_output_are_read(tmp_path: Path) -> None:
+    output = package(2, SourceProcessingJobCount=1, InitialLabTestingState="NotSubmitted",
+                     MultiProcessingJob=False,
+                     Item={"ProcessingJobTypeName": "Extraction of cannabinoids",
+                           "ProcessingJobCategoryName": "Extraction"})  # fmt: skip
+    packages = load(packages=[write_json(tmp_path / "active.json", page([package(1), output]))])
+    row = packages.packages.set_index("tag").loc[tag(2)]
+    assert row["source_processing_job_count"] == 1
+    assert row["processing_job_type"] == "Extraction of cannabinoids"
+    assert row["processing_job_category"] == "Extraction"
+    assert row["initial_lab_testing_state"] == "NotSubmitted"
+
+
+def test_an_export_with_job_fields_audits_as_one_without(tmp_path: Path) -> None:
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    grid(tmp_path / "with" / "active.csv", GRID["full"])
+    plain = pd.read_csv(tmp_path / "with" / "active.csv", dtype=str, keep_default_na=False)
+    plain.drop(columns=["Source Processing Job(s)"]).to_csv(
+        tmp_path / "without" / "active.csv", index=False
+    )
+
+    def findings(folder: str) -> list[tuple[str, str, str]]:
+        result = CliRunner().invoke(cli, ["audit", str(tmp_path / folder), "-f", "json"])
+        found = json.loads(result.stdout)["findings"]
+        folder_path = str(tmp_path / folder)
+        return [(f["rule"], f["package_tag"], f["message"].replace(folder_path, "")) for f in found]
+
+    assert findings("with") == findings("without")
+    assert findings("with")
