@@ -1,6 +1,6 @@
 """Oregon's processing jobs (issue 23, OAR 845-025-7575(2)): the fields that say which job a
-package came out of are read in every shape, all optional. No rule reads them yet, so an
-export with them audits exactly as one without them."""
+package came out of are read in every shape, all optional, and a job output made a
+production batch since 2023-04-15 is a declared process lot (PB006), not PB001/PB002."""
 
 from __future__ import annotations
 
@@ -75,3 +75,36 @@ def test_an_export_with_job_fields_audits_as_one_without(tmp_path: Path) -> None
 
     assert findings("with") == findings("without")
     assert findings("with")
+
+
+def test_a_declared_process_lot_is_found_in_every_shape(tmp_path: Path) -> None:
+    """PB006 in the grid (full and abbreviated titles), Excel, API CSV and JSON, and the
+    canonical CSV: the job output made a production batch is a declared lot, not PB001."""
+    from shapes_writer import write_every_shape
+
+    packages = pd.DataFrame(
+        {
+            "tag": [tag(1), tag(2)],
+            "category": ["Extracts", "Extracts"],
+            "source_package_tags": ["", tag(1)],
+            "production_batch": ["False", "True"],
+            "production_batch_number": ["", "MN001"],
+            "packaged_date": ["2024-02-20T00:00:00", "2024-03-02T00:00:00"],
+            "source_processing_jobs": ["", "MN001"],
+            "discontinued": ["False", "False"],
+            "discontinued_date": ["", ""],
+        }
+    )
+    lab = pd.DataFrame(
+        {"tested_package": [tag(1)], "lab_test_result_id": ["100"],
+         "test_type": ["Potency"], "test_passed": ["True"]}
+    )  # fmt: skip
+    written = write_every_shape(packages, lab, tmp_path)
+    for shape, paths in written.items():
+        result = CliRunner().invoke(cli, ["audit", *map(str, paths), "-f", "json"])
+        found = json.loads(result.stdout)["findings"]
+        fired = {
+            rule: [f["package_tag"] for f in found if f["rule"] == rule]
+            for rule in ("PB001", "PB006")
+        }
+        assert fired == {"PB001": [], "PB006": [tag(2)]}, shape

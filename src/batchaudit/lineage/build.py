@@ -21,6 +21,7 @@ from batchaudit.lineage.observed import (
     unreleased_in_tabs,
     with_observed_tabs,
 )
+from batchaudit.lineage.process_lots import with_job_outputs
 from batchaudit.lineage.tabs import NO_PACKAGE, Ragged, distinct, tested_in_tabs
 from batchaudit.lineage.test_groups import with_test_groups
 from batchaudit.model.packs import Pack
@@ -87,7 +88,7 @@ class Lineage:
 
 
 def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
-    packages = with_test_groups(packages.reset_index(drop=True), pack)
+    packages = with_job_outputs(with_test_groups(packages.reset_index(drop=True), pack), pack)
     packages["batch_flag_known"] = _batch_flag_known(packages)
     released, unreleased = released_only(lab_results)
     # The lab side meets the package side only at the tabs: it is worked out in a thread

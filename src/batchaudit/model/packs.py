@@ -12,6 +12,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,15 @@ else:
 DEFAULT_PACK = "oregon"
 POLICIES = ("group-change", "category-change")
 GROUP_BY = ("category", "category_type")
-_TOP_KEYS = {"name", "title", "production_batch_required_on", "group_by", "rules", "groups"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "production_batch_required_on",
+    "group_by",
+    "rules",
+    "groups",
+    "processing_jobs_since",
+}
 _GROUP_KEYS = {"name", "tested", "categories"}
 _SPACES = re.compile(r"\s+")
 
@@ -66,6 +75,9 @@ class Pack:
     group_by: str = "category"
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     sha256: str = ""  # of the pack file as read
+    # The date from which process lots are recorded as processing jobs (Oregon: OAR
+    # 845-025-7575(2), 2023-04-15); None where the pack does not say.
+    processing_jobs_since: date | None = None
 
     @property
     def builtin(self) -> bool:
@@ -149,6 +161,9 @@ def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
         raise refuse("group_by", f"must be one of {', '.join(GROUP_BY)}")
     groups = _parse_groups(data.get("groups", []), refuse)
     rules = _parse_rules(data.get("rules", {}), refuse)
+    since = data.get("processing_jobs_since")
+    if since is not None and not isinstance(since, date):
+        raise refuse("processing_jobs_since", "must be a date, as 2023-04-15 (no quotes)")
     return Pack(
         name=str(name),
         title=str(data.get("title", name)),
@@ -157,6 +172,7 @@ def _parse_pack(data: dict[str, Any], path: Path) -> Pack:
         production_batch_required_on=policy,
         group_by=group_by,
         rules=rules,
+        processing_jobs_since=since,
     )
 
 

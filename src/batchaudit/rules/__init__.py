@@ -14,6 +14,7 @@ from batchaudit.rules import (  # noqa: F401  (imported to register the rules)
     invalid_values,
     lab_placement,
     lineage_rules,
+    process_lots,
     processing,
     production_batches,
     results_tab,

@@ -231,6 +231,7 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
             # at least one source, every one loaded and categorised, not on a cycle
             & packages["sources_checkable"]
             & packages["sources_same_category"]
+            & ~packages["recorded_job_output"]  # a declared process lot (PB006)
         )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
@@ -307,6 +308,7 @@ class ProductionBatchWithinTestGroup(UnneededBatch):
             & packages["sources_checkable"]
             & packages["sources_same_group"]
             & ~packages["sources_same_category"]  # else PB001
+            & ~packages["recorded_job_output"]  # a declared process lot (PB006)
         )
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
