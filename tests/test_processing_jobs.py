@@ -108,3 +108,25 @@ def test_a_declared_process_lot_is_found_in_every_shape(tmp_path: Path) -> None:
             for rule in ("PB001", "PB006")
         }
         assert fired == {"PB001": [], "PB006": [tag(2)]}, shape
+
+
+def test_a_process_lot_without_a_job_is_pb007_and_without_the_field_not_checked(
+    tmp_path: Path,
+) -> None:
+    buds = package(1, PackagedDate="2024-02-20", SourceProcessingJobCount=0)
+    concentrate = package(2, IsProductionBatch=True, ProductionBatchNumber="PB-1",
+                          SourcePackageLabels=tag(1), PackagedDate="2024-03-02",
+                          SourceProcessingJobCount=0,
+                          Item={"ProductCategoryName": "Concentrate",
+                                "ProductCategoryType": "Concentrate"})  # fmt: skip
+    with_field = write_json(tmp_path / "with.json", page([buds, concentrate]))
+    result = CliRunner().invoke(cli, ["audit", str(with_field), "-f", "json"])
+    document = json.loads(result.stdout)
+    assert [f["package_tag"] for f in document["findings"] if f["rule"] == "PB007"] == [tag(2)]
+    for record in (buds, concentrate):
+        del record["SourceProcessingJobCount"]
+    without = write_json(tmp_path / "without.json", page([buds, concentrate]))
+    document = json.loads(CliRunner().invoke(cli, ["audit", str(without), "-f", "json"]).stdout)
+    assert [f for f in document["findings"] if f["rule"] == "PB007"] == []
+    (gap,) = document["coverage"]["PB007"]["why"]
+    assert gap["reason"].startswith("their files have no processing-job field")

@@ -111,8 +111,8 @@ def test_a_file_without_sources_leaves_every_rule_running_on_the_other_files(
     _, out, _ = invoke("audit", str(tmp_path), "--ignore", "DQ001")
     assert "no production-batch or results-tab errors found" not in out
     assert (
-        "9 rules did not check every package "
-        "(PB001, PB002, PB003, PB004, PB006, LT001, LT002, LN001, LN002; see Not checked)"
+        "10 rules did not check every package "
+        "(PB001, PB002, PB003, PB004, PB006, PB007, LT001, LT002, LN001, LN002; see Not checked)"
     ) in out
     assert f"did not check 2 packages of {old}: their files have no source-package field" in out
 
@@ -356,8 +356,8 @@ def test_the_verdict_tells_rules_not_run_from_rules_that_missed_packages(tmp_pat
     old = flat_v1(tmp_path)
     said = audited(str(packages), str(old))["verdict"]
     assert (
-        "7 rules did not check every package (PB001, PB002, PB003, PB004, PB006, LN001, LN002"
-        in said
+        "8 rules did not check every package "
+        "(PB001, PB002, PB003, PB004, PB006, PB007, LN001, LN002" in said
     )
     assert "4 rules did not run (LT001, LT002, LN003, LN004; see Skipped)" in said
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from batchaudit.model.fields import PACKAGE_RULE_FIELDS
+from batchaudit.model.fields import PACKAGE_OPTIONAL_RULE_FIELDS, PACKAGE_RULE_FIELDS
 from batchaudit.model.fields import carried as carried_column
 
 
@@ -15,7 +15,8 @@ def with_fields_carried(
     """Per package, whether some record of it carries each field the rules need, for the
     fields some file lacks: the rules do not check a package whose files lack what they
     need (spec: "What was checked"), and check every other one."""
-    lacking = [name for name in PACKAGE_RULE_FIELDS if not carried[name].all()]
+    fields = (*PACKAGE_RULE_FIELDS, *PACKAGE_OPTIONAL_RULE_FIELDS)
+    lacking = [name for name in fields if not carried[name].all()]
     if not lacking:
         return merged
     if len(merged) == len(tags):  # no tag repeated: one record per package, in order

@@ -19,8 +19,8 @@ else:
 
 
 def with_job_outputs(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
-    """Adds `job_output` (the package came out of a processing job) and
-    `recorded_job_output` (and was packaged on or after the pack's date)."""
+    """Adds `job_output` (the package came out of a processing job), `since_processing_jobs`
+    (packaged on or after the pack's date) and `recorded_job_output` (both)."""
     size = len(packages)
     output = np.zeros(size, dtype=bool)
     if "source_processing_job_count" in packages:
@@ -31,10 +31,11 @@ def with_job_outputs(packages: pd.DataFrame, pack: Pack) -> pd.DataFrame:
         output |= (named != "").to_numpy(dtype=bool)
     packages["job_output"] = output
     since = pack.processing_jobs_since
-    if since is None or "packaged_date" not in packages or not output.any():
-        packages["recorded_job_output"] = np.zeros(size, dtype=bool)
-        return packages
-    packaged = pd.to_datetime(packages["packaged_date"]).dt.tz_localize(None)
-    dated = (packaged >= pd.Timestamp(since)).to_numpy(dtype=bool, na_value=False)
+    if since is None or "packaged_date" not in packages:
+        dated = np.zeros(size, dtype=bool)
+    else:
+        packaged = pd.to_datetime(packages["packaged_date"]).dt.tz_localize(None)
+        dated = (packaged >= pd.Timestamp(since)).to_numpy(dtype=bool, na_value=False)
+    packages["since_processing_jobs"] = dated
     packages["recorded_job_output"] = output & dated
     return packages

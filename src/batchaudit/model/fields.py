@@ -81,12 +81,15 @@ PACKAGE_RULE_FIELDS = (
     "production_batch",
     "production_batch_number",
 )
+# Fields some rules use where a file has them, with no DQ001 where it does not (a file from
+# before processing jobs has no job field): which packages' files carry them is kept too.
+PACKAGE_OPTIONAL_RULE_FIELDS = ("source_processing_jobs", "source_processing_job_count")
 
 
 def carried(field: str) -> str:
     """The packages column that says whether some record of a package came from a file that
-    carries `field` (one of PACKAGE_RULE_FIELDS). A table without that column carries it for
-    every package: ingest adds the column only when some file lacks the field."""
+    carries `field` (of PACKAGE_RULE_FIELDS or PACKAGE_OPTIONAL_RULE_FIELDS). A table without
+    that column carries it for every package: ingest adds it only when some file lacks it."""
     return f"carries_{field}"
 
 

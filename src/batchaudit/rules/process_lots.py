@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
+from batchaudit.model.fields import PACKAGE_OPTIONAL_RULE_FIELDS, carried
 from batchaudit.model.findings import Finding, Severity
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
@@ -127,3 +128,111 @@ class DeclaredProcessLot(Rule):
     @classmethod
     def trail(cls, finding: Finding) -> list[list[str]]:
         return source_paths(finding.package_tag, finding.evidence["sources"])
+
+
+NO_JOB_FIELD = "their files have no processing-job field (Source Processing Job(s))"
+
+
+class UnrecordedLotEvidence(TypedDict):
+    category: Annotated[str, "the package's category"]
+    group: Annotated[str, "its test group in the jurisdiction pack"]
+    packaged_date: Annotated[str | None, "the day it was packaged (ISO)"]
+    production_batch: Annotated[bool, "whether it was made a production batch"]
+    changed_group: Annotated[bool, "whether a known source is in another tested group"]
+    basis: Annotated[str, "the rule text the finding rests on"]
+    inferred: Annotated[bool, "true: rests on Metrc behaviour no documentation states"]
+
+
+@register
+class ProcessLotNotRecordedAsJob(Rule):
+    """A process lot made on or after the pack's processing-job date with no processing job.
+
+    **Checks** Fires, where the jurisdiction pack sets `processing_jobs_since` (Oregon:
+    2023-04-15), on a package packaged on or after that date that is a production batch, or
+    whose known sources are in another tested group, when its export carries the
+    processing-job field and names no job for it (no job count, no job number). Packages
+    received from another licensee are left out; a package whose files have no
+    processing-job field is not checked.
+
+    **Why** Since 2023-04-15 OAR 845-025-7575(2) requires every process lot to be recorded as
+    a Processing Job in CTS (the lot number or name, its inputs and outputs, the completion
+    date and the waste). A production batch or a change of tested group is a process lot.
+
+    **Example** 1A4...0402 (Concentrate), packaged 2024-05-01 from 1A4...0400 (Buds), with no
+    processing job in the export.
+
+    **Fix** Record the process lot as a Processing Job in CTS (inputs, outputs, completion
+    date, waste), or correct the package if no processing took place.
+    """
+
+    code = "PB007"
+    name = "process-lot-not-recorded-as-job"
+    severity = Severity.WARNING
+    needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
+    needs_groups = True
+    evidence: ClassVar[type] = UnrecordedLotEvidence
+    fingerprint_facts = ("category", "production_batch", "changed_group")
+    headline_one = "{n} process lot since the processing-job rule has no processing job."
+    headline_many = "{n} process lots since the processing-job rule have no processing job."
+
+    @staticmethod
+    def candidates(packages: pd.DataFrame) -> np.ndarray:
+        """Process lots made since the pack's date by this licensee: production batches, or
+        packages whose known sources are in another tested group."""
+        lot: np.ndarray = packages["production_batch"].to_numpy(dtype=bool)
+        lot = lot | packages["source_in_other_tested_group"].to_numpy(dtype=bool)
+        received: np.ndarray = packages["received_date"].notna().to_numpy(dtype=bool)
+        received = received | (packages["received_from_license"] != "").to_numpy(dtype=bool)
+        since: np.ndarray = packages["since_processing_jobs"].to_numpy(dtype=bool)
+        chosen: np.ndarray = lot & since & ~received
+        return chosen
+
+    @staticmethod
+    def job_field_carried(packages: pd.DataFrame) -> np.ndarray:
+        carried_any = np.zeros(len(packages), dtype=bool)
+        for name in PACKAGE_OPTIONAL_RULE_FIELDS:
+            column = carried(name)
+            carried_any |= packages[column].to_numpy(dtype=bool) if column in packages else True
+        return carried_any
+
+    def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
+        packages = lineage.packages
+        unknown = self.candidates(packages) & ~self.job_field_carried(packages)
+        return pd.Series(np.where(unknown, NO_JOB_FIELD, ""), index=packages.index, dtype=object)
+
+    def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
+        packages = lineage.packages
+        fires = (
+            self.candidates(packages)
+            & self.job_field_carried(packages)
+            & ~packages["job_output"].to_numpy(dtype=bool)
+        )
+        return packages.iloc[np.flatnonzero(fires)]
+
+    def describe(self, row: dict[str, Any]) -> Description:
+        day = row["packaged_date"]
+        packaged = None if day is None or pd.isna(day) else pd.Timestamp(day).date().isoformat()
+        batch, changed = bool(row["production_batch"]), bool(row["source_in_other_tested_group"])
+        what = "a production batch" if batch else "made from sources in another tested group"
+        evidence: UnrecordedLotEvidence = {
+            "category": row["category"],
+            "group": row["group"],
+            "packaged_date": packaged,
+            "production_batch": batch,
+            "changed_group": changed,
+            "basis": BASIS,
+            "inferred": False,
+        }
+        return Description(
+            f"Package {row['tag']} ({row['category']}) is {what}, a process lot"
+            f"{' packaged on ' + packaged if packaged else ''}, but its export names no "
+            "processing job for it: since 2023-04-15 every process lot is recorded as a "
+            "Processing Job (OAR 845-025-7575(2)).",
+            evidence,
+            f"Record the process lot of {row['tag']} as a Processing Job in CTS (inputs, "
+            "outputs, completion date, waste), or correct the package if nothing was processed.",
+        )
+
+    @classmethod
+    def facts(cls, finding: Finding) -> list[tuple[str, str]]:
+        return [("Rests on", finding.evidence["basis"])]
