@@ -10,12 +10,13 @@ from batchaudit.rules.wording import listing
 from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from batchaudit.lineage.build import Lineage
     from batchaudit.model.packs import Pack
 else:
-    pd = lazy("pandas")
+    np, pd = lazy("numpy"), lazy("pandas")
 
 
 class BatchNumberEvidence(TypedDict):
@@ -32,7 +33,9 @@ class ProductionBatchNumber(Rule):
 
     **Checks** Fires as an error on a production batch with a blank production batch number, and
     as a warning on every production batch that shares its number with a production batch of
-    another category.
+    another category. Where the pack sets `processing_jobs_since` (Oregon: 2023-04-15), a
+    blank number on a production batch that came out of a processing job on or after that
+    date is not an error: the job is its process-lot id.
 
     **Why** Metrc's "Prod. Batch No." is the process lot's unique identification number that
     the processor rules require. A blank one cannot be traced to a process lot; one number on
@@ -58,7 +61,12 @@ class ProductionBatchNumber(Rule):
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
         batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
-        blank = batches.loc[batches["production_batch_number"] == ""]
+        # A job output's process-lot id is its processing job (OAR 845-025-7575(2)): without
+        # a batch number it is still identified.
+        unnumbered: np.ndarray = (batches["production_batch_number"] == "").to_numpy(dtype=bool)
+        blank: pd.DataFrame = batches.loc[
+            unnumbered & ~batches["recorded_job_output"].to_numpy(dtype=bool)
+        ]
         numbered = batches.loc[batches["production_batch_number"] != ""]
         kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
         shared = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
