@@ -130,3 +130,17 @@ def test_a_process_lot_without_a_job_is_pb007_and_without_the_field_not_checked(
     assert [f for f in document["findings"] if f["rule"] == "PB007"] == []
     (gap,) = document["coverage"]["PB007"]["why"]
     assert gap["reason"].startswith("their files have no processing-job field")
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("LT001", "not a number any state sets"),
+        ("PB006", "OAR 845-025-7575(2)"),
+        ("PB006", "not documented"),
+        ("PB007", "OAR 845-025-7575(2)"),
+    ],
+)
+def test_explain_says_what_a_rule_rests_on(code: str, said: str) -> None:
+    shown = CliRunner().invoke(cli, ["explain", code]).stdout
+    assert said in " ".join(shown.split())

@@ -75,7 +75,9 @@ class InheritedResultsTabTooLong(Rule):
 
     **Why** Without production batches, every repackaging and combining adds its sources'
     results to the new package's tab. The regulator warns that receiving licensees then cannot
-    tell whether the product was properly tested: "pages and pages of results".
+    tell whether the product was properly tested: "pages and pages of results". The limits are
+    batchaudit's own measure of a tab grown "convoluted" (the bulletin's word), not a number
+    any state sets; they are pack settings.
 
     **Example** 1A4...0077 (Buds) combined from four tested lots shows 4 tested packages and
     80 rows (4 pages).
