@@ -106,6 +106,7 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         by_rule.setdefault(finding.rule, []).append(finding)
     severity = result.severity_by_rule()
     first = result.findings[ranked[0]] if ranked else None
+    said = verdict(result)
     about = result.about
     return ReportView(
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
@@ -114,8 +115,8 @@ def build_view(result: AuditResult, generated_at: datetime) -> ReportView:
         about=_about(result),
         jurisdiction=result.jurisdiction,
         jurisdiction_title=result.jurisdiction_title,
-        verdict=_verdict(result),
-        worst={"ok": "none"}.get(verdict(result).severity, verdict(result).severity),
+        verdict=_capitalised(said.sentence),
+        worst="none" if said.severity == "ok" else said.severity,
         first_step=(first.remedy or "") if first and first.severity != Severity.NOTE else "",
         first_finding=first.message if first else "",
         by_severity=result.by_severity(),
@@ -179,8 +180,7 @@ def _about(result: AuditResult) -> list[tuple[str, str]]:
     return rows
 
 
-def _verdict(result: AuditResult) -> str:
-    sentence = verdict(result).sentence
+def _capitalised(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
 

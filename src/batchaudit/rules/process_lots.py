@@ -10,7 +10,7 @@ from batchaudit.model.findings import Finding, Severity
 from batchaudit.rules.base import Description, Rule, per_row, register
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, not_judged, sources_of
-from batchaudit.rules.wording import source_paths
+from batchaudit.rules.wording import iso_day, source_paths
 from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
@@ -93,8 +93,7 @@ class DeclaredProcessLot(Rule):
 
     def describe(self, row: dict[str, Any]) -> Description:
         jobs = str(row.get("source_processing_jobs") or "").strip()
-        day = row["packaged_date"]
-        packaged = None if day is None or pd.isna(day) else pd.Timestamp(day).date().isoformat()
+        packaged = iso_day(row["packaged_date"])
         which = f"processing job {jobs}" if jobs else "a processing job"
         evidence: ProcessLotEvidence = {
             "category": row["category"],
@@ -210,8 +209,7 @@ class ProcessLotNotRecordedAsJob(Rule):
         return packages.iloc[np.flatnonzero(fires)]
 
     def describe(self, row: dict[str, Any]) -> Description:
-        day = row["packaged_date"]
-        packaged = None if day is None or pd.isna(day) else pd.Timestamp(day).date().isoformat()
+        packaged = iso_day(row["packaged_date"])
         batch, changed = bool(row["production_batch"]), bool(row["source_in_other_tested_group"])
         what = "a production batch" if batch else "made from sources in another tested group"
         evidence: UnrecordedLotEvidence = {

@@ -18,7 +18,7 @@ from batchaudit.rules.sources import (
     sources_of,
     sources_partly_known,
 )
-from batchaudit.rules.wording import plural, source_paths
+from batchaudit.rules.wording import iso_day, plural, source_paths
 from batchaudit.support.lazy import lazy
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class UnneededBatch(Rule):
         )
         corrected = bool(row["discontinued"])
         if corrected:
-            when = _iso_day(row["discontinued_date"])
+            when = iso_day(row["discontinued_date"])
             message = message.removesuffix(".") + (
                 f"; it was discontinued{' on ' + when if when else ''}, the bulletin's "
                 "correction, so nothing more is needed for it."
@@ -142,7 +142,7 @@ class UnneededBatch(Rule):
             "discontinuable": not row["blockers"],
             "not_discontinuable_because": row["blockers"] or None,
             "corrected": corrected,
-            "corrected_on": _iso_day(row["discontinued_date"]) if corrected else None,
+            "corrected_on": iso_day(row["discontinued_date"]) if corrected else None,
         }
         return Description(message, evidence, remedy)
 
@@ -191,11 +191,6 @@ class UnneededBatch(Rule):
     @classmethod
     def trail(cls, finding: Finding) -> list[list[str]]:
         return source_paths(finding.package_tag, finding.evidence["sources"])
-
-
-def _iso_day(value: Any) -> str | None:
-    """A date cell as an ISO day, None where blank."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 @register

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from batchaudit.support.lazy import lazy
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy("pandas")
 
 # A fact lists this many items (test types, sources); the JSON report has them all.
 ITEMS_SHOWN = 20
@@ -24,3 +31,8 @@ def source_paths(tag: str | None, sources: list[Any]) -> list[list[str]]:
         return []
     tags = [source["tag"] if isinstance(source, dict) else str(source) for source in sources]
     return [[source, tag] for source in tags]
+
+
+def iso_day(value: Any) -> str | None:
+    """A date cell as an ISO day ("2026-02-01"), None where blank."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
