@@ -47,14 +47,17 @@ def audited(
     lab_results: str | None = None,
     pack: str = "oregon",
     more_packages: str | None = None,
+    processing_jobs: str | None = None,
 ) -> Audit:
     """Audit CSV text exactly as the command line would read it from files (`more_packages`
-    is a second packages file, given after the first)."""
+    is a second packages file, given after the first; `processing_jobs` a processing-jobs
+    export, detected as the command line detects a file given without -p or -l)."""
     package_files = [write(folder / "packages.csv", packages)]
     if more_packages:
         package_files.append(write(folder / "more-packages.csv", more_packages))
     lab_files = [write(folder / "lab-results.csv", lab_results)] if lab_results else []
-    tables = load(packages=package_files, lab_results=lab_files)
+    jobs = [write(folder / "processing-jobs.csv", processing_jobs)] if processing_jobs else []
+    tables = load(packages=package_files, lab_results=lab_files, detected=jobs)
     return audit(tables, load_pack(pack if pack == "oregon" else str(PACKS / f"{pack}.toml")))
 
 

@@ -1,6 +1,6 @@
 """Every rule's cases, as data: tests/rule_cases/<CODE>.toml, one parametrized test.
 
-A case gives packages (and lab results) as canonical CSV with short tags (`T1` is a full
+A case gives packages (and lab results, and processing jobs) as canonical CSV with short tags (`T1` is a full
 24-character tag), and lists exactly which packages must fire the file's rule. `other` lists,
 for other rules, exactly which must fire too (an empty list: none may). A case may give a
 waivers file (`waivers`, TOML, applied on the day `today`) and list, per rule, exactly which
@@ -39,6 +39,7 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
         case.get("lab_results"),
         case.get("pack", "oregon"),
         case.get("more_packages"),
+        case.get("processing_jobs"),
     )
     if "waivers" in case:
         today = date.fromisoformat(case["today"])

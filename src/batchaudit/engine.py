@@ -64,7 +64,7 @@ def audit(tables: Tables, pack: Pack, choices: RuleChoices | None = None) -> Aud
 
 def _audit(tables: Tables, pack: Pack, choices: RuleChoices | None) -> Audit:
     choices = choices or RuleChoices()
-    lineage = build(tables.packages, tables.lab_results, pack)
+    lineage = build(tables.packages, tables.lab_results, pack, tables.processing_jobs)
     findings = data_quality_findings(tables.problems)
     skipped: list[SkippedRule] = []
     ungrouped = pack.group_by != "category" and bool((tables.packages[pack.group_by] == "").all())

@@ -15,6 +15,7 @@ from batchaudit.model.fields import (
     LAB_RESULT_RULE_FIELDS,
     PACKAGE_KEY_FIELDS,
     PACKAGE_RULE_FIELDS,
+    PROCESSING_JOB_KEY_FIELDS,
     Kind,
 )
 from batchaudit.rules.data_quality import data_quality_findings
@@ -23,6 +24,7 @@ PROBLEMS_SHOWN = 5
 NEEDED: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
     Kind.LAB_RESULTS: (*LAB_RESULT_KEY_FIELDS, *LAB_RESULT_RULE_FIELDS, "tested_package"),
+    Kind.PROCESSING_JOBS: PROCESSING_JOB_KEY_FIELDS,
 }
 # Fields whose absence weakens the evidence, though no rule is skipped.
 USEFUL: dict[Kind, tuple[str, ...]] = {
@@ -41,6 +43,7 @@ USEFUL: dict[Kind, tuple[str, ...]] = {
         "overall_passed",
         "revoked_date",
     ),
+    Kind.PROCESSING_JOBS: ("job_number", "job_type", "input_tag"),
 }
 
 

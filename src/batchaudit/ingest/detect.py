@@ -7,9 +7,18 @@ from pathlib import Path
 
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.shapes import SHAPES, Shape, header_key
-from batchaudit.model.fields import LAB_RESULT_KEY_FIELDS, PACKAGE_KEY_FIELDS, Kind
+from batchaudit.model.fields import (
+    LAB_RESULT_KEY_FIELDS,
+    PACKAGE_KEY_FIELDS,
+    PROCESSING_JOB_KEY_FIELDS,
+    Kind,
+)
 
-_KEY_FIELDS = {Kind.PACKAGES: PACKAGE_KEY_FIELDS, Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS}
+_KEY_FIELDS = {
+    Kind.PACKAGES: PACKAGE_KEY_FIELDS,
+    Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS,
+    Kind.PROCESSING_JOBS: PROCESSING_JOB_KEY_FIELDS,
+}
 
 
 @dataclass(frozen=True)
@@ -49,10 +58,12 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
         aliases, own = {**shape.fallback_aliases(), **shape.aliases()}, shape.own_aliases()
         fields = {aliases[key] for key in keys if key in aliases}
         if all(field in fields for field in _KEY_FIELDS[shape.kind]):
-            candidates.append((len(fields), sum(key in own for key in keys), -rank, shape))
+            claimed = any(header_key(title) in keys for title in shape.claims)
+            own_count = sum(key in own for key in keys)
+            candidates.append((claimed, len(fields), own_count, -rank, shape))
     if not candidates:
         raise InputError(_not_recognised(path, header, expected))
-    shape = max(candidates, key=lambda candidate: candidate[:3])[3]
+    shape = max(candidates, key=lambda candidate: candidate[:4])[4]
     return _map_columns(path, header, shape)
 
 

@@ -37,6 +37,7 @@ from batchaudit.ingest.limits import (
 )
 from batchaudit.ingest.merge import merge_packages
 from batchaudit.ingest.pages import page_problems
+from batchaudit.ingest.processing_jobs import holds_job_inputs, one_row_per_input
 from batchaudit.ingest.quality import (
     bad_line_problems,
     cell_problems,
@@ -155,7 +156,7 @@ def load(
         if table.detection.kind is Kind.PACKAGES:
             tables.missing_fields |= table.missing
             tables.package_fields |= table.detection.fields
-        else:
+        elif table.detection.kind is Kind.LAB_RESULTS:
             tables.missing_lab_fields |= table.missing
     tables.problems.extend(page_problems([(t.raw, t.detection.kind) for t in read]))
     tables.problems.extend(several_licenses(tables.inputs))
@@ -165,6 +166,9 @@ def load(
     tables.packages = empty_table(Kind.PACKAGES) if merged is None else _in_one_piece(merged)
     if lab_rows:
         tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
+    job_rows = [v.frame for v in validated if v.kind is Kind.PROCESSING_JOBS]
+    if job_rows:
+        tables.processing_jobs = _in_table_order(job_rows).drop(columns=_TABLE)
     return tables
 
 
@@ -216,7 +220,8 @@ def read_file(
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["json"]))
-        raws = [read_api_json(path, data, expected, limits)]
+        raw = read_api_json(path, data, expected, limits)
+        raws = [one_row_per_input(raw) if holds_job_inputs(raw) else raw]
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
         raws = [read_text_table(path, data, functools.partial(_mapped_titles, path, expected))]

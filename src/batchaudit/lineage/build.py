@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchaudit.lineage.components import strong_components
-from batchaudit.lineage.grouping import distinct_positions_in, text_codes
+from batchaudit.lineage.grouping import distinct_positions_in, positions_in, text_codes
+from batchaudit.lineage.jobs import job_links, job_outputs, known_jobs
 from batchaudit.lineage.lab_results import CodedRows, coded_rows, events_of
 from batchaudit.lineage.observed import (
     released_only,
@@ -47,13 +48,16 @@ class Lineage:
       false), category_key, group,
       group_tested, category_known, children, on_cycle, the tab columns tab_rows,
       tab_events, tab_tested_packages, and the source facts (see `with_source_facts`).
-    links: child, source (codes; source is NO_PACKAGE when unknown), source_tag.
+    links: child, source (codes; source is NO_PACKAGE when unknown), source_tag, by_job (the
+      source is an input of a loaded processing job the child came out of, not a listed
+      source: no tab inherits through it, see jobs.py).
     tabs: package, tested (codes), sorted: tested (a package with test events, the package
       itself included) is in package's results tab.
     lab_rows: deduplicated lab-result rows with tested and event (codes; see lab_results.py).
     lab_table: the released lab-result rows as loaded (lab_rows' loaded_row places a row).
     events: one row per test event: tested (code), event, rows, date, passed, lab.
     observed: package, event, tested_tag, rows: the events a per-package pull shows.
+    jobs: the loaded processing jobs' rows, with `job` (jobs.py); job_outputs: package, job.
     """
 
     packages: pd.DataFrame
@@ -71,6 +75,8 @@ class Lineage:
     observed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # The rows of results the lab has not released, as loaded: on no tab (observed.py).
     unreleased: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
+    jobs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
+    job_outputs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(), repr=False)
     # Views that several rules share, computed once on first use (see rules/test_types.py).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -79,7 +85,12 @@ class Lineage:
         as it leads to tested packages (ancestors with an empty tab are not expanded)."""
         relevant = self.packages["tab_tested_packages"].to_numpy() > 0
         batch = self.packages["production_batch"].to_numpy(dtype=bool)
-        return inheritance(start, self.links, batch, relevant)
+        return inheritance(start, self.inheriting_links, batch, relevant)
+
+    @property
+    def inheriting_links(self) -> pd.DataFrame:
+        """The links a results tab inherits through: not those of a processing job."""
+        return inheriting(self.links)
 
     def unreleased_rows(self) -> int:
         """The rows of results the lab has not released, each once (as `lab_rows` are)."""
@@ -87,8 +98,16 @@ class Lineage:
         return 0 if coded is None else len(coded.kept)
 
 
-def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) -> Lineage:
-    packages = with_job_outputs(with_test_groups(packages.reset_index(drop=True), pack), pack)
+def build(
+    packages: pd.DataFrame,
+    lab_results: pd.DataFrame | None,
+    pack: Pack,
+    processing_jobs: pd.DataFrame | None = None,
+) -> Lineage:
+    packages = with_test_groups(packages.reset_index(drop=True), pack)
+    jobs = known_jobs(processing_jobs)
+    outputs = job_outputs(packages, jobs)
+    packages = with_job_outputs(packages, pack, outputs)
     packages["batch_flag_known"] = _batch_flag_known(packages)
     released, unreleased = released_only(lab_results)
     # The lab side meets the package side only at the tabs: it is worked out in a thread
@@ -96,7 +115,7 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
     # events are made in a thread while the tabs are found from the packages tested.
     lab_job = functools.partial(coded_rows, released, packages[["tag", "package_id"]])
     with alongside(lab_job) as lab_side:
-        links = source_links(packages)
+        links = source_links(packages, job_links(packages, jobs, outputs))
         real_children = (links["source"] != NO_PACKAGE) & (links["source"] != links["child"])
         packages["children"] = np.bincount(links["source"][real_children], minlength=len(packages))
         packages["on_cycle"] = on_cycle(links, len(packages))
@@ -104,12 +123,12 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
         coded = lab_side()
     with alongside(functools.partial(events_of, released, coded)) as events_side:
         batch = packages["production_batch"].to_numpy(dtype=bool)
-        tabs = tested_in_tabs(links, batch, _tested_packages(coded))
+        tabs = tested_in_tabs(inheriting(links), batch, _tested_packages(coded))
         lab_rows, events = events_side()
     packages = _with_tab_sizes(packages, tabs, events)
     # The tab a package shows also holds the rows pulled for it (observed.py).
     packages, observed = with_observed_tabs(packages, tabs, events, released)
-    packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, links, unreleased)
+    packages["tab_rows_unreleased"] = unreleased_in_tabs(packages, inheriting(links), unreleased)
     unplaced = unplaced_pulls(released, packages)
     return Lineage(
         packages,
@@ -122,6 +141,8 @@ def build(packages: pd.DataFrame, lab_results: pd.DataFrame | None, pack: Pack) 
         released,
         observed=observed,
         unreleased=unreleased,
+        jobs=jobs,
+        job_outputs=outputs,
     )
 
 
@@ -132,8 +153,16 @@ def _tested_packages(coded: CodedRows | None) -> np.ndarray:
     return distinct(coded.tested[(coded.tested != -1) & (coded.event != -1)].astype(np.int64))
 
 
-def source_links(packages: pd.DataFrame) -> pd.DataFrame:
-    """One row per distinct (child, listed source); unknown sources keep their tag."""
+def inheriting(links: pd.DataFrame) -> pd.DataFrame:
+    """The links a results tab inherits through: the listed sources, not a job's inputs."""
+    if "by_job" not in links or not links["by_job"].any():
+        return links
+    return links.loc[~links["by_job"].to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def source_links(packages: pd.DataFrame, by_job: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per distinct (child, listed source); unknown sources keep their tag. The
+    inputs of a job an output came out of (`by_job`: child, source_tag) follow, marked."""
     listed = split_tag_list(packages["source_package_tags"])
     # Tags as codes: duplicates found on integers, each distinct tag looked up once.
     tag_code, tags = text_codes(listed)
@@ -149,7 +178,19 @@ def source_links(packages: pd.DataFrame) -> pd.DataFrame:
     code = tag_code if every else tag_code[first]
     found = distinct_positions_in(tags, packages["tag"])
     links["source"] = np.where(code >= 0, found[code.clip(min=0)], NO_PACKAGE)
-    return links
+    links["by_job"] = np.zeros(len(links), dtype=bool)
+    if by_job is None or by_job.empty:
+        return links
+    position = positions_in(by_job["source_tag"], packages["tag"])
+    job = pd.DataFrame(
+        {
+            "child": by_job["child"].to_numpy(np.int64),
+            "source_tag": by_job["source_tag"].astype(links["source_tag"].dtype).array,
+            "source": np.where(position >= 0, position, NO_PACKAGE),
+            "by_job": np.ones(len(by_job), dtype=bool),
+        }
+    )
+    return pd.concat([links, job], ignore_index=True)
 
 
 def on_cycle(links: pd.DataFrame, size: int) -> np.ndarray:

@@ -74,6 +74,8 @@ class TraceView:
     findings: list[Finding]
     # On no tab: counted and listed apart from it.
     unreleased: list[UnreleasedRow] = field(default_factory=list)
+    # The processing jobs it came out of or went into, each as a step of the lineage.
+    jobs: list[str] = field(default_factory=list)
 
 
 def trace(lineage: Lineage, findings: Sequence[Finding], tag: str) -> TraceView | None:
@@ -94,7 +96,41 @@ def trace(lineage: Lineage, findings: Sequence[Finding], tag: str) -> TraceView 
         tab=_tab(lineage, code),
         findings=[f for f in findings if f.package_tag == tag],
         unreleased=_unreleased(lineage, code),
+        jobs=job_steps(lineage, code),
     )
+
+
+def job_steps(lineage: Lineage, code: int) -> list[str]:
+    """Each processing job the package came out of or went into, as one line: "job MN001
+    Extraction, 2024-03-02: inputs ... -> outputs ..."; a job its export names that no
+    loaded processing-jobs export holds is said to be so."""
+    tag = lineage.packages["tag"].iloc[code]
+    jobs, outputs = lineage.jobs, lineage.job_outputs
+    made = outputs.loc[outputs["package"] == code, "job"].tolist() if len(outputs) else []
+    used = jobs.loc[jobs["input_tag"] == tag, "job"].tolist() if len(jobs) else []
+    steps = [_step(lineage, job) for job in dict.fromkeys([*made, *used])]
+    named = str(lineage.packages["processing_job"].iloc[code])
+    if named and not made:
+        steps.append(f"came out of job {named} (no processing-jobs export of it is loaded)")
+    return steps
+
+
+def _step(lineage: Lineage, job: str) -> str:
+    rows = lineage.jobs.loc[lineage.jobs["job"] == job]
+    first = rows.iloc[0]
+    number, name = str(first.get("job_number", "")), str(first.get("job_name", ""))
+    title = " ".join(dict.fromkeys(part for part in (number, name) if part))
+    kind = str(first.get("job_type", "") or "")
+    day = first.get("job_finished_date", pd.NaT)
+    if pd.isna(day):
+        day = first.get("job_start_date", pd.NaT)
+    when = "" if pd.isna(day) else f", {pd.Timestamp(day).strftime('%Y-%m-%d')}"
+    inputs = [t for t in dict.fromkeys(rows["input_tag"].tolist()) if t]
+    made = lineage.job_outputs.loc[lineage.job_outputs["job"] == job, "package"]
+    outputs = lineage.packages["tag"].iloc[made.to_numpy(np.int64)].tolist()
+    kind = f" {kind}" if kind else ""
+    listed = ", ".join(inputs) or "none listed"
+    return f"job {title}{kind}{when}: inputs {listed} -> outputs {', '.join(outputs) or 'none'}"
 
 
 class _Walk:
@@ -103,7 +139,9 @@ class _Walk:
     def __init__(self, lineage: Lineage) -> None:
         self.packages = lineage.packages
         links = lineage.links
-        self.sources = links.groupby("child")[["source", "source_tag"]].agg(list)
+        if "by_job" not in links:
+            links = links.assign(by_job=False)
+        self.sources = links.groupby("child")[["source", "source_tag", "by_job"]].agg(list)
         known = links.loc[(links["source"] != NO_PACKAGE) & (links["source"] != links["child"])]
         self.children = known.groupby("source")["child"].agg(list)
         self.budget = MAX_NODES
@@ -145,6 +183,8 @@ class _Walk:
                 parent.note = f"from harvest {harvests}" if harvests else "no source packages"
                 continue
             listed = self.sources.loc[code]
+            if any(listed["by_job"]):
+                parent.note = "its sources are the inputs of its processing job"
             for source, source_tag in zip(listed["source"], listed["source_tag"], strict=True):
                 stack.extend(self._branch(parent, int(source), source_tag, seen))
         return root
@@ -210,7 +250,7 @@ def _unreleased(lineage: Lineage, code: int) -> list[UnreleasedRow]:
     start = pd.DataFrame({"package": [code], "ancestor": [code], "via": [code]})
     batch = packages["production_batch"].to_numpy(dtype=bool)
     # Its own tab starts at itself even when it is a production batch.
-    ancestors = inheritance(start, lineage.links, batch)["ancestor"].to_numpy()
+    ancestors = inheritance(start, lineage.inheriting_links, batch)["ancestor"].to_numpy()
     tags = packages["tag"].to_numpy(dtype=object)[ancestors]
     own_id = packages["package_id"].iloc[code]
     shown = rows["tested_package"].isin(tags) | ((rows["package_id"] == own_id) & (own_id != ""))

@@ -12,6 +12,7 @@ from enum import StrEnum
 class Kind(StrEnum):
     PACKAGES = "packages"
     LAB_RESULTS = "lab-results"
+    PROCESSING_JOBS = "processing-jobs"
 
 
 class FieldType(StrEnum):
@@ -116,9 +117,28 @@ LAB_RESULT_KEY_FIELDS = ("test_type",)
 LAB_RESULT_RULE_FIELDS = ("test_passed",)
 TESTED_PACKAGE_FIELDS = ("tested_package", "package_id")
 
+# A processing-jobs export (Oregon's CTS Processing Jobs, `/processing/v2/active|inactive`):
+# one row per job and input package (a job's `Packages` are its inputs), or per output where
+# the records are `createpackages` bodies (`JobName` and the output's `Tag`).
+PROCESSING_JOB_FIELDS: dict[str, FieldType] = {
+    "job_id": FieldType.TEXT,
+    "job_number": FieldType.TEXT,
+    "job_name": FieldType.TEXT,
+    "job_type": FieldType.TEXT,
+    "job_start_date": FieldType.DATE,
+    "job_finished": FieldType.BOOLEAN,
+    "job_finished_date": FieldType.DATE,
+    "input_tag": FieldType.TAG,
+    "input_quantity": FieldType.NUMBER,
+    "output_tag": FieldType.TAG,
+}
+# A job is matched to the packages that came out of it by its name or its number.
+PROCESSING_JOB_KEY_FIELDS = ("job_name",)
+
 FIELDS: dict[Kind, dict[str, FieldType]] = {
     Kind.PACKAGES: PACKAGE_FIELDS,
     Kind.LAB_RESULTS: LAB_RESULT_FIELDS,
+    Kind.PROCESSING_JOBS: PROCESSING_JOB_FIELDS,
 }
 
 # Columns every canonical table carries besides its fields: where each row came from.

@@ -20,6 +20,7 @@ from batchaudit.model.fields import (
     LAB_RESULT_RULE_FIELDS,
     PACKAGE_KEY_FIELDS,
     PACKAGE_RULE_FIELDS,
+    PROCESSING_JOB_KEY_FIELDS,
     FieldType,
     Kind,
 )
@@ -38,6 +39,7 @@ PARSERS: dict[FieldType, Parser] = {
 REQUIRED_FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: PACKAGE_KEY_FIELDS + PACKAGE_RULE_FIELDS,
     Kind.LAB_RESULTS: LAB_RESULT_KEY_FIELDS + LAB_RESULT_RULE_FIELDS,
+    Kind.PROCESSING_JOBS: PROCESSING_JOB_KEY_FIELDS,
 }
 # Lab-result booleans where blank means "not stated", not "no".
 UNSTATED_WHEN_BLANK = frozenset({"test_passed", "overall_passed", "result_released"})
@@ -45,11 +47,14 @@ UNSTATED_WHEN_BLANK = frozenset({"test_passed", "overall_passed", "result_releas
 NOT_BLANK: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: ("tag",),
     Kind.LAB_RESULTS: ("test_type",),
+    Kind.PROCESSING_JOBS: (),
 }
 # Cells that should not be blank; the row is kept, and rules that need the value skip it.
 SHOULD_NOT_BE_BLANK: dict[Kind, tuple[str, ...]] = {
     Kind.PACKAGES: ("category",),
     Kind.LAB_RESULTS: (),
+    # A job without a name or number cannot be matched to its outputs.
+    Kind.PROCESSING_JOBS: ("job_name",),
 }
 
 

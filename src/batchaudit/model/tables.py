@@ -17,6 +17,8 @@ class Tables:
 
     packages: pd.DataFrame
     lab_results: pd.DataFrame | None
+    # Oregon's processing jobs, one row per job and input (or output) package, where loaded.
+    processing_jobs: pd.DataFrame | None = None
     inputs: list[InputFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # Each file that could not be read at all, with its sentence.

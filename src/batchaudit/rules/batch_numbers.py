@@ -33,9 +33,10 @@ class ProductionBatchNumber(Rule):
 
     **Checks** Fires as an error on a production batch with a blank production batch number, and
     as a warning on every production batch that shares its number with a production batch of
-    another category. Where the pack sets `processing_jobs_since` (Oregon: 2023-04-15), a
-    blank number on a production batch that came out of a processing job on or after that
-    date is not an error: the job is its process-lot id.
+    another category. Where the pack sets `processing_jobs_since` (Oregon: 2023-04-15), the
+    processing job is the process-lot id of a production batch that came out of one on or
+    after that date: a blank number on it is not an error, and the outputs of one job
+    sharing one number are not warned about.
 
     **Why** Metrc's "Prod. Batch No." is the process lot's unique identification number that
     the processor rules require. A blank one cannot be traced to a process lot; one number on
@@ -68,8 +69,17 @@ class ProductionBatchNumber(Rule):
             unnumbered & ~batches["recorded_job_output"].to_numpy(dtype=bool)
         ]
         numbered = batches.loc[batches["production_batch_number"] != ""]
-        kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
-        shared = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
+        by_number = numbered.groupby("production_batch_number")
+        kinds = by_number["category_key"].nunique()
+        # The outputs of one processing job share its number as they share the process lot.
+        jobs = by_number["processing_job"].agg(["min", "max"])
+        one_job = (
+            (jobs["min"] == jobs["max"])
+            & (jobs["min"] != "")
+            & by_number["recorded_job_output"].all()
+        )
+        mixed_lots = kinds.index[(kinds > 1) & ~one_job.reindex(kinds.index, fill_value=False)]
+        shared = numbered.loc[numbered["production_batch_number"].isin(mixed_lots)]
         mixed = (
             shared.drop_duplicates(["production_batch_number", "category_key"])
             .sort_values("category")

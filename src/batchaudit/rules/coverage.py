@@ -184,7 +184,7 @@ def reaches(lineage: Lineage, marked: np.ndarray) -> np.ndarray:
     if not len(codes):
         return np.zeros(size, dtype=bool)
     batch = lineage.packages["production_batch"].to_numpy(dtype=bool)
-    pairs = tested_in_tabs(lineage.links, batch, codes)
+    pairs = tested_in_tabs(lineage.inheriting_links, batch, codes)
     package, ancestor = pairs["package"].to_numpy(np.int64), pairs["tested"].to_numpy(np.int64)
     hit = np.zeros(size, dtype=bool)
     hit[package[package != ancestor]] = True

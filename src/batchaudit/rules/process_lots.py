@@ -92,7 +92,7 @@ class DeclaredProcessLot(Rule):
         return offending
 
     def describe(self, row: dict[str, Any]) -> Description:
-        jobs = str(row.get("source_processing_jobs") or "").strip()
+        jobs = str(row["processing_job"])
         packaged = iso_day(row["packaged_date"])
         which = f"processing job {jobs}" if jobs else "a processing job"
         evidence: ProcessLotEvidence = {

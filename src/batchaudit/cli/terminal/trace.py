@@ -26,6 +26,11 @@ def render(view: TraceView, width: int | None = None) -> str:
     )
     console.print(f"Package {_label(view.package)}")
     console.print()
+    if view.jobs:
+        console.print("Processing jobs:")
+        for step in view.jobs:
+            console.print(f"  {step}", soft_wrap=True)
+        console.print()
     console.print(_tree("Sources, up to production batches and harvests", view.sources))
     console.print()
     console.print(_tree("Descendants", view.descendants))
