@@ -355,8 +355,7 @@ CANONICAL_LAB_RESULTS = Shape(
 METRC_API_PROCESSING_JOBS = Shape(
     "metrc-api",
     Kind.PROCESSING_JOBS,
-    "Metrc API processing jobs (/processing/v2/active or /inactive pages, v1 arrays, one "
-    "job): each job with its input packages",
+    "Metrc API processing jobs (/processing/v2/active or /inactive, v1 arrays, one job)",
     {
         "job_id": ("Id",),
         "job_number": ("Number", "JobNumber"),
