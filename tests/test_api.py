@@ -40,6 +40,7 @@ def test_frames_find_what_the_files_find() -> None:
 
     from_files = audit([SAMPLE])
     from_frames = audit(
+        [SAMPLE / "processing-jobs.json"],  # a file beside the frames, its kind detected
         packages=[read("packages-active.csv"), read("packages-inactive.csv")],
         lab_results=[read("lab-results.csv")],
     )
@@ -48,6 +49,7 @@ def test_frames_find_what_the_files_find() -> None:
     )
     assert [item.path for item in from_frames.inputs] == [
         "<frames>/packages-1.csv", "<frames>/packages-2.csv", "<frames>/lab-results-1.csv",
+        str(SAMPLE / "processing-jobs.json"),
     ]  # fmt: skip
 
 

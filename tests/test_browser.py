@@ -79,16 +79,16 @@ def visible_rules(page: Page) -> list[str]:
 def test_no_script_errors_and_no_network(page: Page) -> None:
     page.wait_for_load_state("load")
     assert PROBLEMS == []
-    assert page.locator("#shown-count").inner_text().startswith("Showing 62 of 62")
+    assert page.locator("#shown-count").inner_text().startswith("Showing 78 of 78")
 
 
 def test_filter_by_rule(page: Page) -> None:
     page.select_option("#filter-rule", "PB003")
     assert visible_rules(page) == ["PB003"] * 3
-    assert page.locator("#shown-count").inner_text() == "Showing 3 of 62 findings"
+    assert page.locator("#shown-count").inner_text() == "Showing 3 of 78 findings"
     page.select_option("#filter-rule", "")
     page.select_option("#filter-severity", "note")
-    assert set(visible_rules(page)) == {"PB004", "LN001", "LN004"}
+    assert set(visible_rules(page)) == {"PB004", "PB006", "LN001", "LN004"}
 
 
 def test_summary_links_filter_the_explorer(page: Page) -> None:

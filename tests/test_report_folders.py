@@ -70,15 +70,16 @@ def test_history_counts_new_and_resolved_against_the_run_before(three_months: Pa
     first, second, third = history(three_months)
     # The first run is compared with nothing: every finding is new.
     assert (first["new"], first["resolved"]) == (sum(first["by_severity"].values()), 0)
-    assert (second["new"], second["resolved"]) == (2, 0)
-    assert (third["new"], third["resolved"]) == (0, 2)
+    # The added package: PB001, PB004 and, a process lot with no processing job, PB007.
+    assert (second["new"], second["resolved"]) == (3, 0)
+    assert (third["new"], third["resolved"]) == (0, 3)
     pb001 = [entry["by_rule"]["PB001"] for entry in (first, second, third)]
     assert pb001 == [pb001[0], pb001[0] + 1, pb001[0]]
     assert [entry["run"] for entry in history(three_months)] == [
         folder.name for folder in run_folders(three_months)
     ]
     for entry in (first, second, third):
-        assert len(entry["inputs"]) == 3 and all(len(i["sha256"]) == 64 for i in entry["inputs"])
+        assert len(entry["inputs"]) == 4 and all(len(i["sha256"]) == 64 for i in entry["inputs"])
         assert entry["pack"]["name"] == "oregon" and len(entry["pack"]["sha256"]) == 64
     assert first["inputs"][1]["sha256"] != second["inputs"][1]["sha256"]
 
@@ -88,7 +89,8 @@ def test_the_latest_report_marks_what_is_new(three_months: Path) -> None:
     new = sorted(
         (f["rule"], f["package_tag"]) for f in report["findings"] if f["baseline"] == "new"
     )
-    assert new == [("PB001", ADDED), ("PB004", ADDED)]
+    # It is also a process lot with no processing job (PB007): the sample records jobs.
+    assert new == [("PB001", ADDED), ("PB004", ADDED), ("PB007", ADDED)]
 
 
 def test_the_index_links_every_run(three_months: Path) -> None:

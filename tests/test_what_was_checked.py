@@ -146,7 +146,7 @@ def test_a_month_without_its_lab_file_resolves_nothing(tmp_path: Path) -> None:
     assert {"LT001", "LT002"} <= lab_rules
     month = tmp_path / "this-month"
     month.mkdir()
-    for export in SAMPLE.glob("packages-*.csv"):
+    for export in [*SAMPLE.glob("packages-*.csv"), SAMPLE / "processing-jobs.json"]:
         shutil.copy(export, month / export.name)
     document = audited(str(month), "--baseline", str(baseline))
     compared = document["baseline"]

@@ -12,7 +12,8 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
 @click.command(
     epilog=epilog(
         "  batchaudit sample /tmp/licensee\n"
-        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3",
+        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3\n"
+        "  batchaudit sample sample_data --processing-jobs",
         SIMPLE_EXITS,
     )
 )
@@ -34,9 +35,25 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
     help="Write the lab results as per-package pulls: each package's whole Lab Results tab "
     "under its own PackageId, as integrators fetch them.",
 )
-def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> None:
+@click.option(
+    "--processing-jobs",
+    is_flag=True,
+    help="Record the process lots as Oregon's Processing Jobs (since 2023-04-15): the grid's "
+    "Source Processing Job(s) column and the jobs as processing-jobs.json (an API page), "
+    "with the slips a licensee makes.",
+)
+def sample(
+    out_dir: Path, package_count: int, seed: int, lab_pulls: bool, processing_jobs: bool
+) -> None:
     """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
     from batchaudit.sample import write_sample
 
-    for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
+    written = write_sample(
+        out_dir,
+        packages=package_count,
+        seed=seed,
+        lab_pulls=lab_pulls,
+        processing_jobs=processing_jobs,
+    )
+    for path in written:
         click.echo(f"Wrote {path}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.job_shapes import JOB_SHAPES
 from batchaudit.ingest.shapes import SHAPES, Shape, header_key
 from batchaudit.model.fields import (
     LAB_RESULT_KEY_FIELDS,
@@ -50,7 +51,7 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
     """Pick the shape whose aliases cover most of the header and whose key fields are there."""
     keys = [header_key(title) for title in header]
     candidates = []
-    for rank, shape in enumerate(SHAPES):
+    for rank, shape in enumerate((*SHAPES, *JOB_SHAPES)):
         if expected is not None and shape.kind is not expected:
             continue
         if not {header_key(title) for title in shape.requires} <= set(keys):

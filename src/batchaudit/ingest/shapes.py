@@ -14,7 +14,6 @@ from batchaudit.model.fields import (
     LAB_RESULT_FIELDS,
     LAB_SAMPLES_SHAPE,
     PACKAGE_FIELDS,
-    PROCESSING_JOB_FIELDS,
     Kind,
 )
 
@@ -350,36 +349,6 @@ CANONICAL_LAB_RESULTS = Shape(
     {field: (field,) for field in LAB_RESULT_FIELDS},
 )
 
-# Oregon's CTS Processing Jobs: a job's `Packages` are its inputs, a row each once read
-# (processing_jobs.py); a `createpackages` body names its job and the output (`Tag`) it made.
-METRC_API_PROCESSING_JOBS = Shape(
-    "metrc-api",
-    Kind.PROCESSING_JOBS,
-    "Metrc API processing jobs (/processing/v2/active or /inactive, v1 arrays, one job)",
-    {
-        "job_id": ("Id",),
-        "job_number": ("Number", "JobNumber"),
-        "job_name": ("Name", "JobName"),
-        "job_type": ("JobTypeName",),
-        "job_start_date": ("StartDate",),
-        "job_finished": ("IsFinished",),
-        "job_finished_date": ("FinishedDate",),
-        "input_tag": ("Packages.PackageLabel", "Packages.Label"),
-        "input_quantity": ("Packages.Quantity",),
-        "output_tag": ("Tag",),
-    },
-    api=True,
-    claims=("JobName", "JobTypeName"),
-)
-
-CANONICAL_PROCESSING_JOBS = Shape(
-    "canonical",
-    Kind.PROCESSING_JOBS,
-    "batchaudit's own snake_case processing-job columns, one row per job and package",
-    {field: (field,) for field in PROCESSING_JOB_FIELDS},
-    claims=("job_name",),
-)
-
 # A grid export may mix the full titles and the abbreviations shown on screen.
 METRC_GRID.also.update(METRC_GRID_ABBREVIATED.titles)
 METRC_GRID_ABBREVIATED.also.update(METRC_GRID.titles)
@@ -395,6 +364,4 @@ SHAPES: tuple[Shape, ...] = (
     METRC_API_LAB_RESULTS,
     METRC_API_LAB_SAMPLE_RESULTS,
     CANONICAL_LAB_RESULTS,
-    METRC_API_PROCESSING_JOBS,
-    CANONICAL_PROCESSING_JOBS,
 )

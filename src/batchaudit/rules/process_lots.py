@@ -46,9 +46,10 @@ class DeclaredProcessLot(Rule):
 
     **Checks** Fires, where the jurisdiction pack sets `processing_jobs_since` (Oregon:
     2023-04-15), on a production batch packaged on or after that date that came out of a
-    processing job (a job count above 0, or a job named in the grid's Source Processing
-    Job(s)) and whose sources all share its category or its test group. PB001 and PB002 do
-    not fire on it.
+    processing job (SourceProcessingJobCount above 0, a job named in the grid's Source
+    Processing Job(s), or an output of a loaded processing-jobs export) and whose sources
+    (or the job's inputs, where it lists none) all share its category or its test group.
+    PB001 and PB002 do not fire on it.
 
     **Why** Since 2023-04-15 Oregon records every process lot as a CTS Processing Job (OAR
     845-025-7575(2)), and testing is per process lot, not per Metrc category: crude into
@@ -149,9 +150,11 @@ class ProcessLotNotRecordedAsJob(Rule):
     **Checks** Fires, where the jurisdiction pack sets `processing_jobs_since` (Oregon:
     2023-04-15), on a package packaged on or after that date that is a production batch, or
     whose known sources are in another tested group, when its export carries the
-    processing-job field and names no job for it (no job count, no job number). Packages
-    received from another licensee are left out; a package whose files have no
-    processing-job field is not checked.
+    processing-job field and names no job for it: the grid's Source Processing Job(s) (Src.
+    Pj's; the API's SourceProcessingJobNumbers or SourceProcessingJobNames) is blank, the
+    API's SourceProcessingJobCount is 0, and no loaded processing-jobs export lists it as an
+    output. Packages received from another licensee are left out; a package whose files have
+    neither field is not checked.
 
     **Why** Since 2023-04-15 OAR 845-025-7575(2) requires every process lot to be recorded as
     a Processing Job in CTS (the lot number or name, its inputs and outputs, the completion

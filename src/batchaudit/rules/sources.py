@@ -23,6 +23,10 @@ SOURCE_NOT_LOADED = "a source of each is not loaded (see LN001)"
 ON_A_CYCLE = "they lie on a lineage cycle (see LN002)"
 OWN_CATEGORY_BLANK = "their Category is blank"
 NO_CATEGORY = "a source of each has no Category"
+JOB_INPUTS_NOT_LOADED = (
+    "each came out of a processing job and lists no source packages: its inputs are in the "
+    "job, and no processing-jobs export that lists them is loaded"
+)
 
 
 class SourceEvidence(TypedDict):
@@ -49,7 +53,8 @@ def not_judged(packages: pd.DataFrame, batches: bool) -> pd.Series:
     """Per package that a source rule applies to (production batches, or the packages that
     are not) and that lists sources, why it cannot be judged against them (the rules judge
     only `sources_checkable` packages): a source that is not loaded, a lineage cycle, a blank
-    Category; "" for every other package."""
+    Category; a job output that lists none (its inputs are only in its job); "" for every
+    other package."""
     applies = packages["production_batch"].to_numpy(dtype=bool)
     applies = applies if batches else ~applies
     unjudged = (
@@ -64,6 +69,11 @@ def not_judged(packages: pd.DataFrame, batches: bool) -> pd.Series:
     unknown = packages["sources_known"].to_numpy() < packages["sources_listed"].to_numpy()
     reason[unjudged & unknown] = SOURCE_NOT_LOADED
     reason[unjudged & packages["on_cycle"].to_numpy(dtype=bool)] = ON_A_CYCLE
+    # A job output with no sources at all: what it was made from is only in its job.
+    inputs_unknown = applies & (packages["sources_listed"].to_numpy() == 0)
+    if "job_output" in packages:
+        inputs_unknown &= packages["job_output"].to_numpy(dtype=bool)
+        reason[inputs_unknown] = JOB_INPUTS_NOT_LOADED
     return pd.Series(reason, index=packages.index, dtype=object)
 
 

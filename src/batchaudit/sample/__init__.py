@@ -20,8 +20,10 @@ give byte-identical files. The knobs of the story are in `batchaudit.sample.rate
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 
 from batchaudit.sample.grid import package_grids
+from batchaudit.sample.jobs import with_processing_jobs
 from batchaudit.sample.labs import lab_results
 from batchaudit.sample.story import build_lineage
 
@@ -37,6 +40,7 @@ __all__ = ["SampleExport", "generate", "write_sample"]
 ACTIVE_FILE = "packages-active.csv"
 INACTIVE_FILE = "packages-inactive.csv"
 LAB_RESULTS_FILE = "lab-results.csv"
+JOBS_FILE = "processing-jobs.json"
 
 
 @dataclass(frozen=True)
@@ -46,28 +50,41 @@ class SampleExport:
     active: pd.DataFrame
     inactive: pd.DataFrame
     lab_results: pd.DataFrame
+    # With processing jobs: the `/processing/v2/inactive` page of the licensee's jobs.
+    processing_jobs: dict[str, Any] | None = None
 
 
-def generate(packages: int = 300, seed: int = 7, lab_pulls: bool = False) -> SampleExport:
+def generate(
+    packages: int = 300, seed: int = 7, lab_pulls: bool = False, processing_jobs: bool = False
+) -> SampleExport:
     """Exactly `packages` packages (Active plus Inactive rows) and their lab results (with
-    `lab_pulls`, each package's whole Lab Results tab pulled under its own PackageId)."""
+    `lab_pulls`, each package's whole Lab Results tab pulled under its own PackageId; with
+    `processing_jobs`, the grid's Source Processing Job(s) and the jobs page, jobs.py)."""
     if packages < 0:
         raise ValueError(f"packages must be 0 or more, not {packages}")
     rng = np.random.default_rng(seed)
     lineage = build_lineage(packages, rng)
+    jobs = None
+    if processing_jobs:
+        lineage, jobs = with_processing_jobs(lineage)
     active, inactive = package_grids(lineage, rng)
-    return SampleExport(active, inactive, lab_results(lineage, rng, pulls=lab_pulls))
+    return SampleExport(active, inactive, lab_results(lineage, rng, pulls=lab_pulls), jobs)
 
 
 def write_sample(
-    out_dir: Path, packages: int = 300, seed: int = 7, lab_pulls: bool = False
+    out_dir: Path,
+    packages: int = 300,
+    seed: int = 7,
+    lab_pulls: bool = False,
+    processing_jobs: bool = False,
 ) -> list[Path]:
-    """Write packages-active.csv, packages-inactive.csv and lab-results.csv into out_dir.
+    """Write packages-active.csv, packages-inactive.csv and lab-results.csv into out_dir,
+    and with `processing_jobs` processing-jobs.json.
 
-    Returns the three paths in that order; out_dir is created if missing. With `lab_pulls`
+    Returns the paths in that order; out_dir is created if missing. With `lab_pulls`
     the lab results are per-package pulls: every package's whole tab under its PackageId.
     """
-    sample = generate(packages, seed, lab_pulls)
+    sample = generate(packages, seed, lab_pulls, processing_jobs)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -78,6 +95,10 @@ def write_sample(
     ):
         path = out_dir / name
         _write_csv(frame, path)
+        paths.append(path)
+    if sample.processing_jobs is not None:
+        path = out_dir / JOBS_FILE
+        path.write_text(json.dumps(sample.processing_jobs, indent=1) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
 

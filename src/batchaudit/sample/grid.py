@@ -20,6 +20,7 @@ ACTIVE_COLUMNS = [
     "Administrative Hold", "Packaged Date", "Packaged By", "Received", "Received From",
 ]  # fmt: skip
 INACTIVE_COLUMNS = [*ACTIVE_COLUMNS, "Finished", "Discontinued"]
+JOB_COLUMN = "Source Processing Job(s)"
 
 SPACED_STATES = {
     "TestPassed": "Test Passed",
@@ -78,6 +79,15 @@ def _sources(lineage: Lineage, rng: np.random.Generator) -> tuple[list[str], lis
     return packages, batches
 
 
+def _shown_sources(lineage: Lineage, rng: np.random.Generator) -> tuple[TextArray, list[str]]:
+    """Source Package(s) as the grid shows them: blank where a job lists the inputs."""
+    listed, source_batches = _sources(lineage, rng)
+    sources = np.asarray(listed, dtype=object)
+    if lineage.sources_hidden is not None:
+        sources = np.where(lineage.sources_hidden, "", sources)
+    return sources, source_batches
+
+
 def _unit_potency(lineage: Lineage, rng: np.random.Generator) -> tuple[TextArray, TextArray]:
     """Unit THC/CBD Content: mostly blank, filled on some pre-rolls and edibles (each)."""
     size = len(lineage.tag)
@@ -111,7 +121,7 @@ def package_grids(lineage: Lineage, rng: np.random.Generator) -> tuple[pd.DataFr
     state[spaced] = [SPACED_STATES[s] for s in state[spaced]]
     location = pd.Series(lineage.category).map(catalog.LOCATIONS).to_numpy(dtype=object)
     location[np.isin(lineage.testing_state, QUARANTINED_STATES)] = catalog.QUARANTINE_LOCATION
-    sources, source_batches = _sources(lineage, rng)
+    sources, source_batches = _shown_sources(lineage, rng)
     thc, cbd = _unit_potency(lineage, rng)
     grid = pd.DataFrame(
         {
@@ -143,7 +153,17 @@ def package_grids(lineage: Lineage, rng: np.random.Generator) -> tuple[pd.DataFr
         },
         dtype=object,
     )
+    active, inactive_columns = ACTIVE_COLUMNS, INACTIVE_COLUMNS
+    if lineage.processing_job is not None:
+        grid.insert(3, JOB_COLUMN, lineage.processing_job)
+        active, inactive_columns = (_with_jobs(c) for c in (active, inactive_columns))
     inactive = lineage.finished | lineage.discontinued
-    active_tab = grid.loc[~inactive, ACTIVE_COLUMNS].reset_index(drop=True)
-    inactive_tab = grid.loc[inactive, INACTIVE_COLUMNS].reset_index(drop=True)
+    active_tab = grid.loc[~inactive, active].reset_index(drop=True)
+    inactive_tab = grid.loc[inactive, inactive_columns].reset_index(drop=True)
     return active_tab, inactive_tab
+
+
+def _with_jobs(columns: list[str]) -> list[str]:
+    """The columns with Source Processing Job(s) after Source Package(s), as Metrc has it."""
+    at = columns.index("Source Package(s)") + 1
+    return [*columns[:at], JOB_COLUMN, *columns[at:]]

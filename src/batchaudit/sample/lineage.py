@@ -56,6 +56,10 @@ class Lineage:
     testing_sample: BoolArray
     edge_child: IntArray  # known source links, grouped by child in listing order
     edge_source: IntArray
+    # With processing jobs (jobs.py): the job each package came out of ("" for none), and
+    # whether its grid row lists its sources only in the job.
+    processing_job: TextArray | None = None
+    sources_hidden: BoolArray | None = None
 
 
 def _text(size: int) -> TextArray:
