@@ -12,7 +12,8 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
 @click.command(
     epilog=epilog(
         "  batchaudit sample /tmp/licensee\n"
-        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3",
+        "  batchaudit sample /tmp/licensee --packages 5000 --seed 3\n"
+        "  batchaudit sample /tmp/careless --packages 100000 --mistakes 2",
         SIMPLE_EXITS,
     )
 )
@@ -34,9 +35,20 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
     help="Write the lab results as per-package pulls: each package's whole Lab Results tab "
     "under its own PackageId, as integrators fetch them.",
 )
-def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool) -> None:
+@click.option(
+    "--mistakes",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="How many times the usual share of production-batch mistakes and combined lots "
+    "(3 gives about twice the findings, as a careless licensee's exports would).",
+)
+def sample(out_dir: Path, package_count: int, seed: int, lab_pulls: bool, mistakes: float) -> None:
     """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
     from batchaudit.sample import write_sample
 
-    for path in write_sample(out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls):
+    written = write_sample(
+        out_dir, packages=package_count, seed=seed, lab_pulls=lab_pulls, mistakes=mistakes
+    )
+    for path in written:
         click.echo(f"Wrote {path}")

@@ -48,26 +48,33 @@ class SampleExport:
     lab_results: pd.DataFrame
 
 
-def generate(packages: int = 300, seed: int = 7, lab_pulls: bool = False) -> SampleExport:
+def generate(
+    packages: int = 300, seed: int = 7, lab_pulls: bool = False, mistakes: float = 1.0
+) -> SampleExport:
     """Exactly `packages` packages (Active plus Inactive rows) and their lab results (with
-    `lab_pulls`, each package's whole Lab Results tab pulled under its own PackageId)."""
+    `lab_pulls`, each package's whole Lab Results tab pulled under its own PackageId);
+    `mistakes` times the usual share of the mistakes and of the combined lots."""
     if packages < 0:
         raise ValueError(f"packages must be 0 or more, not {packages}")
     rng = np.random.default_rng(seed)
-    lineage = build_lineage(packages, rng)
+    lineage = build_lineage(packages, rng, mistakes)
     active, inactive = package_grids(lineage, rng)
     return SampleExport(active, inactive, lab_results(lineage, rng, pulls=lab_pulls))
 
 
 def write_sample(
-    out_dir: Path, packages: int = 300, seed: int = 7, lab_pulls: bool = False
+    out_dir: Path,
+    packages: int = 300,
+    seed: int = 7,
+    lab_pulls: bool = False,
+    mistakes: float = 1.0,
 ) -> list[Path]:
     """Write packages-active.csv, packages-inactive.csv and lab-results.csv into out_dir.
 
     Returns the three paths in that order; out_dir is created if missing. With `lab_pulls`
     the lab results are per-package pulls: every package's whole tab under its PackageId.
     """
-    sample = generate(packages, seed, lab_pulls)
+    sample = generate(packages, seed, lab_pulls, mistakes)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
