@@ -10,6 +10,7 @@ on the same fields and make the same findings.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,16 @@ def _value(read: dict[str, list[str]], left_out: set[str], name: str, at: int, d
     if name == "Quantity":
         return float(value)
     return value
+
+
+def main() -> None:
+    """Run apart from the benchmark, whose memory a forked child would start from."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("grid", type=Path, nargs="+", help="the grid's packages CSVs")
+    parser.add_argument("folder", type=Path, help="where packages.json is written")
+    args = parser.parse_args()
+    print(metrc_page(args.grid, args.folder))
+
+
+if __name__ == "__main__":
+    main()
