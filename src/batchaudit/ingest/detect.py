@@ -56,6 +56,17 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
     return _map_columns(path, header, shape)
 
 
+def titles_read(path: Path, expected: Kind | None, header: list[str]) -> set[str] | None:
+    """Every title the shape of an API export's fields reads, present or not, for Arrow to
+    make columns of those only (api_page.py); None where the fields are not recognised."""
+    try:
+        shape = detect(path, header, expected).shape
+    except InputError:
+        return None
+    every = (shape.titles, shape.also, shape.fallbacks)
+    return {title for titles in every for each in titles.values() for title in each}
+
+
 def _map_columns(path: Path, header: list[str], shape: Shape) -> Detection:
     aliases, fallbacks = shape.aliases(), shape.fallback_aliases()
     columns: dict[str, str] = {}

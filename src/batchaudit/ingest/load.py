@@ -21,7 +21,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.carried import with_fields_carried
 from batchaudit.ingest.convert import convert, empty_table
-from batchaudit.ingest.detect import Detection, detect
+from batchaudit.ingest.detect import Detection, detect, titles_read
 from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
@@ -216,7 +216,8 @@ def read_file(
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["json"]))
-        raws = [read_api_json(path, data, expected, limits)]
+        titles = functools.partial(titles_read, path, expected)
+        raws = [read_api_json(path, data, expected, limits, titles)]
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
         raws = [read_text_table(path, data, functools.partial(_mapped_titles, path, expected))]
