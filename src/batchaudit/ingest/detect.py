@@ -38,7 +38,23 @@ class Detection:
 
 
 def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detection:
-    """Pick the shape whose aliases cover most of the header and whose key fields are there."""
+    """Pick the shape whose aliases cover most of the header and whose key fields are there.
+    A header seen before is detected once: a folder of small exports shares a few headers."""
+    known = (tuple(header), expected)
+    detection = _DETECTED.get(known)
+    if detection is None:
+        detection = _detect(path, header, expected)
+        if len(_DETECTED) < _MOST_REMEMBERED:
+            _DETECTED[known] = detection
+    return detection
+
+
+# Detections by header (a Detection names no file: only a failure does, and is not kept).
+_DETECTED: dict[tuple[tuple[str, ...], Kind | None], Detection] = {}
+_MOST_REMEMBERED = 1024
+
+
+def _detect(path: Path, header: list[str], expected: Kind | None) -> Detection:
     keys = [header_key(title) for title in header]
     candidates = []
     for rank, shape in enumerate(SHAPES):

@@ -224,8 +224,9 @@ def read_file(
     digest = contents.sha256()
     read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     for table in read.tables:  # columns batchaudit does not read are not kept in memory
-        mapped = table.raw.rows.columns.isin(list(table.detection.columns))
-        if not mapped.all():
+        columns = table.detection.columns
+        mapped = [column in columns for column in table.raw.rows.columns]
+        if not all(mapped):
             table.raw.rows = table.raw.rows.loc[:, mapped]
     return read
 
