@@ -175,7 +175,8 @@ def folder_case(root: Path) -> Case:
     # The bench's own process stays small: a child forked from it starts with its memory.
     exports = str(folder / "exports")
     write = (
-        f"from batchaudit.sample.shapes import write_shape; write_shape('files', {exports!r}, 5000)"
+        "from pathlib import Path; from batchaudit.sample.shapes import write_shape; "
+        f"write_shape('files', Path({exports!r}), 5000)"
     )
     run([sys.executable, "-c", write], "the 5,000 files")
     command = audit_command([folder / "exports"], folder / "findings.json")
