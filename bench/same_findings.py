@@ -5,9 +5,10 @@
     .venv/bin/python bench/same_findings.py /tmp/before /tmp/after
 
 Every `findings.json` under the first folder is compared with the one at the same place
-under the second. A JSON report holds no run time, so the same findings, wording, evidence,
-fingerprints, coverage and accounting give the same bytes. Where they differ, the first
-findings that differ are shown. Exit status 1 when any report differs or is missing.
+under the second, the two folders' own paths set aside (the inputs are named by path). A
+JSON report holds no run time, so the same findings, wording, evidence, fingerprints,
+coverage and accounting give the same bytes. Where they differ, the first findings that
+differ are shown. Exit status 1 when any report differs or is missing.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import sys
 from pathlib import Path
 
 
-def differences(before: Path, after: Path) -> list[str]:
-    """What differs between two JSON reports, in words; nothing when they are the same."""
+def differences(before: Path, after: Path, roots: tuple[Path, Path]) -> list[str]:
+    """What differs between two JSON reports, in words; nothing when they are the same.
+    The inputs' paths are compared with the two runs' folders (`roots`) set aside."""
     if not after.is_file():
         return [f"{after} is missing"]
-    if before.read_bytes() == after.read_bytes():
+    was = before.read_bytes().replace(str(roots[0]).encode(), str(roots[1]).encode())
+    if was == after.read_bytes():
         return []
-    old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (before, after))
+    old, new = json.loads(was), json.loads(after.read_bytes())
     said = [f"{after} differs from {before}"]
     said += [
         f"  {key}: differs"
@@ -48,7 +51,7 @@ def main() -> int:
     problems: list[str] = []
     for report in reports:
         other = args.after / report.relative_to(args.before) if args.before.is_dir() else args.after
-        found = differences(report, other)
+        found = differences(report, other, (args.before.resolve(), args.after.resolve()))
         problems += found
         print(f"{'DIFFERS' if found else 'same   '} {report.relative_to(args.before.parent)}")
     print("\n".join(problems))
