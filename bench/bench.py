@@ -1,18 +1,26 @@
-"""Benchmark batchaudit against the DuckDB peer on generated samples, side by side.
+"""Benchmark batchaudit on the inputs users have, side by side, in one run.
 
-    .venv/bin/python bench/bench.py [--sizes 10000 100000] [--runs 3] [--variants-at 100000]
+    .venv/bin/python bench/bench.py [--sizes 10000 100000] [--runs 3] [--variants-from 100000]
     BENCH_LARGE=1 make bench      # adds 1,000,000 packages
 
 For each size, `batchaudit sample DIR --packages N --seed 1` writes the exports; then, in
-each of `--runs` rounds, the full audit (all rules, JSON report) and the DuckDB peer
-(`shared/bench/duckdb_peer.py`) run one after the other on the same files, so that both
-see the same machine load. The table shows the median of the rounds: batchaudit's wall
-time and peak memory, the peer's time and the ratio. At `--variants-at` packages the same
-rounds also audit the lab results as per-package pulls (`sample --lab-pulls`) and the
-packages as one API JSON page file, each against the grid CSVs with one row per test.
+each of `--runs` rounds, every input below is audited (all rules, JSON report) one after the
+other, so that all see the same machine load. The table shows the median of the rounds:
+wall time, CPU time, peak memory, and the ratio to what the row is measured against, with
+the issue's target and whether it is met.
 
-A finding count that differs from the peer's (PB001-PB003, LT001) prints MISMATCH and the
-exit status is 1.
+- **sample**: the grid CSVs with one row per test, against the DuckDB peer
+  (`shared/bench/duckdb_peer.py`) on the same files.
+- **findings-heavy** (from `--variants-from` packages on): `sample --mistakes 3`, a careless
+  licensee with twice the sample's findings (40,000 at 100,000 packages), against the peer.
+- **Metrc v2 page**: the sample's packages as Metrc's own indented v2 page, every record
+  with its nested `Item` (`bench/metrc_page.py`), against the sample's grid CSVs.
+- **per-package pulls**: `sample --lab-pulls`, every package's whole Lab Results tab under
+  its own PackageId, against the sample's grid CSVs.
+- **5,000 files**: one-row exports ten to a subfolder (`batchaudit.sample.shapes`), once.
+
+A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
+prints MISMATCH or OVER and the exit status is 1.
 
 `make bench` times batchaudit as a user has it: installed from a wheel into its own
 environment (`.venv-bench`, with compiled bytecode and none of the test tools; pandera
@@ -37,7 +45,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 RULES = ("PB001", "PB002", "PB003", "LT001")
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 DEFAULT_PEER = REPO.parent / "shared" / "bench" / "duckdb_peer.py"
 # The command timed: `make bench` names the one installed as a user installs it (BATCHAUDIT).
 BATCHAUDIT = Path(os.environ.get("BATCHAUDIT") or Path(sys.executable).parent / "batchaudit")
@@ -98,96 +107,127 @@ def sample(folder: Path, packages: int, seed: int, *options: str) -> list[Path]:
     return [folder / name for name in FILES]
 
 
-def api_json_packages(grid: list[Path], folder: Path) -> Path:
-    """The grid's packages as one v2 API page file, as a large operator's integration saves
-    them (`Item.Name` nested)."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from batchaudit.ingest.load import load
-    from batchaudit.ingest.shapes import METRC_API_PACKAGES
-    from batchaudit.model.fields import PACKAGE_FIELDS
-    from shapes_writer import _nest, canonical_text, titled
-
-    packages = load(packages=grid).packages
-    # The API says "discontinued" only by an ArchivedDate; the grid by a flag without one.
-    undated = packages["discontinued"] & packages["discontinued_date"].isna()
-    packages.loc[undated, "discontinued_date"] = packages.loc[undated, "packaged_date"]
-    api = titled(canonical_text(packages, list(PACKAGE_FIELDS)), METRC_API_PACKAGES)
-    records = [_nest(_typed(record)) for record in api.to_dict("records")]
-    total = len(records)
-    page = {"Data": records, "Total": total, "TotalRecords": total, "PageSize": total,
-            "RecordsOnPage": total, "Page": 1, "CurrentPage": 1, "TotalPages": 1}  # fmt: skip
-    path = folder / "packages.json"
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(page), encoding="utf-8")
-    return path
-
-
-def _typed(record: dict[str, object]) -> dict[str, object]:
-    """The API's own JSON types: flags as true/false, quantities as numbers, blanks as null."""
-    typed: dict[str, object] = {}
-    for key, value in record.items():
-        if value == "":
-            typed[key] = None
-        elif value in ("True", "False") and key.startswith(_FLAGS):
-            typed[key] = value == "True"
-        elif key in _NUMBERS:
-            typed[key] = float(str(value))
-        else:
-            typed[key] = value
-    return typed
-
-
-_FLAGS = ("Is", "Contains", "ProductRequires")
-_NUMBERS = {"Quantity", "OriginalPackageQuantity"}
-
-
 def compare(report: Path, peer: Run) -> list[str]:
     ours = json.loads(report.read_text(encoding="utf-8"))["summary"]["by_rule"]
     theirs = json.loads(peer.stdout.strip().splitlines()[-1])
     return [
-        f"MISMATCH {rule}: batchaudit {ours.get(rule, 0)}, peer {theirs.get(rule, 0)}"
+        f"MISMATCH {rule} in {report}: batchaudit {ours.get(rule, 0)}, peer {theirs.get(rule, 0)}"
         for rule in RULES
         if ours.get(rule, 0) != theirs.get(rule, 0)
     ]
 
 
-def bench_size(root: Path, packages: int, args: argparse.Namespace) -> tuple[list[str], list]:
-    """One row of the main table, and (at the variants size) the variant rows."""
+class Case(NamedTuple):
+    """One input audited: what the row says, its command, and what it is measured against."""
+
+    label: str
+    command: list[str]
+    against: str = ""  # the case whose time it is a ratio of
+    target: float | None = None  # the ratio it must not pass
+    memory_mb: float | None = None  # the peak memory it must not pass
+    seconds: float | None = None  # the wall time it must not pass
+
+
+# The files of a million packages pass the default limits (a 5 GB lab pull); a user raises them.
+LARGE_LIMITS = ["--limit", "file-size=16G", "--limit", "memory=64G"]
+
+
+def peer_command(args: argparse.Namespace, files: list[Path]) -> list[str]:
+    *packages, lab = files
+    return [sys.executable, str(args.peer), *map(str, packages), "--lab", str(lab)]
+
+
+def cases(root: Path, packages: int, args: argparse.Namespace) -> dict[str, Case]:
+    """What is audited at one size (the variants from `--variants-from` packages on)."""
     folder = root / str(packages)
-    active, inactive, lab = sample(folder, packages, args.seed)
-    report = folder / "findings.json"
-    commands = {
-        "csv": audit_command([active, inactive, lab], report),
-        "peer": [sys.executable, str(args.peer), str(active), str(inactive), "--lab", str(lab)],
+    grid = sample(folder, packages, args.seed)
+    limits = LARGE_LIMITS if packages > 100_000 else []
+    found = {
+        "csv": Case("sample, grid CSVs", [*audit_command(grid, folder / "findings.json"), *limits]),
+        "peer": Case("DuckDB peer", peer_command(args, grid)),
     }
-    if packages == args.variants_at:
-        pulled = sample(root / f"{packages}-pulls", packages, args.seed, "--lab-pulls")
-        commands["pulls"] = audit_command(pulled, pulled[0].parent / "findings.json")
-        page = api_json_packages([active, inactive], root / f"{packages}-json")
-        commands["json"] = audit_command([page, lab], page.parent / "findings.json")
-    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    found["csv"] = found["csv"]._replace(against="peer")
+    if packages < args.variants_from:
+        return found
+    heavy = sample(root / f"{packages}-heavy", packages, args.seed, "--mistakes", "3")
+    heavy_report = heavy[0].parent / "findings.json"
+    large = packages > 100_000
+    found["heavy"] = Case(
+        "findings-heavy, grid CSVs", [*audit_command(heavy, heavy_report), *limits], "heavy-peer",
+        2.5 if large else 2.0, 6144 if large else None,
+    )  # fmt: skip
+    found["heavy-peer"] = Case("DuckDB peer, findings-heavy", peer_command(args, heavy))
+    page = root / f"{packages}-page" / "packages.json"
+    run(
+        [sys.executable, str(HERE / "metrc_page.py"), *map(str, grid[:2]), str(page.parent)], "page"
+    )
+    page_command = audit_command([page, grid[2]], page.parent / "findings.json")
+    found["page"] = Case("Metrc v2 page (nested, indented)", [*page_command, *limits], "csv", 1.1)
+    pulled = sample(root / f"{packages}-pulls", packages, args.seed, "--lab-pulls")
+    pulls_command = [*audit_command(pulled, pulled[0].parent / "findings.json"), *limits]
+    memory = None if large else 2048
+    found["pulls"] = Case("lab results as per-package pulls", pulls_command, "csv", 1.5, memory)
+    return found
+
+
+def folder_case(root: Path) -> Case:
+    folder = root / "files-5000"
+    # The bench's own process stays small: a child forked from it starts with its memory.
+    exports = str(folder / "exports")
+    write = (
+        "from pathlib import Path; from batchaudit.sample.shapes import write_shape; "
+        f"write_shape('files', Path({exports!r}), 5000)"
+    )
+    run([sys.executable, "-c", write], "the 5,000 files")
+    command = audit_command([folder / "exports"], folder / "findings.json")
+    return Case("5,000 small files in nested folders", command, seconds=5.0)
+
+
+def timed(found: dict[str, Case], args: argparse.Namespace) -> dict[str, Run]:
+    """The median run of each case, all run in turn in each round."""
+    runs: dict[str, list[Run]] = {name: [] for name in found}
     for _ in range(args.runs):
-        for name, command in commands.items():
-            runs[name].append(run(command, name))
-    result = {name: median(each) for name, each in runs.items()}
-    mismatches = compare(report, result["peer"])
-    ours, peer = result["csv"], result["peer"]
-    row = [
-        f"{packages:,}",
-        f"{ours.seconds:.2f}",
-        f"{ours.cpu_seconds:.2f}",
-        f"{ours.peak_mb:,.0f}",
+        for name, case in found.items():
+            runs[name].append(run(case.command, case.label))
+    return {name: median(each) for name, each in runs.items()}
+
+
+def missed_targets(case: Case, each: Run, ratio: float | None) -> list[str]:
+    """What the run passes of its targets, in words."""
+    over = []
+    if case.target and ratio and ratio > case.target:
+        over.append(f"{ratio:.2f}x > {case.target:g}x")
+    if case.memory_mb and each.peak_mb > case.memory_mb:
+        over.append(f"{each.peak_mb:,.0f} MB > {case.memory_mb:,.0f} MB")
+    if case.seconds and each.seconds > case.seconds:
+        over.append(f"{each.seconds:.2f} s > {case.seconds:g} s")
+    return over
+
+
+def targets(case: Case) -> str:
+    wanted = [
+        f"<= {case.target:g}x" if case.target else "",
+        f"<= {case.memory_mb / 1024:g} GB" if case.memory_mb else "",
+        f"<= {case.seconds:g} s" if case.seconds else "",
     ]
-    row += [f"{peer.seconds:.2f}", f"{peer.cpu_seconds:.2f}", f"{ours.seconds / peer.seconds:.2f}x"]
-    variants = []
-    for name, label in (("pulls", "lab results as per-package pulls"),
-                        ("json", "packages as one API JSON page")):  # fmt: skip
-        if name in result:
-            each = result[name]
-            ratio = f"{each.seconds / ours.seconds:.2f}x"
-            cpu = f"{each.cpu_seconds:.2f}"
-            variants.append([label, f"{each.seconds:.2f}", cpu, f"{each.peak_mb:,.0f}", ratio])
-    return [*row, *mismatches], variants
+    return ", ".join(text for text in wanted if text)
+
+
+def rows_of(size: str, found: dict[str, Case], result: dict[str, Run]) -> tuple[list, list[str]]:
+    """The table's rows for one size, and the targets missed."""
+    rows, missed = [], []
+    for name, case in found.items():
+        each = result[name]
+        ratio = each.seconds / result[case.against].seconds if case.against else None
+        over = missed_targets(case, each, ratio)
+        missed += [f"OVER {size} {case.label}: {text}" for text in over]
+        wanted = targets(case)
+        rows.append([
+            size, case.label, f"{each.seconds:.2f}", f"{each.cpu_seconds:.2f}",
+            f"{each.peak_mb:,.0f}", found[case.against].label if case.against else "",
+            f"{ratio:.2f}x" if ratio else "", wanted, ("OVER" if over else "ok") if wanted else "",
+        ])  # fmt: skip
+    return rows, missed
 
 
 def main() -> int:
@@ -195,28 +235,39 @@ def main() -> int:
     sizes = [10_000, 100_000] + ([1_000_000] if os.environ.get("BENCH_LARGE") else [])
     parser.add_argument("--sizes", type=int, nargs="+", default=sizes)
     parser.add_argument("--runs", type=int, default=3, help="rounds; the median is shown")
-    parser.add_argument("--variants-at", type=int, default=100_000)
+    parser.add_argument("--variants-from", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1, help="sample seed")
     parser.add_argument("--peer", type=Path, default=DEFAULT_PEER, help="duckdb_peer.py")
     parser.add_argument("--keep", type=Path, help="write the samples and reports here")
     args = parser.parse_args()
     if not args.peer.is_file():
         parser.error(f"no peer script at {args.peer}")
+    rows: list[list[str]] = []
+    problems: list[str] = []
+    compared: list[tuple[Path, Run]] = []
     with tempfile.TemporaryDirectory(prefix="batchaudit-bench-") as scratch:
         root = args.keep or Path(scratch)
-        rows, variants, problems = [], [], []
         for packages in args.sizes:
-            row, more = bench_size(root, packages, args)
-            rows.append(row[:7])
-            problems += row[7:]
-            variants += more
-    header = ["packages", "batchaudit s", "CPU s", "peak MB", "peer s", "peer CPU s", "ratio"]
+            found = cases(root, packages, args)
+            result = timed(found, args)
+            for name, peer in (("csv", "peer"), ("heavy", "heavy-peer")):
+                if name in found:
+                    report = Path(found[name].command[found[name].command.index("-o") + 1])
+                    compared.append((report, result[peer]))
+            more, missed = rows_of(f"{packages:,}", found, result)
+            rows += more
+            problems += missed
+        found = {"files": folder_case(root)}
+        more, missed = rows_of("", found, timed(found, args))
+        rows += more
+        problems += missed
+        # Compared last: the reports read would grow this process, whose memory every child
+        # forked from it starts with (and would count as its own peak).
+        problems = [line for report, peer in compared for line in compare(report, peer)] + problems
+    header = ["packages", "input", "seconds", "CPU s", "peak MB", "against", "ratio", "target", ""]
     print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report);")
-    print("ratio = batchaudit / peer wall time; CPU s = user + system of the process")
+    print("ratio = wall time / the wall time of the input against; CPU s = user + system")
     print(table(header, rows))
-    if variants:
-        print(f"\n{args.variants_at:,} packages, against grid CSVs with one row per test")
-        print(table(["input", "seconds", "CPU s", "peak MB", "ratio"], variants))
     for line in problems:
         print(line)
     return 1 if problems else 0

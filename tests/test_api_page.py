@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from batchaudit.ingest import api_json
+from batchaudit.ingest import api_json, api_page
 from batchaudit.ingest.api_json import read_api_json
 from batchaudit.ingest.api_page import arrow_page
 from batchaudit.ingest.errors import InputError
@@ -68,7 +69,7 @@ def read_both_ways(data: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             return str(error)
 
     by_arrow = outcome()
-    monkeypatch.setattr(api_json, "arrow_page", lambda data: None)
+    monkeypatch.setattr(api_json, "arrow_page", lambda data, titles=None: None)
     return by_arrow, outcome()
 
 
@@ -117,3 +118,87 @@ def test_a_page_less_plain_than_its_first_record_is_read_the_other_way(
 )
 def test_what_arrow_would_read_otherwise_goes_the_other_way(data: bytes) -> None:
     assert arrow_page(data) is None
+
+
+def metrc_record(number: int, **fields: Any) -> dict[str, Any]:
+    """A record as Metrc's v2 API sends it: unread fields hold arrays, and a unit field is
+    null in one record and a number in the next."""
+    item = {
+        "Id": 77,
+        "Name": "Blue Dream Buds",
+        "ProductCategoryName": "Buds",
+        "StrainName": "Blue Dream",
+        "UnitThcContent": None if number % 2 else 10.5,
+        "ProductImages": [] if number % 3 else [{"FileId": number}],
+        "LabTestBatchNames": [],
+    }
+    return record(number, Item=item, Note=None if number % 2 else 3, **fields)
+
+
+def audited(data: bytes, tmp_path: Path, name: str) -> bytes:
+    from click.testing import CliRunner
+
+    from batchaudit.cli import cli
+
+    path = tmp_path / "packages.json"
+    path.write_bytes(data)
+    report = tmp_path / f"{name}.json"
+    result = CliRunner().invoke(cli, ["audit", str(path), "-o", str(report), "-q"])
+    assert result.exit_code in (0, 1), result.output
+    return report.read_bytes()
+
+
+def test_metrc_own_nested_page_is_read_by_arrow_and_audits_as_the_other_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [metrc_record(1)] + [
+        metrc_record(n, IsProductionBatch=n % 4 == 0, ArchivedDate="2026-02-01" if n == 5 else None)
+        for n in range(2, 9)
+    ]
+    data = json.dumps({"Data": records, "Total": 8, "Page": 1}, indent=2).encode()
+    made = []
+    original = api_page.mapped_page
+    monkeypatch.setattr(api_page, "mapped_page", lambda *a: made.append(original(*a)) or made[-1])
+    by_arrow = audited(data, tmp_path, "arrow")
+    assert made and made[0] is not None  # Metrc's page took the fast way
+    monkeypatch.setattr(api_json, "arrow_page", lambda data, titles=None: None)
+    assert by_arrow == audited(data, tmp_path, "other")
+    report = json.loads(by_arrow)
+    assert report["summary"]["packages"] == 8
+    assert report["inputs"][0]["rows_used"] == 8
+
+
+def test_a_field_the_first_record_lacks_is_read_where_a_later_record_fills_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records saved without their nulls: the first has no ArchivedDate, a later one has."""
+    first = {k: v for k, v in metrc_record(1).items() if k != "ArchivedDate"}
+    data = json.dumps({"Data": [first, metrc_record(2, ArchivedDate="2026-02-01")]}).encode()
+    by_arrow = audited(data, tmp_path, "arrow")
+    monkeypatch.setattr(api_json, "arrow_page", lambda data, titles=None: None)
+    assert by_arrow == audited(data, tmp_path, "other")
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [metrc_record(1), metrc_record(2, LabTestingState=5)],
+        [metrc_record(1), metrc_record(2, SourcePackageLabels=["a"])],
+        [metrc_record(1), metrc_record(2, FinishedDate=7)],
+    ],
+    ids=[
+        "a number where the first had text",
+        "an array in a field read",
+        "a number in a field the first lacks",
+    ],
+)
+def test_a_metrc_page_odd_in_a_field_read_is_read_the_other_way_the_same(
+    records: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = page(records)
+    from batchaudit.ingest.detect import titles_read
+
+    titles = functools.partial(titles_read, tmp_path / "p.json", None)
+    assert arrow_page(data, titles) is None
+    by_arrow, other = read_both_ways(data, tmp_path, monkeypatch)
+    assert_same(by_arrow, other)

@@ -259,3 +259,35 @@ def test_lab_pulls_list_every_tab_under_its_package_and_change_no_finding(tmp_pa
         return [(f.rule, f.package_tag, f.message) for f in result.findings if f.rule != "LN004"]
 
     assert findings(tmp_path / "pulls", True) == findings(tmp_path / "rows", False)
+
+
+def test_sample_with_more_mistakes_gives_a_careless_licensee_with_more_findings(
+    tmp_path: Path,
+) -> None:
+    """`batchaudit sample --mistakes 3`: the findings-heavy export `make bench` audits."""
+    import json
+
+    from click.testing import CliRunner
+
+    from batchaudit.cli import cli
+
+    def by_rule(name: str, *options: str) -> dict[str, int]:
+        folder = tmp_path / name
+        runner = CliRunner()
+        made = runner.invoke(cli, ["sample", str(folder), "--packages", "3000", *options])
+        assert made.exit_code == 0, made.output
+        report = tmp_path / f"{name}.json"
+        audited = runner.invoke(cli, ["audit", str(folder), "-o", str(report), "-q"])
+        assert audited.exit_code == 1, audited.output
+        counts: dict[str, int] = json.loads(report.read_text())["summary"]["by_rule"]
+        return counts
+
+    usual, careless = by_rule("usual"), by_rule("careless", "--mistakes", "3")
+    for rule in ("PB001", "PB002", "PB003", "LT001"):
+        assert careless[rule] > 1.3 * usual[rule], (rule, usual, careless)
+    assert sum(careless.values()) > 1.6 * sum(usual.values())
+    assert (
+        len(generate(3000, seed=7, mistakes=3).active)
+        + len(generate(3000, seed=7, mistakes=3).inactive)
+        == 3000
+    )

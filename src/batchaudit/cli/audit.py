@@ -3,6 +3,7 @@ and print the verdict. Each step is a function below; the work is in the stages.
 
 from __future__ import annotations
 
+import functools
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from batchaudit.month_to_month.carry_over import (
 )
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.support.collector import collection_paused
+from batchaudit.support.side_by_side import alongside
 from batchaudit.support.visible import one_line
 
 if TYPE_CHECKING:
@@ -124,11 +126,17 @@ def audit(
             result = _audited(tables, pack, config, now, out_dir, verbose)
             del tables  # the lineage and the tables: the reports need only the result
             shown.stage("writing the reports")
-            _write(result, outputs, now, verbose)
-            if out_dir is not None:
+            if out_dir is None:  # the summary is made while the reports are written
+                made = functools.partial(_summary, result, config["format"], quiet)
+                with alongside(made) as summary:
+                    _write(result, outputs, now, verbose)
+                    said = summary()
+            else:
+                _write(result, outputs, now, verbose)
                 with stage(verbose, f"recorded the run in {out_dir}"):
                     result = _recorded(out_dir, result, now, keep, quiet)
-    _print(result, outputs, config["format"], quiet)
+                said = _summary(result, config["format"], quiet)
+    _print(said, outputs, quiet)
     sys.exit(exit_status(result, config["fail-on"], new_only=config["fail-on-new"]))
 
 
@@ -171,20 +179,24 @@ def _write(result: AuditResult, outputs: tuple[Path, ...], now: datetime, verbos
         raise CannotRun(str(error)) from error
 
 
-def _print(result: AuditResult, outputs: tuple[Path, ...], stdout_format: str, quiet: bool) -> None:
-    """What was written (on standard error), then the result as text or JSON."""
+def _summary(result: AuditResult, stdout_format: str, quiet: bool) -> tuple[str | bytes, bool]:
+    """The result as standard output shows it (text or JSON), and whether in colour."""
     from batchaudit.report import json_report, text
 
+    if stdout_format == "json":
+        with collection_paused():
+            return json_report.render(result), False
+    width, color = terminal()
+    return text.render(result, width, color, quiet), color
+
+
+def _print(said: tuple[str | bytes, bool], outputs: tuple[Path, ...], quiet: bool) -> None:
+    """What was written (on standard error), then the result as text or JSON."""
     for path in outputs:
         if not quiet:
             click.echo(one_line(f"Wrote {path}"), err=True)
-    if stdout_format == "json":
-        with collection_paused():
-            document = json_report.render(result)
-        click.echo(document, nl=False)
-    else:
-        width, color = terminal()
-        click.echo(text.render(result, width, color, quiet), nl=False, color=color)
+    document, color = said
+    click.echo(document, nl=False, color=color)
 
 
 def _recorded(

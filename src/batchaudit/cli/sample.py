@@ -13,6 +13,7 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
     epilog=epilog(
         "  batchaudit sample /tmp/licensee\n"
         "  batchaudit sample /tmp/licensee --packages 5000 --seed 3\n"
+        "  batchaudit sample /tmp/careless --packages 100000 --mistakes 2\n"
         "  batchaudit sample sample_data --processing-jobs",
         SIMPLE_EXITS,
     )
@@ -42,8 +43,21 @@ from batchaudit.cli.terminal.console import SIMPLE_EXITS, epilog
     "Source Processing Job(s) column and the jobs as processing-jobs.json (an API page), "
     "with the slips a licensee makes.",
 )
+@click.option(
+    "--mistakes",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="How many times the usual share of production-batch mistakes and combined lots "
+    "(3 gives about twice the findings, as a careless licensee's exports would).",
+)
 def sample(
-    out_dir: Path, package_count: int, seed: int, lab_pulls: bool, processing_jobs: bool
+    out_dir: Path,
+    package_count: int,
+    seed: int,
+    lab_pulls: bool,
+    processing_jobs: bool,
+    mistakes: float,
 ) -> None:
     """Write a realistic synthetic licensee's exports (grid CSVs and lab results)."""
     from batchaudit.sample import write_sample
@@ -54,6 +68,7 @@ def sample(
         seed=seed,
         lab_pulls=lab_pulls,
         processing_jobs=processing_jobs,
+        mistakes=mistakes,
     )
     for path in written:
         click.echo(f"Wrote {path}")

@@ -17,7 +17,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from batchaudit.ingest.api_columns import columns_of, plain_columns
-from batchaudit.ingest.api_page import arrow_page, plain_paging
+from batchaudit.ingest.api_page import Titles, arrow_page, plain_paging
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
@@ -37,15 +37,20 @@ def looks_like_json(data: bytes) -> bool:
 
 
 def read_api_json(
-    path: Path, data: bytes, expected: Kind | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    data: bytes,
+    expected: Kind | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    titles: Titles | None = None,
 ) -> RawTable:
     """The records of a v1 array or v2 page. An export of no records is a real answer
     (nothing on hold, nothing tested): read, with 0 rows (`_empty`).
 
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
-    by field, by the json module, which says what is wrong in its own words."""
-    paged = _arrow_table(path, data, limits)
+    by field, by the json module, which says what is wrong in its own words. With `titles`
+    (what the detected shape reads), a v2 page's other fields are passed over."""
+    paged = _arrow_table(path, data, limits, titles)
     if paged is not None:
         return paged
     with collection_paused():  # until the parsed records are let go of, not just parsed
@@ -122,16 +127,21 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     return _columns_table(path, rows, record_depth, levels, page, limits)
 
 
-def _arrow_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
+def _arrow_table(path: Path, data: bytes, limits: Limits, titles: Titles | None) -> RawTable | None:
     """A v2 page whose records are as plain as its first, read by Arrow (api_page.py)."""
-    read = arrow_page(memoryview(data)[3:] if data.startswith(_BOM) else data)
-    built = columns_of(read[0]) if read is not None else None
+    read = arrow_page(memoryview(data)[3:] if data.startswith(_BOM) else data, titles)
+    built = columns_of(read.records) if read is not None else None
     if read is None or built is None:
         return None
     rows, record_depth = built
+    record_depth = max(record_depth, read.levels)
     # The page, its Data and its records (its paging fields are plain).
     levels = 2 + record_depth
-    return _columns_table(path, rows, record_depth, levels, _page(read[1], len(rows)), limits)
+    page = _page(read.others, len(rows))
+    table = _columns_table(path, rows, record_depth, levels, page, limits)
+    if read.header is not None:
+        table.header = read.header
+    return table
 
 
 def _columns_table(

@@ -48,7 +48,23 @@ class Detection:
 
 
 def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detection:
-    """Pick the shape whose aliases cover most of the header and whose key fields are there."""
+    """Pick the shape whose aliases cover most of the header and whose key fields are there.
+    A header seen before is detected once: a folder of small exports shares a few headers."""
+    known = (tuple(header), expected)
+    detection = _DETECTED.get(known)
+    if detection is None:
+        detection = _detect(path, header, expected)
+        if len(_DETECTED) < _MOST_REMEMBERED:
+            _DETECTED[known] = detection
+    return detection
+
+
+# Detections by header (a Detection names no file: only a failure does, and is not kept).
+_DETECTED: dict[tuple[tuple[str, ...], Kind | None], Detection] = {}
+_MOST_REMEMBERED = 1024
+
+
+def _detect(path: Path, header: list[str], expected: Kind | None) -> Detection:
     keys = [header_key(title) for title in header]
     candidates = []
     for rank, shape in enumerate((*SHAPES, *JOB_SHAPES)):
@@ -66,6 +82,19 @@ def detect(path: Path, header: list[str], expected: Kind | None = None) -> Detec
         raise InputError(_not_recognised(path, header, expected))
     shape = max(candidates, key=lambda candidate: candidate[:4])[4]
     return _map_columns(path, header, shape)
+
+
+def titles_read(path: Path, expected: Kind | None, header: list[str]) -> set[str] | None:
+    """Every title the shape of an API export's fields reads, present or not, for Arrow to
+    make columns of those only (api_page.py); None where the fields are not recognised."""
+    try:
+        shape = detect(path, header, expected).shape
+    except InputError:
+        return None
+    if shape.kind is Kind.PROCESSING_JOBS:  # a job's inputs are an array: read it whole
+        return None
+    every = (shape.titles, shape.also, shape.fallbacks)
+    return {title for titles in every for each in titles.values() for title in each}
 
 
 def _map_columns(path: Path, header: list[str], shape: Shape) -> Detection:

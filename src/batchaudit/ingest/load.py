@@ -21,7 +21,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from batchaudit.ingest.api_json import looks_like_json, read_api_json
 from batchaudit.ingest.carried import with_fields_carried
 from batchaudit.ingest.convert import convert, empty_table
-from batchaudit.ingest.detect import Detection, detect
+from batchaudit.ingest.detect import Detection, detect, titles_read
 from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
@@ -220,7 +220,8 @@ def read_file(
         raws, read.skipped_sheets = workbook.tables, workbook.skipped_sheets
     elif looks_like_json(data):
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["json"]))
-        raw = read_api_json(path, data, expected, limits)
+        titles = functools.partial(titles_read, path, expected)
+        raw = read_api_json(path, data, expected, limits, titles)
         raws = [one_row_per_input(raw) if holds_job_inputs(raw) else raw]
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
@@ -228,8 +229,9 @@ def read_file(
     digest = contents.sha256()
     read.tables = [_detected(raw, detect(path, raw.header, expected), digest) for raw in raws]
     for table in read.tables:  # columns batchaudit does not read are not kept in memory
-        mapped = table.raw.rows.columns.isin(list(table.detection.columns))
-        if not mapped.all():
+        columns = table.detection.columns
+        mapped = [column in columns for column in table.raw.rows.columns]
+        if not all(mapped):
             table.raw.rows = table.raw.rows.loc[:, mapped]
     return read
 

@@ -177,8 +177,10 @@ def _read_small_file(
     kept = [record for record in records[1:] if any(record)]  # rows of blank cells dropped
     lines = np.arange(2, len(records) + 1, dtype=np.int64)
     lines = lines[[any(record) for record in records[1:]]] if len(kept) < len(lines) else lines
-    rows = pd.DataFrame(kept, columns=range(width), dtype="str")
-    rows.columns = pd.Index(header)
+    # Cells stay Python text until the tables of one header are joined (load._selected) and
+    # made Arrow text once: a frame of Arrow text per one-row file cost a millisecond each.
+    rows = pd.DataFrame(kept, columns=range(width), dtype=object)
+    rows.columns = pd.Index(header, dtype=object)
     return RawTable(path, header, rows, lines, "", file_encoding, delimiter, [])
 
 

@@ -14,7 +14,9 @@ import os
 import stat
 import tempfile
 from collections.abc import Collection, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import BinaryIO
 
 
 class OutputError(Exception):
@@ -75,35 +77,57 @@ def write_reports(reports: Iterable[tuple[Path, str | bytes]]) -> None:
     """Write every report or none: all go to temporary files first, then each is renamed
     over its path. OutputError (and no report changed) when one cannot be written."""
     staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in reports:  # rendered one by one, as they are staged
-            data = text if isinstance(text, bytes) else text.encode("utf-8")
-            staged.append((_staged(path, data), path))
-    except BaseException as error:  # a failed render or Ctrl-C leaves no temporary file
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OutputError(_sentence(path, error)) from error
-        raise
+    # Each report is flushed to disk in a thread while the next one is rendered.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batchaudit-fsync") as disk:
+        flushed: list[Future[None]] = []
+        try:
+            for path, text in reports:  # rendered one by one, as they are staged
+                data = text if isinstance(text, bytes) else text.encode("utf-8")
+                temporary, done = _staged(path, data, disk)
+                staged.append((temporary, path))
+                flushed.append(done)
+            for number, done in enumerate(flushed):
+                path = staged[number][1]  # the report a failed flush names
+                done.result()
+        except BaseException as error:  # a failed render or Ctrl-C leaves no temporary file
+            for done in flushed:
+                done.cancel()
+            wait(flushed)
+            for temporary, _ in staged:
+                temporary.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise OutputError(_sentence(path, error)) from error
+            raise
     for temporary, path in staged:
         os.replace(temporary, path)
 
 
-def _staged(path: Path, data: bytes) -> Path:
-    """`data` in a new temporary file beside `path`, flushed to disk, with the mode the
-    report has (or a new file would get)."""
+def _staged(path: Path, data: bytes, disk: Executor) -> tuple[Path, Future[None]]:
+    """`data` in a new temporary file beside `path`, with the mode the report has (or a
+    new file would get), and its flush to disk, under way in `disk`."""
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, _mode(path))
+        file = os.fdopen(handle, "wb")
     except BaseException:
+        os.close(handle)
         temporary.unlink(missing_ok=True)
         raise
-    return temporary
+    try:
+        file.write(data)
+        file.flush()
+        os.chmod(temporary, _mode(path))
+    except BaseException:
+        file.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary, disk.submit(_flushed, file)
+
+
+def _flushed(file: BinaryIO) -> None:
+    """The file on disk, then closed."""
+    with file:
+        os.fsync(file.fileno())
 
 
 def _mode(path: Path) -> int:

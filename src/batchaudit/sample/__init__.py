@@ -55,15 +55,20 @@ class SampleExport:
 
 
 def generate(
-    packages: int = 300, seed: int = 7, lab_pulls: bool = False, processing_jobs: bool = False
+    packages: int = 300,
+    seed: int = 7,
+    lab_pulls: bool = False,
+    processing_jobs: bool = False,
+    mistakes: float = 1.0,
 ) -> SampleExport:
     """Exactly `packages` packages (Active plus Inactive rows) and their lab results (with
     `lab_pulls`, each package's whole Lab Results tab pulled under its own PackageId; with
-    `processing_jobs`, the grid's Source Processing Job(s) and the jobs page, jobs.py)."""
+    `processing_jobs`, the grid's Source Processing Job(s) and the jobs page, jobs.py);
+    `mistakes` times the usual share of the mistakes and of the combined lots."""
     if packages < 0:
         raise ValueError(f"packages must be 0 or more, not {packages}")
     rng = np.random.default_rng(seed)
-    lineage = build_lineage(packages, rng)
+    lineage = build_lineage(packages, rng, mistakes)
     jobs = None
     if processing_jobs:
         lineage, jobs = with_processing_jobs(lineage)
@@ -77,6 +82,7 @@ def write_sample(
     seed: int = 7,
     lab_pulls: bool = False,
     processing_jobs: bool = False,
+    mistakes: float = 1.0,
 ) -> list[Path]:
     """Write packages-active.csv, packages-inactive.csv and lab-results.csv into out_dir,
     and with `processing_jobs` processing-jobs.json.
@@ -84,7 +90,7 @@ def write_sample(
     Returns the paths in that order; out_dir is created if missing. With `lab_pulls`
     the lab results are per-package pulls: every package's whole tab under its PackageId.
     """
-    sample = generate(packages, seed, lab_pulls, processing_jobs)
+    sample = generate(packages, seed, lab_pulls, processing_jobs, mistakes)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -57,14 +57,24 @@ _SHARES: dict[str, tuple[float, int]] = {  # kind: (share of all packages, minim
 }
 
 
-def plan_counts(packages: int) -> dict[str, int]:
-    """How many packages of each kind; they add up to exactly `packages`."""
+# The kinds that make findings: the mistakes, and the combined lots whose tabs grow long.
+MISTAKEN = (
+    BUDS_BATCH_SAME_CATEGORY, CONCENTRATE_BATCH_SAME_CATEGORY, PRE_ROLL_BATCH,
+    CONCENTRATE_EACH_BATCH, CONCENTRATE_WITHOUT_BATCH, EDIBLES_WITHOUT_BATCH, COMBINED,
+    COMBINED_AGAIN,
+)  # fmt: skip
+
+
+def plan_counts(packages: int, mistakes: float = 1.0) -> dict[str, int]:
+    """How many packages of each kind; they add up to exactly `packages`. `mistakes` times
+    the usual share of the kinds that make findings (the rest stays plain repackaging)."""
     counts = dict.fromkeys((*_SHARES, REPACKAGED, REPACKAGED_AGAIN), 0)
     if packages < r.MIN_PACKAGES_FOR_MISTAKES:  # too few for a whole business: harvest, repack
         counts[HARVEST_BUDS] = min(packages, max(1, packages // 3))
         counts[HARVEST_SHAKE] = packages // 6
     else:
-        counts.update({k: max(low, int(packages * s)) for k, (s, low) in _SHARES.items()})
+        shares = {k: s * (mistakes if k in MISTAKEN else 1) for k, (s, _) in _SHARES.items()}
+        counts.update({k: max(_SHARES[k][1], int(packages * s)) for k, s in shares.items()})
     rest = packages - sum(counts.values())
     counts[REPACKAGED_AGAIN] = round(rest * r.REPACKAGED_AGAIN_SHARE)
     counts[REPACKAGED] = rest - counts[REPACKAGED_AGAIN]
@@ -248,10 +258,10 @@ def _add_cycles(b: Builder, candidates: IntArray, pairs: int) -> IntArray:
     return np.concatenate([first, second])
 
 
-def build_lineage(packages: int, rng: np.random.Generator) -> Lineage:
+def build_lineage(packages: int, rng: np.random.Generator, mistakes: float = 1.0) -> Lineage:
     """The whole sample: `packages` packages, their sources, states and fates."""
     b = Builder(packages, rng)
-    again = _make_packages(b, plan_counts(packages))
+    again = _make_packages(b, plan_counts(packages, mistakes))
     kept_active = _add_cycles(b, again, lineage_cycle_pairs(packages))
     kept_active = np.append(kept_active, np.flatnonzero(b.kind == BUDS_BATCH_SAME_CATEGORY)[:1])
     return b.finish(kept_active)
