@@ -5,6 +5,8 @@ what the portfolio's index needs of it. Whatever stops it becomes its failure, i
 from __future__ import annotations
 
 import glob
+import os
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -65,6 +67,20 @@ def audit_client(file: Path, client: Client, keep: int | None, when: datetime) -
         outcome = failed(client, f"an unexpected problem stopped its audit "
                          f"({type(error).__name__}: {error}).")  # fmt: skip
     return replace(outcome, seconds=round(time.perf_counter() - started, 3))
+
+
+def audit_client_from(
+    folder: Path, file: Path, client: Client, keep: int | None, when: datetime
+) -> Outcome:
+    """`audit_client` in a worker that may have started in another folder (a Dask worker):
+    the config's relative paths are the run's folder's, so the worker works from it."""
+    if Path.cwd() != folder:
+        if not folder.is_dir():
+            return failed(client, f"the folder the run was started from, {folder}, is not on "
+                          f"the worker {socket.gethostname()}; give every worker the exports "
+                          "at the same path.")  # fmt: skip
+        os.chdir(folder)
+    return audit_client(file, client, keep, when)
 
 
 def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Outcome:

@@ -3,6 +3,7 @@
 
     [portfolio]
     out-dir = "reports"                  # index.html here; each client's folder under it
+    dask = "tcp://scheduler:8786"        # or "local:4": run the clients on a Dask cluster
 
     [[clients]]
     name = "Green Acres"                 # required, unique
@@ -48,6 +49,21 @@ def _paths(value: Any) -> str | None:
     return None if ok else 'must be a path, a folder or a glob, or a list of them ("exports/*.csv")'
 
 
+LOCAL_CLUSTER = re.compile(r"local:([1-9][0-9]{0,3})")
+_SCHEDULER = re.compile(r"([a-z][a-z0-9+.-]*://)?[^\s/]+:[0-9]{1,5}")
+
+
+def cluster_address_problem(value: Any) -> str | None:
+    """Why `value` is not where to run the clients: a Dask scheduler's address
+    (`tcp://host:8786`, `host:8786`) or `local:N`."""
+    if isinstance(value, str) and (LOCAL_CLUSTER.fullmatch(value) or _SCHEDULER.fullmatch(value)):
+        return None
+    return (
+        "must be a Dask scheduler's address (tcp://host:8786) or local:N (a cluster of N "
+        "workers on this machine)"
+    )
+
+
 def _count(value: Any) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
     return None if ok else "must be a whole number, 1 or more"
@@ -68,6 +84,7 @@ PORTFOLIO_KEYS: dict[str, Key] = {
     "out-dir": Key(DEFAULT_OUT_DIR, _text, "the portfolio's folder: index.html, portfolio.json"),
     "title": Key("", _text, "the portfolio page's title"),
     "keep": Key(None, _count, "keep each client's newest N runs"),
+    "dask": Key(None, cluster_address_problem, "run the clients on this Dask cluster"),
 }
 
 
@@ -95,6 +112,7 @@ class Portfolio:
     title: str
     keep: int | None
     clients: tuple[Client, ...]
+    dask: str | None = None  # the cluster the config names ([portfolio] dask)
 
 
 def as_written(folder: Path) -> Path:
@@ -130,7 +148,8 @@ def read_portfolio(file: Path, out_dir: Path | None = None) -> Portfolio:
     for client in clients:
         base.overridden(client.settings, client.label)  # its rule choices, checked now
     _check_apart(file, clients, out)
-    return Portfolio(file, out, table.get("title", ""), table.get("keep"), clients)
+    title, keep, dask = table.get("title", ""), table.get("keep"), table.get("dask")
+    return Portfolio(file, out, title, keep, clients, dask)
 
 
 def _portfolio_table(file: Path, table: Any) -> dict[str, Any]:
