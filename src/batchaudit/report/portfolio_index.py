@@ -47,6 +47,20 @@ class ClientRow:
 
 
 @dataclass(frozen=True)
+class GroupView:
+    """A group of licenses: its members, the packages that passed between them, the
+    results-tab findings of its joined lineage and the senders' PB findings they received."""
+
+    name: str
+    clients: str
+    not_joined: str
+    links_line: str
+    links: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    inherited: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class PortfolioView:
     title: str
     generated_at: str
@@ -56,6 +70,7 @@ class PortfolioView:
     exit_status: int
     spark_width: int
     spark_height: int
+    groups: list[GroupView]
 
 
 STATES = {"failed": "could not be audited", "error": "errors", "warning": "warnings",
@@ -73,9 +88,36 @@ def render(data: dict[str, Any], generated_at: datetime) -> str:
         exit_status=data["exit_status"],
         spark_width=SPARK_WIDTH,
         spark_height=SPARK_HEIGHT,
+        groups=[_group(group) for group in data.get("groups", [])],
     )
     template = environment().get_template("portfolio.html.j2")
     return template.render(view=view, style=asset("portfolio.css"))
+
+
+def _group(group: dict[str, Any]) -> GroupView:
+    count = len(group["links"])
+    pairs = len({(link["sender"], link["receiver"]) for link in group["links"]})
+    links_line = (
+        f"{count} package{'s' * (count != 1)} passed between its licenses "
+        f"({pairs} sender-receiver pair{'s' * (pairs != 1)})."
+        if count
+        else "No package passed between its licenses in these exports."
+    )
+    findings = [
+        {**finding, "holders": ", ".join(finding["clients"]),
+         "seen": "also in its own report" if all(finding["in_client_reports"])
+         else "seen only across the group"}
+        for finding in group["findings"]
+    ]  # fmt: skip
+    return GroupView(
+        name=group["name"],
+        clients=", ".join(group["clients"]),
+        not_joined=", ".join(group["not_joined"]),
+        links_line=links_line,
+        links=group["links"],
+        findings=findings,
+        inherited=group["inherited"],
+    )
 
 
 def _tally(rows: list[ClientRow]) -> str:

@@ -9,6 +9,7 @@
     name = "Green Acres"                 # required, unique
     license = "020-10040512F3E"
     exports = "clients/green-acres"      # a file, a folder or a glob, or a list of them
+    group = "Green Acres Group"          # licenses of one operator: joined on their transfers
     pack = "oregon"
     waivers = "clients/green-acres/waivers.toml"
     out-dir = "reports/green-acres"      # default: <portfolio out-dir>/<name as a slug>
@@ -74,6 +75,8 @@ CLIENT_KEYS: dict[str, tuple[Key, str | None]] = {
     "name": (Key("", _text, "the client's name, as the reports and the index show it"), None),
     "exports": (Key([], _paths, "its exports: a file, a folder or a glob, or a list"), None),
     "out-dir": (Key("", _text, "its report folder (default: <portfolio out-dir>/<name>)"), None),
+    "group": (Key("", _text, "its group: licenses of one operator, joined on their transfers"),
+              None),
     "pack": (KEYS["jurisdiction"], "jurisdiction"),
     **{key: (KEYS[key], key) for key in (
         "license", "licensee", "title", "waivers", "select", "extend-select", "ignore",
@@ -98,6 +101,7 @@ class Client:
     exports: tuple[str, ...]  # files, folders or globs
     out_dir: Path
     settings: dict[str, Any]  # audit config keys over the file's own (`pack` as jurisdiction)
+    group: str = ""  # the group of licenses it belongs to, if any
 
     @property
     def label(self) -> str:
@@ -194,6 +198,7 @@ def _client(file: Path, number: int, entry: Any, out: Path) -> Client:
         exports=tuple(str(folder / path) for path in exports),
         out_dir=folder / given_out if given_out else out / slug(name, number),
         settings=_settings(entry, folder),
+        group=entry.get("group", "").strip(),
     )
 
 

@@ -68,7 +68,7 @@ def handed_out(clients: Sequence[Client], task: Task, jobs: int, dask: str | Non
 
 def portfolio_data(portfolio: Portfolio, outcomes: list[Outcome], when: datetime) -> dict[str, Any]:
     """portfolio.json: the run's time, each client's outcome, its trend and its links."""
-    return {
+    data = {
         "schema_version": 1,
         "tool": {"name": "batchaudit", "version": __version__},
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -77,6 +77,26 @@ def portfolio_data(portfolio: Portfolio, outcomes: list[Outcome], when: datetime
         "exit_status": max((outcome.status for outcome in outcomes), default=0),
         "clients": [_client_data(portfolio.out_dir, outcome) for outcome in outcomes],
     }
+    if any(client.group for client in portfolio.clients):
+        data["groups"] = groups(portfolio, outcomes)
+    return data
+
+
+def groups(portfolio: Portfolio, outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Each group's join (group_join.py), its members in the config's order; a member that
+    could not be audited is named as not joined, never left out silently."""
+    from batchaudit.month_to_month.portfolio.group_join import join_group
+
+    entries = []
+    names = dict.fromkeys(client.group for client in portfolio.clients if client.group)
+    for name in names:
+        members = [(c, o) for c, o in zip(portfolio.clients, outcomes, strict=True)
+                   if c.group == name]  # fmt: skip
+        parts = [o.group_part for _, o in members if o.group_part is not None]
+        entry = join_group(name, parts)
+        entry["not_joined"] = [c.name for c, o in members if o.group_part is None]
+        entries.append(entry)
+    return entries
 
 
 def _client_data(out_dir: Path, outcome: Outcome) -> dict[str, Any]:
