@@ -243,3 +243,36 @@ def test_the_config_names_the_cluster(tmp_path: Path) -> None:
     config.write_text('[portfolio]\ndask = "local"\n' + client_tables(1))
     with pytest.raises(ConfigError, match=r"portfolio.dask: must be a Dask scheduler's address"):
         read_portfolio(config)
+
+
+def test_ctrl_c_in_this_process_lets_the_client_begun_finish() -> None:
+    """--jobs 1: Ctrl-C during a client's audit stops the run after that client, whole."""
+    from batchaudit.month_to_month.portfolio.client_run import Outcome
+    from batchaudit.month_to_month.portfolio.clients import Client
+    from batchaudit.month_to_month.portfolio.executors import in_process
+
+    clients = [Client(n, f"C{n}", "", (), Path(f"c{n}"), {}) for n in (1, 2, 3)]
+    audited: list[str] = []
+
+    def task(client: Client) -> Outcome:
+        if client.number == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, mid-client
+            time.sleep(0.05)
+        audited.append(client.name)
+        return Outcome(client.name, "", client.out_dir, 0)
+
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        for client, _ in in_process(clients, task):
+            finished.append(client.name)
+    assert audited == finished == ["C1"]
+
+
+def test_progress_on_a_cluster_says_where_the_clients_are_done() -> None:
+    from batchaudit.month_to_month.portfolio.client_run import Outcome
+    from batchaudit.month_to_month.portfolio.summary import progress_text
+
+    last = Outcome("Client 3", "", Path("c3"), 1)
+    assert progress_text(3, 12, last, " on the cluster tcp://10.0.0.5:8786") == (
+        "audited 3 of 12 clients on the cluster tcp://10.0.0.5:8786 (last: Client 3)"
+    )

@@ -40,7 +40,9 @@ def in_process(clients: Sequence[Client], task: Task) -> Finished:
             raise KeyboardInterrupt
     finally:
         if in_charge:
-            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+            signal.signal(
+                signal.SIGINT, previous if previous is not None else signal.default_int_handler
+            )
 
 
 def process_pool(clients: Sequence[Client], task: Task, jobs: int) -> Finished:
