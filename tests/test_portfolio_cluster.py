@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import distributed  # the dev extra installs the dask extra: these tests never skip
 import pytest
 from click.testing import CliRunner
 
@@ -25,8 +26,6 @@ from batchaudit.cli import cli
 from batchaudit.month_to_month.config import ConfigError
 from batchaudit.month_to_month.portfolio import running
 from batchaudit.month_to_month.portfolio.clients import read_portfolio
-
-distributed = pytest.importorskip("distributed")
 
 CLIENTS = 12
 WHEN = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

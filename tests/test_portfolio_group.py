@@ -142,5 +142,7 @@ def test_the_portfolio_page_shows_the_group(group: dict[str, Any]) -> None:
     assert "<h2>Valley Group</h2>" in index
     assert f"{len(joined['links'])} packages passed between its licenses" in index
     assert "seen only across the group" in index and "<script" not in index
-    first = joined["findings"][0]
-    assert first["package_tag"] in index
+    only = [f for f in joined["findings"] if not any(f["in_client_reports"])]
+    assert f"({len(joined['findings'])} findings, {len(only)} seen only across the group)" in index
+    # What no member's own report shows comes first.
+    assert index.index(only[0]["package_tag"]) < index.index("also in its own report")

@@ -57,6 +57,7 @@ class GroupView:
     links_line: str
     links: list[dict[str, Any]]
     findings: list[dict[str, Any]]
+    only_across: int  # findings that no member's own report shows
     inherited: list[dict[str, Any]]
 
 
@@ -104,11 +105,11 @@ def _group(group: dict[str, Any]) -> GroupView:
         else "No package passed between its licenses in these exports."
     )
     findings = [
-        {**finding, "holders": ", ".join(finding["clients"]),
-         "seen": "also in its own report" if all(finding["in_client_reports"])
-         else "seen only across the group"}
+        {**finding, "holders": ", ".join(finding["clients"]), "seen": _seen(finding)}
         for finding in group["findings"]
-    ]  # fmt: skip
+    ]
+    # What no member's own report shows comes first.
+    findings.sort(key=lambda finding: finding["seen"] != "seen only across the group")
     return GroupView(
         name=group["name"],
         clients=", ".join(group["clients"]),
@@ -116,8 +117,20 @@ def _group(group: dict[str, Any]) -> GroupView:
         links_line=links_line,
         links=group["links"],
         findings=findings,
+        only_across=sum(f["seen"] == "seen only across the group" for f in findings),
         inherited=group["inherited"],
     )
+
+
+def _seen(finding: dict[str, Any]) -> str:
+    """Whether the members that hold the package found it in their own audits too."""
+    holders = [c for c, own in zip(finding["clients"], finding["in_client_reports"],
+                                   strict=True) if own]  # fmt: skip
+    if not holders:
+        return "seen only across the group"
+    if len(holders) == len(finding["clients"]):
+        return "also in its own report"
+    return f"also in {', '.join(holders)}'s own report"
 
 
 def _tally(rows: list[ClientRow]) -> str:
