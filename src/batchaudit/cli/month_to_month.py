@@ -17,6 +17,9 @@ from batchaudit.month_to_month.carry_over import waive_command
 from batchaudit.report.writing import OutputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from batchaudit.month_to_month.portfolio.client_run import Outcome
     from batchaudit.month_to_month.portfolio.clients import Portfolio
 
 PORTFOLIO_EXITS = """\b
@@ -29,7 +32,9 @@ Exit status: the worst of the clients'
 @click.command(
     name="run",
     epilog=epilog(
-        "  batchaudit run\n  batchaudit run clients.toml --jobs 4 --out-dir /srv/audits",
+        "  batchaudit run\n  batchaudit run clients.toml --jobs 4 --out-dir /srv/audits\n"
+        "  batchaudit run clients.toml --dask tcp://scheduler:8786\n"
+        "  batchaudit run clients.toml --dask local:4",
         PORTFOLIO_EXITS,
     ),
 )
@@ -50,32 +55,34 @@ Exit status: the worst of the clients'
     help="The portfolio's folder (default: [portfolio] out-dir, else reports/ beside "
     "the config); each client's report folder is under it unless it names its own.",
 )
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Audit the clients on a Dask cluster: a scheduler's address (tcp://host:8786), or "
+    "local:N to start N workers here (default: [portfolio] dask; needs batchaudit[dask]).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the last line (and errors).")
 def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | None,
-                  quiet: bool) -> None:  # fmt: skip
+                  dask: str | None, quiet: bool) -> None:  # fmt: skip
     """Audit every client of a portfolio config ([[clients]] in batchaudit.toml), each into
     its own report folder, several at once; then write the portfolio's index.html."""
     from batchaudit.cli.terminal.progress import progress
-    from batchaudit.month_to_month.portfolio.client_run import Outcome
-    from batchaudit.month_to_month.portfolio.running import (
-        default_jobs,
-        now,
-        run_clients,
-        write_portfolio,
-    )
+    from batchaudit.month_to_month.portfolio.running import default_jobs, now, write_portfolio
     from batchaudit.month_to_month.portfolio.summary import progress_text, summary_lines
 
     portfolio = _portfolio(config_file, out_dir)
+    cluster = _cluster(dask, jobs, portfolio.dask)
     when, total = now(), len(portfolio.clients)
+    where = f" on the cluster {cluster}" if cluster else ""
     with progress(quiet) as shown:
-        shown.stage(f"auditing {total} clients")
+        shown.stage(f"auditing {total} clients{where}")
         finished: list[str] = []
 
         def done(outcome: Outcome) -> None:
             finished.append(outcome.name)
-            shown.stage(progress_text(len(finished), total, outcome))
+            shown.stage(progress_text(len(finished), total, outcome, where))
 
-        outcomes = run_clients(portfolio, jobs or default_jobs(), done, when)
+        outcomes = _run(portfolio, jobs or default_jobs(), done, when, cluster)
         shown.stage("writing the portfolio's index")
         try:
             index = write_portfolio(portfolio, outcomes, when)
@@ -84,6 +91,37 @@ def run_portfolio(config_file: Path | None, jobs: int | None, out_dir: Path | No
                             f"({error}).") from error  # fmt: skip
     click.echo("\n".join(summary_lines(outcomes, index, quiet)))
     sys.exit(max(outcome.status for outcome in outcomes))
+
+
+def _cluster(given: str | None, jobs: int | None, configured: str | None) -> str | None:
+    """Where the clients run: --dask, else the config's dask unless --jobs says here; with
+    Dask checked to be installed before anything runs."""
+    from batchaudit.month_to_month.portfolio.clients import cluster_address_problem
+    from batchaudit.month_to_month.portfolio.cluster import ClusterError, check_installed
+
+    if given is not None and jobs is not None:
+        raise CannotRun("give --jobs or --dask, not both: on a cluster, its workers decide "
+                        "how many clients are audited at once.")  # fmt: skip
+    if given is not None and cluster_address_problem(given):
+        raise CannotRun(f"--dask {given!r} {cluster_address_problem(given)}.")
+    cluster = given if given is not None else None if jobs is not None else configured
+    if cluster is not None:
+        try:
+            check_installed()
+        except ClusterError as error:
+            raise CannotRun(str(error)) from error
+    return cluster
+
+
+def _run(portfolio: Portfolio, jobs: int, done: Callable[[Outcome], None], when: datetime,
+         cluster: str | None) -> list[Outcome]:  # fmt: skip
+    from batchaudit.month_to_month.portfolio.cluster import ClusterError
+    from batchaudit.month_to_month.portfolio.running import run_clients
+
+    try:
+        return run_clients(portfolio, jobs, done, when, cluster)
+    except ClusterError as error:
+        raise CannotRun(str(error)) from error
 
 
 def _portfolio(config_file: Path | None, out_dir: Path | None) -> Portfolio:

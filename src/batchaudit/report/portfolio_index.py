@@ -47,6 +47,21 @@ class ClientRow:
 
 
 @dataclass(frozen=True)
+class GroupView:
+    """A group of licenses: its members, the packages that passed between them, the
+    results-tab findings of its joined lineage and the senders' PB findings they received."""
+
+    name: str
+    clients: str
+    not_joined: str
+    links_line: str
+    links: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    only_across: int  # findings that no member's own report shows
+    inherited: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class PortfolioView:
     title: str
     generated_at: str
@@ -56,6 +71,7 @@ class PortfolioView:
     exit_status: int
     spark_width: int
     spark_height: int
+    groups: list[GroupView]
 
 
 STATES = {"failed": "could not be audited", "error": "errors", "warning": "warnings",
@@ -73,9 +89,48 @@ def render(data: dict[str, Any], generated_at: datetime) -> str:
         exit_status=data["exit_status"],
         spark_width=SPARK_WIDTH,
         spark_height=SPARK_HEIGHT,
+        groups=[_group(group) for group in data.get("groups", [])],
     )
     template = environment().get_template("portfolio.html.j2")
     return template.render(view=view, style=asset("portfolio.css"))
+
+
+def _group(group: dict[str, Any]) -> GroupView:
+    count = len(group["links"])
+    pairs = len({(link["sender"], link["receiver"]) for link in group["links"]})
+    links_line = (
+        f"{count} package{'s' * (count != 1)} passed between its licenses "
+        f"({pairs} sender-receiver pair{'s' * (pairs != 1)})."
+        if count
+        else "No package passed between its licenses in these exports."
+    )
+    findings = [
+        {**finding, "holders": ", ".join(finding["clients"]), "seen": _seen(finding)}
+        for finding in group["findings"]
+    ]
+    # What no member's own report shows comes first.
+    findings.sort(key=lambda finding: finding["seen"] != "seen only across the group")
+    return GroupView(
+        name=group["name"],
+        clients=", ".join(group["clients"]),
+        not_joined=", ".join(group["not_joined"]),
+        links_line=links_line,
+        links=group["links"],
+        findings=findings,
+        only_across=sum(f["seen"] == "seen only across the group" for f in findings),
+        inherited=group["inherited"],
+    )
+
+
+def _seen(finding: dict[str, Any]) -> str:
+    """Whether the members that hold the package found it in their own audits too."""
+    holders = [c for c, own in zip(finding["clients"], finding["in_client_reports"],
+                                   strict=True) if own]  # fmt: skip
+    if not holders:
+        return "seen only across the group"
+    if len(holders) == len(finding["clients"]):
+        return "also in its own report"
+    return f"also in {', '.join(holders)}'s own report"
 
 
 def _tally(rows: list[ClientRow]) -> str:

@@ -5,19 +5,27 @@ what the portfolio's index needs of it. Whatever stops it becomes its failure, i
 from __future__ import annotations
 
 import glob
+import os
+import socket
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from batchaudit.model.packs import PackError
 from batchaudit.month_to_month.carry_over import carry_over, exit_status, told
-from batchaudit.month_to_month.config import ConfigError, load_config
+from batchaudit.month_to_month.config import Config, ConfigError, load_config
 from batchaudit.month_to_month.portfolio.clients import Client
+from batchaudit.month_to_month.portfolio.group_lineage import GroupPart, group_part
 from batchaudit.report.writing import OutputError
 from batchaudit.support.visible import one_line
+
+if TYPE_CHECKING:
+    from batchaudit.model.findings import AuditResult
+    from batchaudit.model.tables import Tables
 
 EXIT_CANNOT_RUN = 2
 GLOB_CHARACTERS = frozenset("*?[")
@@ -44,6 +52,8 @@ class Outcome:
     run: str = ""  # its run folder's name
     problems: tuple[str, ...] = ()  # files that could not be read (others were)
     seconds: float = 0.0
+    # A client of a group: what the group's join needs of it (group_lineage.py).
+    group_part: GroupPart | None = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -67,6 +77,20 @@ def audit_client(file: Path, client: Client, keep: int | None, when: datetime) -
     return replace(outcome, seconds=round(time.perf_counter() - started, 3))
 
 
+def audit_client_from(
+    folder: Path, file: Path, client: Client, keep: int | None, when: datetime
+) -> Outcome:
+    """`audit_client` in a worker that may have started in another folder (a Dask worker):
+    the config's relative paths are the run's folder's, so the worker works from it."""
+    if Path.cwd() != folder:
+        if not folder.is_dir():
+            return failed(client, f"the folder the run was started from, {folder}, is not on "
+                          f"the worker {socket.gethostname()}; give every worker the exports "
+                          "at the same path.")  # fmt: skip
+        os.chdir(folder)
+    return audit_client(file, client, keep, when)
+
+
 def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Outcome:
     from batchaudit.engine import audit
     from batchaudit.ingest.load import load
@@ -86,6 +110,7 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
     finished = audit(tables, pack, config.choices)
     result = carry_over(finished, config, when.date(), ClientFailure, client.out_dir)
     unreadable = tables.unreadable
+    part = _group_part(client, config, tables, result)
     del finished, tables  # the lineage and the tables: the reports need only the result
     result = told(result, config)
     try:
@@ -107,7 +132,17 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
         not_rechecked=len(result.baseline.not_rechecked) if result.baseline else None,
         run=recorded.folder.name,
         problems=tuple(one_line(sentence) for sentence in unreadable),
+        group_part=part,
     )
+
+
+def _group_part(
+    client: Client, config: Config, tables: Tables, result: AuditResult
+) -> GroupPart | None:
+    if not client.group:
+        return None
+    licenses = (client.license,) if client.license else result.about.licenses
+    return group_part(client.group, client.name, licenses, config["jurisdiction"], tables, result)
 
 
 def exports(client: Client) -> list[Path]:

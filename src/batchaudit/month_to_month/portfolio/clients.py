@@ -3,11 +3,13 @@
 
     [portfolio]
     out-dir = "reports"                  # index.html here; each client's folder under it
+    dask = "tcp://scheduler:8786"        # or "local:4": run the clients on a Dask cluster
 
     [[clients]]
     name = "Green Acres"                 # required, unique
     license = "020-10040512F3E"
     exports = "clients/green-acres"      # a file, a folder or a glob, or a list of them
+    group = "Green Acres Group"          # licenses of one operator: joined on their transfers
     pack = "oregon"
     waivers = "clients/green-acres/waivers.toml"
     out-dir = "reports/green-acres"      # default: <portfolio out-dir>/<name as a slug>
@@ -48,6 +50,21 @@ def _paths(value: Any) -> str | None:
     return None if ok else 'must be a path, a folder or a glob, or a list of them ("exports/*.csv")'
 
 
+LOCAL_CLUSTER = re.compile(r"local:([1-9][0-9]{0,3})")
+_SCHEDULER = re.compile(r"([a-z][a-z0-9+.-]*://)?[^\s/]+:[0-9]{1,5}")
+
+
+def cluster_address_problem(value: Any) -> str | None:
+    """Why `value` is not where to run the clients: a Dask scheduler's address
+    (`tcp://host:8786`, `host:8786`) or `local:N`."""
+    if isinstance(value, str) and (LOCAL_CLUSTER.fullmatch(value) or _SCHEDULER.fullmatch(value)):
+        return None
+    return (
+        "must be a Dask scheduler's address (tcp://host:8786) or local:N (a cluster of N "
+        "workers on this machine)"
+    )
+
+
 def _count(value: Any) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
     return None if ok else "must be a whole number, 1 or more"
@@ -58,6 +75,8 @@ CLIENT_KEYS: dict[str, tuple[Key, str | None]] = {
     "name": (Key("", _text, "the client's name, as the reports and the index show it"), None),
     "exports": (Key([], _paths, "its exports: a file, a folder or a glob, or a list"), None),
     "out-dir": (Key("", _text, "its report folder (default: <portfolio out-dir>/<name>)"), None),
+    "group": (Key("", _text, "its group: licenses of one operator, joined on their transfers"),
+              None),
     "pack": (KEYS["jurisdiction"], "jurisdiction"),
     **{key: (KEYS[key], key) for key in (
         "license", "licensee", "title", "waivers", "select", "extend-select", "ignore",
@@ -68,6 +87,7 @@ PORTFOLIO_KEYS: dict[str, Key] = {
     "out-dir": Key(DEFAULT_OUT_DIR, _text, "the portfolio's folder: index.html, portfolio.json"),
     "title": Key("", _text, "the portfolio page's title"),
     "keep": Key(None, _count, "keep each client's newest N runs"),
+    "dask": Key(None, cluster_address_problem, "run the clients on this Dask cluster"),
 }
 
 
@@ -81,6 +101,7 @@ class Client:
     exports: tuple[str, ...]  # files, folders or globs
     out_dir: Path
     settings: dict[str, Any]  # audit config keys over the file's own (`pack` as jurisdiction)
+    group: str = ""  # the group of licenses it belongs to, if any
 
     @property
     def label(self) -> str:
@@ -95,6 +116,7 @@ class Portfolio:
     title: str
     keep: int | None
     clients: tuple[Client, ...]
+    dask: str | None = None  # the cluster the config names ([portfolio] dask)
 
 
 def as_written(folder: Path) -> Path:
@@ -130,7 +152,8 @@ def read_portfolio(file: Path, out_dir: Path | None = None) -> Portfolio:
     for client in clients:
         base.overridden(client.settings, client.label)  # its rule choices, checked now
     _check_apart(file, clients, out)
-    return Portfolio(file, out, table.get("title", ""), table.get("keep"), clients)
+    title, keep, dask = table.get("title", ""), table.get("keep"), table.get("dask")
+    return Portfolio(file, out, title, keep, clients, dask)
 
 
 def _portfolio_table(file: Path, table: Any) -> dict[str, Any]:
@@ -175,6 +198,7 @@ def _client(file: Path, number: int, entry: Any, out: Path) -> Client:
         exports=tuple(str(folder / path) for path in exports),
         out_dir=folder / given_out if given_out else out / slug(name, number),
         settings=_settings(entry, folder),
+        group=entry.get("group", "").strip(),
     )
 
 

@@ -1,26 +1,27 @@
-"""`batchaudit run`: every client of a portfolio audited in its own process, several at
-once, then the portfolio's `index.html` and `portfolio.json`, written whole or not at all.
-
-Worker processes are started fresh ("spawn"), not forked from a process that may be running
-a progress thread; each imports the audit's libraries once and audits client after client.
-A worker that dies (out of memory, killed) fails the clients it had not finished; the
-others go on."""
+"""`batchaudit run`: every client of a portfolio audited, in this process, in worker
+processes several at once, or on a Dask cluster (executors.py, cluster.py), then the
+portfolio's `index.html` and `portfolio.json`, written whole or not at all. Whatever runs the
+clients, their reports and the portfolio's are the same."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import signal
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from batchaudit import __version__
-from batchaudit.month_to_month.portfolio.client_run import Outcome, audit_client, failed
+from batchaudit.month_to_month.portfolio.client_run import Outcome, audit_client_from
 from batchaudit.month_to_month.portfolio.clients import Client, Portfolio
+from batchaudit.month_to_month.portfolio.executors import (
+    Finished,
+    Task,
+    in_process,
+    process_pool,
+)
 from batchaudit.month_to_month.report_folders import HISTORY, history
 
 INDEX, DATA = "index.html", "portfolio.json"
@@ -35,47 +36,39 @@ def default_jobs() -> int:
 
 
 def run_clients(
-    portfolio: Portfolio, jobs: int, done: Callable[[Outcome], None], when: datetime
+    portfolio: Portfolio,
+    jobs: int,
+    done: Callable[[Outcome], None],
+    when: datetime,
+    dask: str | None = None,
 ) -> list[Outcome]:
-    """Audit every client, at most `jobs` at once; `done` is called as each finishes. The
+    """Audit every client: in this process (`jobs` 1), at most `jobs` at once in worker
+    processes, or on the Dask cluster at `dask`; `done` is called as each finishes. The
     outcomes are in the config's order."""
-    clients = portfolio.clients
+    task = functools.partial(
+        audit_client_from, Path.cwd(), portfolio.file, keep=portfolio.keep, when=when
+    )
     outcomes: dict[int, Outcome] = {}
-    workers = max(1, min(jobs, len(clients)))
-    context = get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_calm) as pool:
-        futures: dict[Future[Outcome], Client] = {
-            pool.submit(audit_client, portfolio.file, client, portfolio.keep, when): client
-            for client in clients
-        }
-        try:
-            for future in as_completed(futures):
-                client = futures[future]
-                outcomes[client.number] = _outcome(future, client)
-                done(outcomes[client.number])
-        except KeyboardInterrupt:  # Ctrl-C: no new client; those begun finish whole
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    return [outcomes[client.number] for client in clients]
+    for client, outcome in handed_out(portfolio.clients, task, jobs, dask):
+        outcomes[client.number] = outcome
+        done(outcome)
+    return [outcomes[client.number] for client in portfolio.clients]
 
 
-def _calm() -> None:
-    """A worker leaves Ctrl-C to the command, which stops handing out clients."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def handed_out(clients: Sequence[Client], task: Task, jobs: int, dask: str | None) -> Finished:
+    """Each client with its outcome, as they finish, on the executor chosen."""
+    if dask is not None:
+        from batchaudit.month_to_month.portfolio.cluster import on_cluster
 
-
-def _outcome(future: Future[Outcome], client: Client) -> Outcome:
-    try:
-        return future.result()
-    except Exception as error:  # BrokenProcessPool: its worker died
-        why = str(error) or type(error).__name__
-        return failed(client, f"its audit process stopped before it finished ({why}); run "
-                      "again, with --jobs 1 if the machine ran out of memory.")  # fmt: skip
+        return on_cluster(dask, clients, task)
+    if min(jobs, len(clients)) <= 1:
+        return in_process(clients, task)
+    return process_pool(clients, task, jobs)
 
 
 def portfolio_data(portfolio: Portfolio, outcomes: list[Outcome], when: datetime) -> dict[str, Any]:
     """portfolio.json: the run's time, each client's outcome, its trend and its links."""
-    return {
+    data = {
         "schema_version": 1,
         "tool": {"name": "batchaudit", "version": __version__},
         "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -84,6 +77,26 @@ def portfolio_data(portfolio: Portfolio, outcomes: list[Outcome], when: datetime
         "exit_status": max((outcome.status for outcome in outcomes), default=0),
         "clients": [_client_data(portfolio.out_dir, outcome) for outcome in outcomes],
     }
+    if any(client.group for client in portfolio.clients):
+        data["groups"] = groups(portfolio, outcomes)
+    return data
+
+
+def groups(portfolio: Portfolio, outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Each group's join (group_join.py), its members in the config's order; a member that
+    could not be audited is named as not joined, never left out silently."""
+    from batchaudit.month_to_month.portfolio.group_join import join_group
+
+    entries = []
+    names = dict.fromkeys(client.group for client in portfolio.clients if client.group)
+    for name in names:
+        members = [(c, o) for c, o in zip(portfolio.clients, outcomes, strict=True)
+                   if c.group == name]  # fmt: skip
+        parts = [o.group_part for _, o in members if o.group_part is not None]
+        entry = join_group(name, parts)
+        entry["not_joined"] = [c.name for c, o in members if o.group_part is None]
+        entries.append(entry)
+    return entries
 
 
 def _client_data(out_dir: Path, outcome: Outcome) -> dict[str, Any]:

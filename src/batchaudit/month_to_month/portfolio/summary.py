@@ -29,5 +29,6 @@ def summary_lines(outcomes: list[Outcome], index: Path, quiet: bool) -> list[str
     return [*lines, one_line(f"{audited}{failed}; the portfolio: {index} (exit status {worst})")]
 
 
-def progress_text(done: int, total: int, last: Outcome) -> str:
-    return one_line(f"audited {done} of {total} clients (last: {last.name})")
+def progress_text(done: int, total: int, last: Outcome, where: str = "") -> str:
+    """`where`: " on the cluster tcp://host:8786" when a cluster audits them."""
+    return one_line(f"audited {done} of {total} clients{where} (last: {last.name})")
