@@ -97,6 +97,7 @@ def test_the_three_executors_write_the_same_reports_byte_for_byte(
         ("in this process", ["--jobs", "1"]),
         ("process pool", ["--jobs", "2"]),
         ("dask", ["--dask", scheduler]),
+        ("a cluster started by the command", ["--dask", "local:2"]),
     ):
         result = run(exports, monkeypatch, *options)
         assert result.exit_code == 1, (name, result.output)
