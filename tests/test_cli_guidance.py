@@ -131,3 +131,17 @@ def test_trace_is_unwrapped_when_piped(exports: list[str]) -> None:
     assert all(line == line.rstrip() for line in out.splitlines())
     assert "Results tab: 0 rows, 0 test events from 0 tested packages" in out
     assert any(len(line) > 120 for line in out.splitlines())  # one finding, one line
+
+
+def test_a_rule_whose_findings_differ_in_severity_counts_each(sample_audit: Audit) -> None:
+    """The summary table's severity column names a rule's worst finding; a rule with
+    findings of two severities (PB003: a job output is a warning) says how many of each."""
+    findings = sample_audit.result.findings
+    pb003 = [f.severity for f in findings if f.rule == "PB003"]
+    errors, warnings = pb003.count("error"), pb003.count("warning")
+    assert errors and warnings  # the sample has both
+    lines = text.render(sample_audit.result).splitlines()
+    (row,) = [line for line in lines if line.startswith("PB003")]
+    assert f"{errors + warnings} ({errors} error{'s' * (errors > 1)}, {warnings} warnings)" in row
+    (single,) = [line for line in lines if line.startswith("PB001")]
+    assert "(" not in single

@@ -5,8 +5,9 @@ use colour; piped, it is plain, unwrapped and unpadded."""
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 
-from batchaudit.model.findings import AuditResult, Finding, Summary, count_of
+from batchaudit.model.findings import AuditResult, Finding, Severity, Summary, count_of
 from batchaudit.report.verdict import gaps
 from batchaudit.report.verdict import verdict as the_verdict
 from batchaudit.support.visible import printable
@@ -107,7 +108,8 @@ def render(
         severity = result.severity_by_rule()
         codes = sorted(result.by_rule().items(), key=lambda item: result.rank(item[0]))
         rows = [["rule", "severity", "findings", "name"]]
-        rows += [[c, str(severity[c]), f"{n:,}", result.rule(c).name] for c, n in codes]
+        split = _by_severity(result)
+        rows += [[c, str(severity[c]), f"{n:,}{split[c]}", result.rule(c).name] for c, n in codes]
         out.table(rows, [str(severity[c]) for c, _ in codes])
         out.add("Most serious (by lab-result rows lost, results-tab size, severity):")
         for finding in most_serious(result, _TOP):
@@ -148,3 +150,14 @@ def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
         if more:
             lines.append(f"  ... and {more} more (see the JSON report)")
     return lines
+
+
+def _by_severity(result: AuditResult) -> dict[str, str]:
+    """For each rule, how many findings of each severity where they differ ("(1 error, 2
+    warnings)"), else "": the severity column names only the worst."""
+    counts = Counter((finding.rule, finding.severity) for finding in result.findings)
+    said: dict[str, str] = {}
+    for rule in {rule for rule, _ in counts}:
+        mixed = [count_of(counts[rule, s], str(s)) for s in Severity if counts[rule, s]]
+        said[rule] = f" ({', '.join(mixed)})" if len(mixed) > 1 else ""
+    return said
