@@ -121,6 +121,12 @@ def test_the_cross_license_tab_findings_are_those_of_one_audit_of_all_three(
     found = sorted((f["rule"], f["package_tag"], f["message"]) for f in joined["findings"])
     assert found == expected
     assert {rule for rule, _, _ in found} == {"LT001", "LT002"}
+    # What could not be checked across the group is what that one audit could not check.
+    assert joined["rules"] == ["LT001", "LT002"]
+    unchecked = {code: len(together.unchecked_tags(code) & crossing) for code in joined["rules"]}
+    assert {item["rule"]: item["packages"] for item in joined["not_checked"]} == {
+        code: count for code, count in unchecked.items() if count
+    }
     # Some of them no member's own audit could see: the tab crossed a license.
     assert not all(any(f["in_client_reports"]) for f in joined["findings"])
 

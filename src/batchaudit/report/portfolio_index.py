@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from batchaudit import __version__
+from batchaudit.model.findings import count_of
 from batchaudit.report.html import asset, environment
 
 SPARK_WIDTH, SPARK_HEIGHT = 96, 24
@@ -59,6 +60,8 @@ class GroupView:
     findings: list[dict[str, Any]]
     only_across: int  # findings that no member's own report shows
     inherited: list[dict[str, Any]]
+    rules: str  # the rules run on the joined lineage
+    not_checked: str  # "" or "N packages by RULE, ..."
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,11 @@ def _group(group: dict[str, Any]) -> GroupView:
         findings=findings,
         only_across=sum(f["seen"] == "seen only across the group" for f in findings),
         inherited=group["inherited"],
+        rules=" and ".join(group["rules"]),
+        not_checked=", ".join(
+            f"{count_of(item['packages'], 'package')} by {item['rule']}"
+            for item in group["not_checked"]
+        ),
     )
 
 

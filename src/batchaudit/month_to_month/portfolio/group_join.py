@@ -30,7 +30,9 @@ def join_group(name: str, parts: list[GroupPart]) -> dict[str, Any]:
         "name": name,
         "clients": [part.client for part in parts],
         "links": cast(list[dict[str, Any]], links.to_dict("records")),
+        "rules": list(TAB_RULES),
         "findings": [],
+        "not_checked": [],
         "inherited": [],
     }
     if links.empty:
@@ -38,15 +40,17 @@ def join_group(name: str, parts: list[GroupPart]) -> dict[str, Any]:
     packages = joined_packages(parts)
     inheriting = source_links(packages)
     crossing = closure(pd.Index(links["tag"].unique()), inheriting, "source", "child")
-    data["findings"] = _tab_findings(parts, packages, inheriting, crossing)
+    data["findings"], data["not_checked"] = _tab_findings(parts, packages, inheriting, crossing)
     data["inherited"] = _inherited(parts, links, source_links(packages, inheriting=False))
     return data
 
 
 def _tab_findings(parts: list[GroupPart], packages: pd.DataFrame, inheriting: pd.DataFrame,
-                  crossing: pd.Index) -> list[dict[str, Any]]:  # fmt: skip
+                  crossing: pd.Index) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
     """LT findings of the joined lineage on the packages whose tab crosses a license: each
-    with the members that hold it and whether their own report has it too."""
+    with the members that hold it and whether their own report has it too; and per rule,
+    how many of those packages it could not check (their tab inherits from packages no
+    member's exports hold)."""
     from batchaudit.engine import audit
     from batchaudit.model.tables import Tables
     from batchaudit.rules import REGISTRY
@@ -64,13 +68,15 @@ def _tab_findings(parts: list[GroupPart], packages: pd.DataFrame, inheriting: pd
     result = audit(tables, checked_pack(parts[0].pack), RuleChoices(off=off)).result
     holders = dict(zip(lineage["tag"], lineage["holders"], strict=True))
     own = {part.client: part.own_tab_findings for part in parts}
-    return [
+    findings = [
         {"rule": f.rule, "severity": str(f.severity), "package_tag": f.package_tag,
          "clients": list(holders[f.package_tag]), "message": f.message,
          "in_client_reports": [(f.rule, f.package_tag) in own[c] for c in holders[f.package_tag]]}
         for f in result.findings
         if f.rule in TAB_RULES and f.package_tag in crossing
     ]  # fmt: skip
+    unchecked = {code: len(result.unchecked_tags(code) & set(crossing)) for code in TAB_RULES}
+    return findings, [{"rule": c, "packages": n} for c, n in unchecked.items() if n]
 
 
 def _lab_results(parts: list[GroupPart], lineage: pd.DataFrame) -> pd.DataFrame | None:
