@@ -45,8 +45,11 @@ def join_group(name: str, parts: list[GroupPart]) -> dict[str, Any]:
     return data
 
 
+Entries = list[dict[str, Any]]
+
+
 def _tab_findings(parts: list[GroupPart], packages: pd.DataFrame, inheriting: pd.DataFrame,
-                  crossing: pd.Index) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:  # fmt: skip
+                  crossing: pd.Index) -> tuple[Entries, Entries]:  # fmt: skip
     """LT findings of the joined lineage on the packages whose tab crosses a license: each
     with the members that hold it and whether their own report has it too; and per rule,
     how many of those packages it could not check (their tab inherits from packages no
