@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
 from batchaudit.model.findings import Finding, RuleCard, Severity, Source
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
-from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprints
 from batchaudit.rules.wording import plural
 from batchaudit.support.lazy import lazy
 
@@ -265,31 +265,38 @@ class Rule(RuleInfo, ABC):
             Source(file, int(line), sheet=sheet or None)
             for file, line, sheet in zip(files, lines, sheets, strict=True)
         ]
-        severities = (
-            [Severity(value) for value in python_values(offending["severity"])]
-            if "severity" in offending
-            else [self.severity] * size
-        )
-        code, name, describe = self.code, self.name, self.describe
-        fingerprint_of = fingerprinter(code, self.fingerprint_facts)
-        found = []
-        for position, record in enumerate(zip(*values, strict=True)):
-            said = describe(_Record(zip(columns, record, strict=True), offending, position))
-            tag, evidence = tags[position], said.evidence
-            found.append(
-                Finding(
-                    code,
-                    name,
-                    severities[position],
-                    tag,
-                    said.message,
-                    dict(evidence),
-                    said.remedy,
-                    sources[position],
-                    fingerprint_of(tag, evidence),
-                )
+        severities = [self.severity] * size
+        if "severity" in offending:
+            named = python_values(offending["severity"])
+            severity_of = {value: Severity(value) for value in set(named)}
+            severities = [severity_of[value] for value in named]
+        describe = self.describe
+        said = [
+            describe(_Record(zip(columns, record, strict=True), offending, position))
+            for position, record in enumerate(zip(*values, strict=True))
+        ]
+        code, name, evidence = self.code, self.name, [each.evidence for each in said]
+        return [
+            Finding(
+                code,
+                name,
+                severity,
+                tag,
+                each.message,
+                dict(each.evidence),
+                each.remedy,
+                source,
+                fingerprint,
             )
-        return found
+            for severity, tag, each, source, fingerprint in zip(
+                severities,
+                tags,
+                said,
+                sources,
+                fingerprints(code, self.fingerprint_facts, tags, evidence),
+                strict=True,
+            )
+        ]
 
     def _columns_read(self, offending: pd.DataFrame) -> list[str]:
         first = _Row(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
