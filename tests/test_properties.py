@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from batchaudit.cli import cli
 from batchaudit.model import values
-from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprints
 
 TAGS = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=24, max_size=24)
 
@@ -250,13 +250,22 @@ EVIDENCE_VALUES = st.one_of(
 
 @given(
     st.sampled_from(["PB001", "LT002", "DQ002"]),
-    st.one_of(st.none(), st.text(max_size=24)),
-    st.dictionaries(st.sampled_from(["a", "b", "sources", "types"]), EVIDENCE_VALUES),
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.text(max_size=24)),
+            st.dictionaries(st.sampled_from(["a", "b", "sources", "types"]), EVIDENCE_VALUES),
+        ),
+        max_size=4,
+    ),
     st.lists(st.sampled_from(["a", "b", "sources", "types", "absent"]), max_size=3),
 )
-def test_a_rules_fingerprinter_gives_the_fingerprint(
-    rule: str, tag: str | None, evidence: dict[str, object], keys: list[str]
+def test_a_rules_fingerprints_in_one_pass_are_the_fingerprints(
+    rule: str, findings: list[tuple[str | None, dict[str, object]]], keys: list[str]
 ) -> None:
-    """The per-rule fingerprinter the rules use makes the fingerprint baselines match by."""
-    expected = fingerprint(rule, tag, deciding_facts(evidence, keys))
-    assert fingerprinter(rule, tuple(keys))(tag, evidence) == expected
+    """The fingerprints a rule makes of all its findings at once are the fingerprints
+    baselines match by, each finding's own."""
+    expected = [
+        fingerprint(rule, tag, deciding_facts(evidence, keys)) for tag, evidence in findings
+    ]
+    tags = [tag for tag, _ in findings]
+    assert fingerprints(rule, tuple(keys), tags, [evidence for _, evidence in findings]) == expected

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
 from batchaudit.model.findings import Finding, RuleCard, Severity, Source
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
-from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprinter
+from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprints
 from batchaudit.rules.wording import plural
 from batchaudit.support.lazy import lazy
 
@@ -252,44 +252,49 @@ class Rule(RuleInfo, ABC):
         if offending.empty:
             return []
         # Only the columns `describe` reads (learned on the first row) become Python values,
-        # column by column; a column another row needs after all is fetched for that row
-        # alone (`_Record`). What is the same for every finding is made once, outside the
-        # loop: it runs once per offending package.
+        # column by column (another is fetched for the row that needs it: `_Record`); each
+        # part of the findings is made in one pass over the offending rows.
         columns = self._columns_read(offending)
-        values = [python_values(offending[column]) for column in columns]
-        size = len(offending)
+        values, size = [python_values(offending[column]) for column in columns], len(offending)
         tags = [t if isinstance(t, str) and t else None for t in python_values(offending["tag"])]
         sheets = python_values(offending["sheet"]) if "sheet" in offending else [None] * size
         files, lines = python_values(offending["file"]), python_values(offending["line"])
         sources = [
-            Source(file, int(line), sheet=sheet or None)
+            Source(file, int(line), None, sheet or None)
             for file, line, sheet in zip(files, lines, sheets, strict=True)
         ]
-        severities = (
-            [Severity(value) for value in python_values(offending["severity"])]
-            if "severity" in offending
-            else [self.severity] * size
-        )
+        severities = [self.severity] * size
+        if "severity" in offending:
+            named = python_values(offending["severity"])
+            severity_of = {value: Severity(value) for value in set(named)}
+            severities = [severity_of[value] for value in named]
         code, name, describe = self.code, self.name, self.describe
-        fingerprint_of = fingerprinter(code, self.fingerprint_facts)
-        found = []
-        for position, record in enumerate(zip(*values, strict=True)):
-            said = describe(_Record(zip(columns, record, strict=True), offending, position))
-            tag, evidence = tags[position], said.evidence
-            found.append(
-                Finding(
-                    code,
-                    name,
-                    severities[position],
-                    tag,
-                    said.message,
-                    dict(evidence),
-                    said.remedy,
-                    sources[position],
-                    fingerprint_of(tag, evidence),
-                )
+        said = [
+            describe(_Record(zip(columns, record, strict=True), offending, position))
+            for position, record in enumerate(zip(*values, strict=True))
+        ]
+        evidence = [each.evidence for each in said]
+        return [
+            Finding(
+                code,
+                name,
+                severity,
+                tag,
+                each.message,
+                dict(each.evidence),
+                each.remedy,
+                source,
+                fingerprint,
             )
-        return found
+            for severity, tag, each, source, fingerprint in zip(
+                severities,
+                tags,
+                said,
+                sources,
+                fingerprints(code, self.fingerprint_facts, tags, evidence),
+                strict=True,
+            )
+        ]
 
     def _columns_read(self, offending: pd.DataFrame) -> list[str]:
         first = _Row(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
@@ -299,7 +304,9 @@ class Rule(RuleInfo, ABC):
 
 class _Record(dict[str, Any]):
     """An offending row as `describe` reads it: a column left out of the conversion is
-    fetched from the frame when asked for."""
+    fetched from the frame when asked for. Slotted: one is made per finding."""
+
+    __slots__ = ("frame", "position")
 
     def __init__(
         self, record: Iterable[tuple[str, Any]], frame: pd.DataFrame | None, position: int

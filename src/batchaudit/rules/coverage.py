@@ -58,9 +58,10 @@ def lacking_field(packages: pd.DataFrame, needs: frozenset[str]) -> np.ndarray:
 def checked_findings(
     rule: Rule, lineage: Lineage, found: Sequence[Finding], reasons: pd.Series | None
 ) -> tuple[Coverage, list[Finding]]:
-    """The rule's coverage, and its findings on the packages it could check."""
+    """The rule's coverage, and its findings on the packages it could check. Masks over the
+    packages, and text only for those not checked: a rule's coverage costs no string work
+    on every package."""
     packages = lineage.packages
-    tags = packages["tag"]
     field = lacking_field(packages, rule.needs)
     anyway = rule.judged_anyway(lineage)
     if anyway is not None:
@@ -68,30 +69,40 @@ def checked_findings(
     lacking = field != ""
     kept = list(found)
     if lacking.any():
-        unchecked_by_field = set(tags.to_numpy()[lacking].tolist())
+        unchecked_by_field = set(packages["tag"].to_numpy()[lacking].tolist())
         kept = [f for f in found if f.package_tag not in unchecked_by_field]
-    why = np.where(lacking, "field", "")
+    missing = lacking
     own = reasons.to_numpy(dtype=object) if reasons is not None else None
-    if own is not None and (own != "").any():
+    if own is not None and (stated := own != "").any():
         fired = np.zeros(len(packages), dtype=bool)
         fired[_positions(lineage, [f.package_tag for f in kept])] = True
-        why = np.where((why == "") & (own != "") & ~fired, own, why)
-    missing = why != ""
+        missing = lacking | (stated & ~fired)
     if not missing.any():
         return Coverage(rule.code, len(packages)), kept
     positions = np.flatnonzero(missing).astype(np.int64)
-    files = pd.Categorical(packages[FILE])
+    codes, names = _file_codes(lineage)
+    field_missing = lacking[missing]
     frame = pd.DataFrame(
         {
-            "why": why[missing],
+            "why": np.where(field_missing, "field", own[missing] if own is not None else ""),
             "field": field[missing],
-            "file": files.codes[missing],
+            "file": codes[missing],
             "position": positions,
         }
     )
+    return Coverage(
+        rule.code,
+        int(len(packages) - len(positions)),
+        _not_checked(frame, names),
+        positions.tobytes(),
+    ), kept
+
+
+def _not_checked(frame: pd.DataFrame, names: pd.Index) -> tuple[NotChecked, ...]:
+    """The packages not checked, by reason (and field): how many, in which files."""
     not_checked = []
     for (reason, name), group in frame.groupby(["why", "field"], sort=True):
-        named = files.categories.take(np.unique(group["file"].to_numpy(np.int64)))
+        named = names.take(np.unique(group["file"].to_numpy(np.int64)))
         files_of = tuple(sorted(str(file) for file in named))
         which = group["position"].to_numpy(np.int64).tobytes()
         if reason == "field":
@@ -100,10 +111,19 @@ def checked_findings(
             not_checked.append(NotChecked(text, len(group), files_of, str(name), which))
         else:
             not_checked.append(NotChecked(str(reason), len(group), files_of, positions=which))
-    coverage = Coverage(
-        rule.code, int(len(packages) - len(positions)), tuple(not_checked), positions.tobytes()
-    )
-    return coverage, kept
+    return tuple(not_checked)
+
+
+def _file_codes(lineage: Lineage) -> tuple[np.ndarray, pd.Index]:
+    """Each package's file as a code, and the files: factorised once per lineage."""
+    made = lineage.derived.get("file_codes")
+    if made is None:
+        files = pd.Categorical(lineage.packages[FILE])
+        made = (files.codes, files.categories)
+        lineage.derived["file_codes"] = made
+    codes: np.ndarray = made[0]
+    names: pd.Index = made[1]
+    return codes, names
 
 
 def _positions(lineage: Lineage, tags: list[str | None]) -> np.ndarray:
