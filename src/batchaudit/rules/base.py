@@ -9,13 +9,14 @@ finding) are classmethods here too, so that everything a rule says lives on the 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar, cast
 
 from batchaudit.model.findings import Finding, RuleCard, Severity, Source
 from batchaudit.rules.docs import DOC_SECTIONS, evidence_fields, parse_sections, rule_markdown
 from batchaudit.rules.fingerprints import deciding_facts, fingerprint, fingerprints
+from batchaudit.rules.offending_rows import FirstRow, Record, python_values
 from batchaudit.rules.wording import plural
 from batchaudit.support.lazy import lazy
 
@@ -252,7 +253,7 @@ class Rule(RuleInfo, ABC):
         if offending.empty:
             return []
         # Only the columns `describe` reads (learned on the first row) become Python values,
-        # column by column (another is fetched for the row that needs it: `_Record`); each
+        # column by column (another is converted when a row needs it: `Record`); each
         # part of the findings is made in one pass over the offending rows.
         columns = self._columns_read(offending)
         values, size = [python_values(offending[column]) for column in columns], len(offending)
@@ -269,8 +270,9 @@ class Rule(RuleInfo, ABC):
             severity_of = {value: Severity(value) for value in set(named)}
             severities = [severity_of[value] for value in named]
         code, name, describe = self.code, self.name, self.describe
+        fetched: dict[str, list[Any]] = {}
         said = [
-            describe(_Record(zip(columns, record, strict=True), offending, position))
+            describe(Record(zip(columns, record, strict=True), offending, position, fetched))
             for position, record in enumerate(zip(*values, strict=True))
         ]
         evidence = [each.evidence for each in said]
@@ -297,85 +299,9 @@ class Rule(RuleInfo, ABC):
         ]
 
     def _columns_read(self, offending: pd.DataFrame) -> list[str]:
-        first = _Row(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
+        first = FirstRow(cast(dict[str, Any], offending.iloc[:1].to_dict("records")[0]))
         self.describe(first)
         return [column for column in offending.columns if column in first.read]
-
-
-class _Record(dict[str, Any]):
-    """An offending row as `describe` reads it: a column left out of the conversion is
-    fetched from the frame when asked for. Slotted: one is made per finding."""
-
-    __slots__ = ("frame", "position")
-
-    def __init__(
-        self, record: Iterable[tuple[str, Any]], frame: pd.DataFrame | None, position: int
-    ) -> None:
-        super().__init__(record)
-        self.frame, self.position = frame, position
-
-    def __missing__(self, key: str) -> Any:
-        if self.frame is None or key not in self.frame.columns:
-            raise KeyError(key)
-        return python_values(self.frame[key].iloc[self.position : self.position + 1])[0]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
-class _Row(_Record):
-    """The first offending row: the keys `describe` reads are noted."""
-
-    def __init__(self, record: dict[str, Any]) -> None:
-        super().__init__(record.items(), None, 0)
-        self.read: set[str] = set()
-
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return super().__getitem__(key)
-
-
-def python_values(column: pd.Series) -> list[Any]:
-    """A column as the Python values `DataFrame.to_dict("records")` gives, converted column
-    by column: numbers as int, float and bool, missing values of nullable columns as None."""
-    dtype = column.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
-        return column.to_numpy().tolist()
-    if isinstance(dtype, np.dtype) and dtype.kind in "mM":
-        return list(column)  # Timestamps and Timedeltas, as rows give them
-    values = column.array.tolist() if isinstance(dtype, pd.StringDtype) else list(column.array)
-    # Text, lists and dicts (most values) are taken as they are, without a call each.
-    return [value if value.__class__ in _AS_IS else _native(value) for value in values]
-
-
-_AS_IS = frozenset({str, list, dict})
-
-
-def _native(value: Any) -> Any:
-    """A numpy scalar as its Python value, pd.NA as None (pandas' `maybe_box_native`)."""
-    if isinstance(value, str | list | dict):
-        return value
-    if pd.api.types.is_float(value):
-        return float(value)
-    if pd.api.types.is_integer(value):
-        return int(value)
-    if pd.api.types.is_bool(value):
-        return bool(value)
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value)
-    if isinstance(value, np.timedelta64):
-        return pd.Timedelta(value)
-    return None if value is pd.NA else value
-
-
-def per_row(frame: pd.DataFrame, items: list[Any]) -> pd.Series:
-    """A column of Python objects (lists, dicts) aligned with `frame`'s rows."""
-    import pandas as pd
-
-    return pd.Series(items, index=frame.index, dtype="object")
 
 
 REGISTRY: dict[str, type[RuleInfo]] = {}

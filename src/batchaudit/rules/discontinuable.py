@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.model.findings import Finding, Severity
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.production_batches import (
     SOURCE_FIELDS,
     ProductionBatchWithinTestGroup,

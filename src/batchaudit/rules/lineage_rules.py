@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 from batchaudit.lineage.build import NO_PACKAGE
 from batchaudit.lineage.grouping import lists_by
 from batchaudit.model.findings import Finding, Severity, count_of
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.wording import listing, plural, source_paths
 from batchaudit.support.lazy import lazy
 

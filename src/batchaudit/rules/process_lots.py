@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.model.fields import PACKAGE_OPTIONAL_RULE_FIELDS, carried
 from batchaudit.model.findings import Finding, Severity
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, not_judged, sources_of
 from batchaudit.rules.wording import iso_day, source_paths

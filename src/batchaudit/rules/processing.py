@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 from batchaudit.lineage.grouping import lists_by
 from batchaudit.lineage.tabs import Ragged, distinct
 from batchaudit.model.findings import Finding, Severity, count_of
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.production_batches import SOURCE_FIELDS
 from batchaudit.rules.sources import SourceEvidence, not_judged, sources_of
 from batchaudit.rules.test_types import test_types

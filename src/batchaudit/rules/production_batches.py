@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.model.findings import Finding, Severity, count_of
-from batchaudit.rules.base import Description, Rule, per_row, register
+from batchaudit.rules.base import Description, Rule, register
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.sources import (
     ResultsLost,
     SourceEvidence,

@@ -9,8 +9,9 @@ from batchaudit.lineage.grouping import lists_by
 from batchaudit.lineage.tab_chains import tested_packages_in_tabs
 from batchaudit.lineage.tabs import Ragged, distinct
 from batchaudit.model.findings import Finding, Severity, count_of
-from batchaudit.rules.base import Description, Rule, Setting, per_row, register
+from batchaudit.rules.base import Description, Rule, Setting, register
 from batchaudit.rules.coverage import pulled, tab_not_judged
+from batchaudit.rules.offending_rows import per_row
 from batchaudit.rules.test_types import test_types
 from batchaudit.rules.wording import listing
 from batchaudit.support.lazy import lazy
