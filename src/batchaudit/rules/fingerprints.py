@@ -30,19 +30,11 @@ def fingerprints(
     tags: Sequence[str | None],
     evidence: Sequence[Mapping[str, Any]],
 ) -> list[str]:
-    """`fingerprint(rule, tag, deciding_facts(evidence, keys))` of each finding of a rule, in
-    one pass: a rule's findings are fingerprinted by the ten thousand, and the fixed part,
-    the keys and the hashing are looked up once, not once per finding."""
+    """`fingerprint(rule, tag, deciding_facts(evidence, keys))` of each finding of a rule, its
+    fixed part joined once: a rule's findings are fingerprinted by the ten thousand."""
     head = _head(rule)
-    sha256 = hashlib.sha256
-    stable = _stable
-    facts = [(f"\x1f{key}=", key) for key in keys]
     return [
-        sha256(
-            (
-                head + (tag or "") + "".join([fact + stable(said.get(key)) for fact, key in facts])
-            ).encode()
-        ).hexdigest()[:32]
+        _digest(head, tag, deciding_facts(said, keys))
         for tag, said in zip(tags, evidence, strict=True)
     ]
 
