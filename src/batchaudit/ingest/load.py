@@ -46,6 +46,7 @@ from batchaudit.ingest.quality import (
 )
 from batchaudit.ingest.raw import RawTable, as_text
 from batchaudit.ingest.salvage import blank_only
+from batchaudit.ingest.side_by_side import Turn, read_side_by_side
 from batchaudit.ingest.text import read_text_table
 from batchaudit.ingest.workbook_limits import check_workbook
 from batchaudit.model.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
@@ -140,12 +141,13 @@ def load(
     folders = [*(packages or []), *(lab_results or []), *(detected or [])]
     tables.not_read += empty_folders(folders) + other_files(folders)
     read: list[ReadTable] = []
-    budget = Budget(limits)
-    for path, expected in given:
-        try:
-            read.extend(read_file(path, expected, limits, budget).tables)
-        except InputError as error:
-            tables.not_read.append(NotRead(str(path), str(error)))
+    paths = [path for path, _ in given]
+    outcomes = read_side_by_side(paths, limits, lambda n, turn: read_file(*given[n], limits, turn))
+    for (path, _), outcome in zip(given, outcomes, strict=True):
+        if isinstance(outcome, InputError):
+            tables.not_read.append(NotRead(str(path), str(outcome)))
+        else:
+            read.extend(outcome.tables)
     validated = validate(read)
     for group in (v for v in validated if v.kind is Kind.LAB_RESULTS):
         for number, rows in unreleased_per_table(group.frame, _TABLE).items():
@@ -205,7 +207,7 @@ def read_file(
     path: Path,
     expected: Kind | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    budget: Budget | None = None,
+    budget: Budget | Turn | None = None,
 ) -> ReadFile:
     """Every table in one file, detected (not yet validated); InputError if there is none.
     The file is checked against the limits, and its memory taken from `budget`, first."""

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import re
+import threading
 import warnings
 from collections.abc import Callable, Collection
 from dataclasses import replace
@@ -287,8 +288,12 @@ def _read_any_file(
         raise InputError(_UNREADABLE.format(path=path)) from error
 
 
+# The warnings filters are the process's: files read side by side record one at a time.
+_RECORDING_WARNINGS = threading.Lock()
+
+
 def _parsed(data: bytes, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[BadLine]]:
-    with warnings.catch_warnings(record=True) as caught:
+    with _RECORDING_WARNINGS, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # header=None: the first line sets the width, so a longer row is reported as a bad
         # line (pandas would otherwise turn a wider first row into an index, silently).
