@@ -356,6 +356,26 @@ def test_a_large_utf8_file_is_read_with_its_text_checked_once(
     assert tables.packages["item_name"].str.len().iloc[0] == len(item)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "encoding_said"), [("ascii", "utf-8"), ("utf-8", "utf-8"), ("cp1252", "cp1252")]
+)
+def test_a_large_file_whose_last_row_alone_is_not_ascii(
+    encoding: str, encoding_said: str, tmp_path: Path
+) -> None:
+    """Past a megabyte the file is looked at whole for a byte over 0x7F (by numpy, not
+    `bytes.isascii`): one é on the last row, far past the sniffed head, decides."""
+    header = "Tag,Category,Source Package(s),Production Batch,Item\n"
+    rows = "".join(f"{tag(n)},Buds,,No,Plain Buds\n" for n in range(1, 30_001))
+    last = "Plain Buds" if encoding == "ascii" else "Caf\u00e9 Buds"
+    path = tmp_path / "export.csv"
+    path.write_bytes((header + rows + f"{tag(30_001)},Buds,,No,{last}\n").encode(encoding))
+    assert path.stat().st_size > 1 << 20
+    tables = load(detected=[path])
+    assert tables.inputs[0].encoding == encoding_said
+    assert tables.packages["item_name"].iloc[-1] == last
+    assert len(tables.packages) == 30_001
+
+
 @pytest.mark.parametrize("rows", [2, 40_000])
 def test_each_file_is_named_by_the_sha256_of_its_bytes(rows: int, tmp_path: Path) -> None:
     """A small file is hashed from its bytes; one past a megabyte from the file, in a
