@@ -15,6 +15,7 @@ from batchaudit.cli.common import CannotRun, Exports, export_options
 from batchaudit.cli.config_options import config_options, settings
 from batchaudit.cli.terminal.console import epilog, stage, terminal
 from batchaudit.ingest.limits import Limits
+from batchaudit.ingest.read_ahead import read_ahead
 from batchaudit.month_to_month.carry_over import (
     carry_over,
     chosen_outputs,
@@ -104,6 +105,8 @@ def audit(
     the current folder upward; options given here beat it (`batchaudit config` shows them)."""
     from batchaudit.cli.terminal.progress import progress
 
+    ahead = read_ahead([*packages, *lab_results, *paths], limits)  # while the imports run
+    click.get_current_context().call_on_close(ahead.close)
     _import_the_audit()
     # The options that mirror the config (-j, -o, -f, --fail-on, --title, ...) reach the
     # audit through it: the config in use, with what was given here over it.
@@ -117,7 +120,7 @@ def audit(
     with progress(quiet) as shown:
         shown.stage("reading the exports")
         with stage(verbose, "read the exports"):
-            pack, tables = exports.load(config["jurisdiction"], limits)
+            pack, tables = exports.load(config["jurisdiction"], limits, ahead)
         shown.stage(f"auditing {len(tables.packages):,} packages")
         # What the audit makes lives until the command ends: scanned once more when collection
         # resumed, it cost half a second at 10^6 packages, finding no garbage in it.
@@ -244,7 +247,7 @@ def _make_folders(outputs: tuple[Path, ...]) -> None:
 
 
 def _check_outputs(outputs: tuple[Path, ...], inputs: list[Path]) -> None:
-    from batchaudit.ingest.load import expand
+    from batchaudit.ingest.folders import expand
     from batchaudit.report.outputs import RENDERERS
 
     # Folders count by the files in them: -o must never replace an export it reads.

@@ -15,6 +15,7 @@ from batchaudit.model.packs import DEFAULT_PACK, PackError
 from batchaudit.support.visible import one_line
 
 if TYPE_CHECKING:
+    from batchaudit.ingest.read_ahead import ReadAhead
     from batchaudit.model.packs import Pack
     from batchaudit.model.tables import Tables
 
@@ -95,8 +96,11 @@ class Exports:
         if missing:
             raise CannotRun(f"{', '.join(missing)} does not exist; check the path.")
 
-    def load(self, jurisdiction: str, limits: Limits) -> tuple[Pack, Tables]:
-        """The pack and the exports; unreadable files are named on standard error."""
+    def load(
+        self, jurisdiction: str, limits: Limits, ahead: ReadAhead | None = None
+    ) -> tuple[Pack, Tables]:
+        """The pack and the exports (those `ahead` read, from it); unreadable files are
+        named on standard error."""
         from batchaudit.ingest.load import load
         from batchaudit.rules.settings import checked_pack
 
@@ -109,6 +113,7 @@ class Exports:
             lab_results=list(self.lab_results),
             detected=list(self.paths),
             limits=limits,
+            ahead=ahead,
         )
         for sentence in tables.unreadable:
             click.echo(f"batchaudit: {one_line(sentence)}", err=True)

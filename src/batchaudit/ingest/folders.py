@@ -56,3 +56,32 @@ def _not_exports(folder: Path, suffixes: list[str]) -> str:
         f"{count_of(len(suffixes), 'file')} in {folder} {are} ({kinds}) and {were} not read; "
         f"batchaudit reads {', '.join(DATA_SUFFIXES)}."
     )
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; folders become the export files in them and their subfolders (hidden
+    ones aside), sorted by path."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(_exports_in(path) if path.is_dir() else [path])
+    return files
+
+
+def _exports_in(folder: Path) -> list[Path]:
+    """One scandir per folder, hidden files and folders skipped without being walked; sorted
+    as paths sort (part by part). Not only regular files: a pipe, a device or a dangling link
+    named like an export is kept, to be named and skipped when it is read."""
+    return walk(folder)[0]
+
+
+def empty_folders(paths: list[Path]) -> list[NotRead]:
+    """Each folder given that holds no export file, with its sentence."""
+    return [
+        NotRead(
+            str(path),
+            f"{path} is a folder with no export files in it ({', '.join(DATA_SUFFIXES)}); "
+            "check the path.",
+        )
+        for path in paths
+        if path.is_dir() and not _exports_in(path)
+    ]

@@ -26,7 +26,7 @@ from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.excel import read_workbook
 from batchaudit.ingest.files import Contents, read_regular
-from batchaudit.ingest.folders import DATA_SUFFIXES, other_files, walk
+from batchaudit.ingest.folders import empty_folders, expand, other_files
 from batchaudit.ingest.licenses import license_in, several_licenses
 from batchaudit.ingest.limits import (
     DEFAULT_LIMITS,
@@ -45,6 +45,7 @@ from batchaudit.ingest.quality import (
     unreleased_per_table,
 )
 from batchaudit.ingest.raw import RawTable, as_text
+from batchaudit.ingest.read_ahead import ReadAhead
 from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.side_by_side import Turn, read_side_by_side
 from batchaudit.ingest.text import read_text_table
@@ -86,35 +87,6 @@ class ReadFile:
     skipped_sheets: list[str] = field(default_factory=list)
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; folders become the export files in them and their subfolders (hidden
-    ones aside), sorted by path."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(_exports_in(path) if path.is_dir() else [path])
-    return files
-
-
-def _exports_in(folder: Path) -> list[Path]:
-    """One scandir per folder, hidden files and folders skipped without being walked; sorted
-    as paths sort (part by part). Not only regular files: a pipe, a device or a dangling link
-    named like an export is kept, to be named and skipped when it is read."""
-    return walk(folder)[0]
-
-
-def empty_folders(paths: list[Path]) -> list[NotRead]:
-    """Each folder given that holds no export file, with its sentence."""
-    return [
-        NotRead(
-            str(path),
-            f"{path} is a folder with no export files in it ({', '.join(DATA_SUFFIXES)}); "
-            "check the path.",
-        )
-        for path in paths
-        if path.is_dir() and not _exports_in(path)
-    ]
-
-
 def _arrow_memory() -> None:
     """Arrow's allocations from jemalloc, unless ARROW_DEFAULT_MEMORY_POOL names a pool.
     pyarrow's own default (mimalloc) hands freed memory back to the system so eagerly that
@@ -131,8 +103,10 @@ def load(
     lab_results: list[Path] | None = None,
     detected: list[Path] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    ahead: ReadAhead | None = None,
 ) -> Tables:
-    """Read every file; a file that cannot be read at all is listed in `not_read`."""
+    """Read every file (the bytes of those `ahead` read, from it); a file that cannot be
+    read at all is listed in `not_read`."""
     _arrow_memory()
     given: list[tuple[Path, Kind | None]] = [(p, Kind.PACKAGES) for p in expand(packages or [])]
     given += [(path, Kind.LAB_RESULTS) for path in expand(lab_results or [])]
@@ -141,8 +115,11 @@ def load(
     folders = [*(packages or []), *(lab_results or []), *(detected or [])]
     tables.not_read += empty_folders(folders) + other_files(folders)
     read: list[ReadTable] = []
-    paths = [path for path, _ in given]
-    outcomes = read_side_by_side(paths, limits, lambda n, turn: read_file(*given[n], limits, turn))
+    outcomes = read_side_by_side(
+        [path for path, _ in given],
+        limits,
+        lambda n, turn: read_file(*given[n], limits, turn, ahead),
+    )
     for (path, _), outcome in zip(given, outcomes, strict=True):
         if isinstance(outcome, InputError):
             tables.not_read.append(NotRead(str(path), str(outcome)))
@@ -208,10 +185,11 @@ def read_file(
     expected: Kind | None = None,
     limits: Limits = DEFAULT_LIMITS,
     budget: Budget | Turn | None = None,
+    ahead: ReadAhead | None = None,
 ) -> ReadFile:
     """Every table in one file, detected (not yet validated); InputError if there is none.
     The file is checked against the limits, and its memory taken from `budget`, first."""
-    contents = _read_bytes(path, limits)
+    contents = _read_bytes(path, limits, ahead)
     data = contents.data
     budget = budget or Budget(limits)
     read = ReadFile(path)
@@ -247,9 +225,9 @@ def _mapped_titles(path: Path, expected: Kind | None, header: list[str]) -> set[
         return None
 
 
-def _read_bytes(path: Path, limits: Limits) -> Contents:
+def _read_bytes(path: Path, limits: Limits, ahead: ReadAhead | None) -> Contents:
     try:
-        contents = read_regular(path, limits)
+        contents = (ahead and ahead.take(path, limits)) or read_regular(path, limits)
     except FileNotFoundError as error:
         raise InputError(f"{path} does not exist; check the path.") from error
     except IsADirectoryError as error:

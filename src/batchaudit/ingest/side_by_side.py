@@ -11,7 +11,6 @@ every run, and the files' tables come back in that order.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,10 +19,10 @@ from typing import TypeVar
 
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.limits import Budget, Limits
+from batchaudit.ingest.read_ahead import large_file
 from batchaudit.support.side_by_side import workers
 
 Read = TypeVar("Read")
-_LARGE_BYTES = 4 << 20  # a file this large is read beside the others
 
 
 class Turns:
@@ -71,9 +70,9 @@ def read_side_by_side(
     paths: Sequence[Path], limits: Limits, read: Callable[[int, Turn], Read]
 ) -> list[Read | InputError]:
     """`read(number, turn)` of each file, in the order of `paths`; a file that cannot be
-    read is its InputError. Large files are read `workers()` at a time beside this thread,
-    the others in it: a small file is mostly Python's work, which threads take turns at
-    (5,000 one-row exports took 4.2 s in two threads, 2.4 s in one)."""
+    read is its InputError. Large files (`large_file`) are read `workers()` at a time beside
+    this thread, the others in it: a small file is mostly Python's work, which threads take
+    turns at."""
     turns = Turns(limits)
 
     def one(number: int) -> Read | InputError:
@@ -84,7 +83,7 @@ def read_side_by_side(
         finally:
             turns.end(number)
 
-    beside = [number for number, path in enumerate(paths) if _large(path)]
+    beside = [number for number, path in enumerate(paths) if large_file(path)]
     count = min(workers(), len(beside))
     if count <= 1 or len(paths) == 1:
         return [one(number) for number in range(len(paths))]
@@ -93,10 +92,3 @@ def read_side_by_side(
         futures = {number: pool.submit(one, number) for number in beside}
         here = {number: one(number) for number in range(len(paths)) if number not in futures}
         return [futures[n].result() if n in futures else here[n] for n in range(len(paths))]
-
-
-def _large(path: Path) -> bool:
-    """A file worth reading beside others (one that cannot be looked at is not)."""
-    with contextlib.suppress(OSError):
-        return path.stat().st_size >= _LARGE_BYTES
-    return False

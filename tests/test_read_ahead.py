@@ -1,0 +1,109 @@
+"""Large exports read ahead, while the audit's libraries are imported, are read as they would
+be without it: the same tables, the same hashes, the same sentences for what cannot be read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from batchaudit.cli import cli
+from batchaudit.ingest.files import Contents
+from batchaudit.ingest.limits import Limits
+from batchaudit.ingest.load import load
+from batchaudit.ingest.read_ahead import LARGE_BYTES, ReadAhead, read_ahead
+from batchaudit.sample import write_sample
+
+
+def _large_sample(folder: Path) -> list[Path]:
+    paths = write_sample(folder, packages=6_000, seed=3)
+    assert any(path.stat().st_size >= LARGE_BYTES for path in paths)
+    assert any(path.stat().st_size < LARGE_BYTES for path in paths)
+    return paths
+
+
+def test_the_large_files_are_read_ahead_and_the_small_ones_are_not(tmp_path: Path) -> None:
+    paths = _large_sample(tmp_path)
+    ahead = read_ahead(paths, Limits())
+    try:
+        for path in paths:
+            contents = ahead.take(path, Limits())
+            if path.stat().st_size >= LARGE_BYTES:
+                assert contents is not None
+                assert contents.data == path.read_bytes()
+                assert contents.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                assert contents is None
+        assert all(ahead.take(path, Limits()) is None for path in paths)  # taken once
+    finally:
+        ahead.close()
+
+
+def test_tables_read_ahead_are_the_tables_read_without(tmp_path: Path) -> None:
+    paths = _large_sample(tmp_path)
+    without = load(detected=paths)
+    ahead = read_ahead(paths, Limits())
+    try:
+        with_ahead = load(detected=paths, ahead=ahead)
+    finally:
+        ahead.close()
+    pd.testing.assert_frame_equal(with_ahead.packages, without.packages)
+    assert with_ahead.lab_results is not None and without.lab_results is not None
+    pd.testing.assert_frame_equal(with_ahead.lab_results, without.lab_results)
+    assert with_ahead.inputs == without.inputs
+
+
+def test_a_file_over_a_limit_read_ahead_is_said_as_without(tmp_path: Path) -> None:
+    paths = _large_sample(tmp_path)
+    large = max(paths, key=lambda path: path.stat().st_size)
+    small = Limits(file_size=LARGE_BYTES)
+    without = load(detected=paths, limits=small)
+    ahead = read_ahead(paths, small)
+    try:
+        with_ahead = load(detected=paths, limits=small, ahead=ahead)
+    finally:
+        ahead.close()
+    assert [item.path for item in with_ahead.not_read] == [str(large)]
+    assert with_ahead.not_read == without.not_read
+    assert "over the file-size limit" in with_ahead.not_read[0].reason
+
+
+def test_bytes_read_with_other_limits_are_not_taken(tmp_path: Path) -> None:
+    paths = _large_sample(tmp_path)
+    ahead = read_ahead(paths, Limits())
+    try:
+        assert all(ahead.take(path, Limits(file_size=LARGE_BYTES)) is None for path in paths)
+    finally:
+        ahead.close()
+
+
+def test_the_command_reads_ahead_and_reports_each_file_by_its_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _large_sample(tmp_path / "exports")
+    report = tmp_path / "findings.json"
+    taken: list[Path] = []
+    take = ReadAhead.take
+
+    def spied(self: ReadAhead, path: Path, limits: Limits) -> Contents | None:
+        contents = take(self, path, limits)
+        if contents is not None:
+            taken.append(path)
+        return contents
+
+    monkeypatch.setattr(ReadAhead, "take", spied)
+    result = CliRunner().invoke(
+        cli, ["audit", *map(str, paths), "-o", str(report), "--fail-on", "never", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert taken == [path for path in paths if path.stat().st_size >= LARGE_BYTES]
+    api = load(detected=paths)
+    inputs = json.loads(report.read_text(encoding="utf-8"))["inputs"]
+    assert {item["path"]: item["sha256"] for item in inputs} == {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths
+    }
+    assert sum(item["rows"] for item in inputs) == sum(item.rows for item in api.inputs)
