@@ -23,7 +23,7 @@ def _in_thread(job: object) -> tuple[threading.Thread, list[object]]:
     def run() -> None:
         try:
             said.append(job())  # type: ignore[operator]
-        except InputError as error:
+        except (InputError, RuntimeError) as error:
             said.append(error)
 
     thread = threading.Thread(target=run)
@@ -110,3 +110,28 @@ def test_the_file_over_the_memory_left_is_always_the_later_one(
         assert [item.path for item in tables.not_read] == [str(second)]
         assert "over the memory limit" in tables.not_read[0].reason
         assert [item.path for item in tables.inputs] == [str(first)]
+
+
+def test_an_error_in_a_small_file_does_not_leave_a_large_one_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The third file is never read once the second fails; the fourth, in the pool, must
+    not wait for its turn for ever."""
+    monkeypatch.setattr(side_by_side, "workers", lambda: 2)
+    paths = [
+        _file(tmp_path, "big-1.csv", LARGE),
+        _file(tmp_path, "small-1.csv", 10),
+        _file(tmp_path, "small-2.csv", 10),
+        _file(tmp_path, "big-2.csv", LARGE),
+    ]
+
+    def read(number: int, turn: Turn) -> str:
+        if paths[number].name == "small-1.csv":
+            raise RuntimeError("a fault while reading")
+        turn.spend(paths[number], 1)
+        return paths[number].name
+
+    running, said = _in_thread(lambda: read_side_by_side(paths, Limits(), read))
+    running.join(10)
+    assert not running.is_alive()
+    assert isinstance(said[0], RuntimeError)

@@ -3,9 +3,9 @@
 `batchaudit audit` spends half a second importing pandas, pandera and pyarrow on one
 processor, in which the other has nothing to do. Reading a file's bytes lets go of the
 interpreter lock, so the large files given are read (and hashed) in that time, one after the
-other in a thread of their own: per-package pulls of 532 MB took 0.3 s to read. Reading
-takes each file's bytes as they are (or the error reading it met, to be said as reading it
-later would say it), or reads it then if the thread had not begun it.
+other in a thread of their own: per-package pulls of 532 MB took 0.3 s to read. The reading
+proper then takes each file's bytes (or the error its reading met, said as it would have
+been), or reads the file itself if the thread had not begun it.
 
 Only this module's own imports are needed here: it is used before the others are imported.
 """

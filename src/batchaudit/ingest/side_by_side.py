@@ -11,6 +11,7 @@ every run, and the files' tables come back in that order.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,12 @@ class Turns:
         """The turn's file is read, or could not be: the turns after it need not wait."""
         with self._changed:
             self._pass(turn)
+
+    def end_all(self) -> None:
+        """No turn waits any more (the reading stopped: an error, or Ctrl-C)."""
+        with self._changed:
+            self._next = sys.maxsize
+            self._changed.notify_all()
 
     def _pass(self, turn: int) -> None:
         self._passed.add(turn)
@@ -90,5 +97,9 @@ def read_side_by_side(
     # Turns are taken in order here and in the pool, each waiting only on earlier ones.
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="batchaudit-read") as pool:
         futures = {number: pool.submit(one, number) for number in beside}
-        here = {number: one(number) for number in range(len(paths)) if number not in futures}
+        try:
+            here = {n: one(n) for n in range(len(paths)) if n not in futures}
+        except BaseException:  # the files in the pool must not wait for turns never taken
+            turns.end_all()
+            raise
         return [futures[n].result() if n in futures else here[n] for n in range(len(paths))]
