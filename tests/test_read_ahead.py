@@ -12,11 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
+from batchaudit.ingest import api_page
+from batchaudit.ingest.api_page import ParsedAhead
 from batchaudit.ingest.files import Contents
 from batchaudit.ingest.limits import Limits
 from batchaudit.ingest.load import load
 from batchaudit.ingest.read_ahead import LARGE_BYTES, ReadAhead, read_ahead
+from batchaudit.model.fields import Kind
 from batchaudit.sample import write_sample
+from helpers import tag
 
 
 def _large_sample(folder: Path) -> list[Path]:
@@ -107,3 +111,88 @@ def test_the_command_reads_ahead_and_reports_each_file_by_its_hash(
         str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths
     }
     assert sum(item["rows"] for item in inputs) == sum(item.rows for item in api.inputs)
+
+
+def _page(path: Path, records: int) -> Path:
+    """A Metrc v2 page of packages, indented as a saved response is, past `LARGE_BYTES`."""
+    data = [
+        {
+            "Id": 1000 + number,
+            "Label": tag(number),
+            "SourcePackageLabels": tag(number - 1) if number > 1 else "",
+            "Quantity": 1250.5,
+            "PackagedDate": "2026-01-05",
+            "LabTestingState": "TestPassed",
+            "IsProductionBatch": number % 4 == 0,
+            "ProductionBatchNumber": None,
+            "Item": {"Name": "Blue Dream Buds", "ProductCategoryName": "Buds", "Images": []},
+        }
+        for number in range(1, records + 1)
+    ]
+    document = {"Data": data, "Total": records, "Page": 1, "TotalPages": 1}
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    assert path.stat().st_size >= LARGE_BYTES
+    return path
+
+
+def test_a_page_given_first_is_parsed_ahead_and_audits_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(tmp_path / "packages.json", 16_000)
+    parsed: list[ParsedAhead | None] = []
+    original = ReadAhead.page
+
+    def spied(self: ReadAhead, path: Path, kind: Kind | None) -> ParsedAhead | None:
+        parsed.append(original(self, path, kind))
+        return parsed[-1]
+
+    def audited(name: str) -> bytes:
+        report = tmp_path / f"{name}.json"
+        args = ["audit", "-p", str(page), "-o", str(report), "--fail-on", "never", "-q"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return report.read_bytes()
+
+    monkeypatch.setattr(ReadAhead, "page", spied)
+    ahead = audited("ahead")
+    assert len(parsed) == 1 and parsed[0] is not None and parsed[0].page is not None
+    monkeypatch.setattr(ReadAhead, "page", lambda self, path, kind: None)
+    assert ahead == audited("not-ahead")
+    assert json.loads(ahead)["summary"]["packages"] == 16_000
+
+
+def test_a_page_over_the_memory_limit_is_not_parsed_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory limit is checked before a page is parsed, ahead or not: a page it refuses
+    is never parsed."""
+    page = _page(tmp_path / "packages.json", 16_000)
+    calls: list[object] = []
+    original = api_page.arrow_page
+    monkeypatch.setattr(api_page, "arrow_page", lambda *a: calls.append(a) or original(*a))
+    limits = Limits(memory=page.stat().st_size * 2)
+    ahead = read_ahead([page], limits)
+    try:
+        tables = load(detected=[page], limits=limits, ahead=ahead)
+    finally:
+        ahead.close()
+    assert calls == []
+    assert [item.path for item in tables.not_read] == [str(page)]
+    assert "over the memory limit" in tables.not_read[0].reason
+
+
+def test_only_the_first_file_is_parsed_ahead(tmp_path: Path) -> None:
+    first = _page(tmp_path / "first.json", 16_000)
+    second = _page(tmp_path / "second.json", 16_000)
+    ahead = read_ahead([first, second], Limits())
+    try:
+        assert ahead.page(first, None) is None  # its bytes were not taken yet
+        assert ahead.take(first, Limits()) is not None
+        assert ahead.page(second, None) is None
+        assert ahead.page(first, Kind.LAB_RESULTS) is None  # parsed as another kind
+        parsed = ahead.page(first, None)
+        assert parsed is not None and parsed.page is not None
+        assert len(parsed.page.records) == 16_000
+        assert ahead.page(first, None) is None  # taken once
+    finally:
+        ahead.close()

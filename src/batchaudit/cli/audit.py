@@ -16,6 +16,7 @@ from batchaudit.cli.config_options import config_options, settings
 from batchaudit.cli.terminal.console import epilog, stage, terminal
 from batchaudit.ingest.limits import Limits
 from batchaudit.ingest.read_ahead import read_ahead
+from batchaudit.model.fields import Kind
 from batchaudit.month_to_month.carry_over import (
     carry_over,
     chosen_outputs,
@@ -105,7 +106,8 @@ def audit(
     the current folder upward; options given here beat it (`batchaudit config` shows them)."""
     from batchaudit.cli.terminal.progress import progress
 
-    ahead = read_ahead([*packages, *lab_results, *paths], limits)  # while the imports run
+    first = Kind.PACKAGES if packages else Kind.LAB_RESULTS if lab_results else None
+    ahead = read_ahead([*packages, *lab_results, *paths], limits, first)  # while imports run
     click.get_current_context().call_on_close(ahead.close)
     _import_the_audit()
     # The options that mirror the config (-j, -o, -f, --fail-on, --title, ...) reach the

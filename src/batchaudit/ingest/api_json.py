@@ -17,7 +17,13 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from batchaudit.ingest.api_columns import columns_of, plain_columns
-from batchaudit.ingest.api_page import Titles, arrow_page, plain_paging
+from batchaudit.ingest.api_page import (
+    ParsedAhead,
+    Titles,
+    arrow_page,
+    plain_paging,
+    without_bom,
+)
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.json_depth import depth, nesting_depth
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Limits, over_limit
@@ -26,14 +32,8 @@ from batchaudit.ingest.shapes import METRC_API_LAB_RESULTS, METRC_API_PACKAGES
 from batchaudit.model.fields import Kind
 from batchaudit.support.collector import collection_paused
 
-_BOM = b"\xef\xbb\xbf"
 # Nesting flattened into columns at most (a Metrc record nests two levels: `Item.Name`).
 _FOLLOWED = 64
-
-
-def looks_like_json(data: bytes) -> bool:
-    start = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return start[:1] in (b"{", b"[")
 
 
 def read_api_json(
@@ -42,6 +42,7 @@ def read_api_json(
     expected: Kind | None = None,
     limits: Limits = DEFAULT_LIMITS,
     titles: Titles | None = None,
+    ahead: ParsedAhead | None = None,
 ) -> RawTable:
     """The records of a v1 array or v2 page. An export of no records is a real answer
     (nothing on hold, nothing tested): read, with 0 rows (`_empty`).
@@ -49,8 +50,9 @@ def read_api_json(
     A file of plain records (api_columns.py) is parsed by orjson and made columns by
     Arrow; any other file (NaN literals, arrays, mixed fields, errors) is read again, field
     by field, by the json module, which says what is wrong in its own words. With `titles`
-    (what the detected shape reads), a v2 page's other fields are passed over."""
-    paged = _arrow_table(path, data, limits, titles)
+    (what the detected shape reads), a v2 page's other fields are passed over; `ahead`,
+    what Arrow made of the page before it was read, is taken as it is."""
+    paged = _arrow_table(path, data, limits, titles, ahead)
     if paged is not None:
         return paged
     with collection_paused():  # until the parsed records are let go of, not just parsed
@@ -108,7 +110,7 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     """The file's records as Arrow columns, if orjson reads it and it is plain records in
     a v1 array, a v2 page of plain paging fields, or one bare record; else None."""
     try:
-        document = orjson.loads(memoryview(data)[3:] if data.startswith(_BOM) else data)
+        document = orjson.loads(without_bom(data))
     except orjson.JSONDecodeError as error:
         if "surrogate in string" in error.msg:  # the json module reads these, pandas cannot
             where = f"line {error.lineno}, column {error.colno}: {error.msg}"
@@ -127,9 +129,11 @@ def _plain_table(path: Path, data: bytes, limits: Limits) -> RawTable | None:
     return _columns_table(path, rows, record_depth, levels, page, limits)
 
 
-def _arrow_table(path: Path, data: bytes, limits: Limits, titles: Titles | None) -> RawTable | None:
+def _arrow_table(
+    path: Path, data: bytes, limits: Limits, titles: Titles | None, ahead: ParsedAhead | None
+) -> RawTable | None:
     """A v2 page whose records are as plain as its first, read by Arrow (api_page.py)."""
-    read = arrow_page(memoryview(data)[3:] if data.startswith(_BOM) else data, titles)
+    read = ahead.page if ahead is not None else arrow_page(without_bom(data), titles)
     built = columns_of(read.records) if read is not None else None
     if read is None or built is None:
         return None

@@ -42,11 +42,30 @@ _NESTED = 4
 Titles = Callable[[list[str]], Collection[str] | None]
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def looks_like_json(data: bytes) -> bool:
+    start = data[:64].lstrip(BOM + b" \t\r\n")
+    return start[:1] in (b"{", b"[")
+
+
+def without_bom(data: bytes) -> bytes | memoryview:
+    """The bytes after a UTF-8 byte-order mark (without a copy), or all of them."""
+    return memoryview(data)[3:] if data.startswith(BOM) else data
+
+
 class ArrowPage(NamedTuple):
     records: pa.StructArray
     others: dict[str, Any]  # the paging fields
     header: list[str] | None = None  # every field of the records, where not every one is read
     levels: int = 0  # how deep the first record nests, where not every field is read
+
+
+class ParsedAhead(NamedTuple):
+    """What `arrow_page` made of a file, parsed before it was read (ingest/read_ahead.py)."""
+
+    page: ArrowPage | None
 
 
 def arrow_page(data: bytes | memoryview, titles: Titles | None = None) -> ArrowPage | None:

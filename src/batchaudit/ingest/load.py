@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from batchaudit.ingest.api_json import looks_like_json, read_api_json
+from batchaudit.ingest.api_json import read_api_json
+from batchaudit.ingest.api_page import looks_like_json
 from batchaudit.ingest.carried import with_fields_carried
 from batchaudit.ingest.convert import convert, empty_table
 from batchaudit.ingest.detect import Detection, detect, titles_read
@@ -201,7 +202,8 @@ def read_file(
     elif looks_like_json(data):
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["json"]))
         titles = functools.partial(titles_read, path, expected)
-        raw = read_api_json(path, data, expected, limits, titles)
+        parsed = ahead.page(path, expected) if ahead is not None else None
+        raw = read_api_json(path, data, expected, limits, titles, parsed)
         raws = [one_row_per_input(raw) if holds_job_inputs(raw) else raw]
     else:
         budget.spend(path, int(len(data) * MEMORY_PER_BYTE["text"]))
