@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from batchaudit.cli import cli
 from batchaudit.ingest import api_page
 from batchaudit.ingest.api_page import ParsedAhead
-from batchaudit.ingest.files import Contents
+from batchaudit.ingest.files import LARGE_BYTES, Contents
 from batchaudit.ingest.limits import Limits
 from batchaudit.ingest.load import load
-from batchaudit.ingest.read_ahead import LARGE_BYTES, ReadAhead, read_ahead
+from batchaudit.ingest.read_ahead import ReadAhead, read_ahead
 from batchaudit.model.fields import Kind
 from batchaudit.sample import write_sample
 from helpers import tag

@@ -23,16 +23,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from batchaudit.ingest.files import Contents, read_regular
+from batchaudit.ingest.files import Contents, large_file, read_regular
 from batchaudit.ingest.limits import MEMORY_PER_BYTE, Limits
 from batchaudit.model.fields import Kind
 
 if TYPE_CHECKING:
     from batchaudit.ingest.api_page import ParsedAhead
-
-# Files this large are read ahead, and side by side (ingest/side_by_side.py): below it a
-# file is mostly Python's work (5,000 one-row exports took 4.2 s in two threads, 2.6 s in one).
-LARGE_BYTES = 4 << 20
 
 
 class ReadAhead:
@@ -107,13 +103,3 @@ def read_ahead(paths: Iterable[Path], limits: Limits, first_kind: Kind | None = 
     ahead = ReadAhead(limits)
     ahead.start(paths, first_kind)
     return ahead
-
-
-def large_file(path: Path) -> bool:
-    """A regular file of `LARGE_BYTES` or more: read ahead, and beside the others (a device
-    or a pipe never is: reading it is what refuses it, with its sentence)."""
-    try:
-        status = path.stat()
-    except OSError:
-        return False
-    return path.is_file() and status.st_size >= LARGE_BYTES

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from batchaudit.ingest.errors import InputError
+from batchaudit.ingest.files import large_file
 from batchaudit.ingest.limits import Budget, Limits
-from batchaudit.ingest.read_ahead import large_file
 from batchaudit.support.side_by_side import workers
 
 Read = TypeVar("Read")
