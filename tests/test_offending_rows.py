@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,3 +83,29 @@ def test_a_column_the_first_row_does_not_read_is_converted_once_and_right_per_ro
         found[-1].message == f"Package T{ROWS - 1} was made on 2026-01-{(ROWS - 1) % 28 + 1:02d}."
     )
     assert converted.count("when") == 1  # once, whole; not once per row that reads it
+
+
+def test_every_kind_of_column_gives_the_values_a_row_of_the_frame_would() -> None:
+    """Text, numbers, flags, dates, nullable values, and object columns that hold lists,
+    dicts, numpy scalars and missing values: each as `to_dict("records")` gives it."""
+    frame = pd.DataFrame(
+        {
+            "text": pd.array(["a", None, "c", "d"], dtype="str"),
+            "count": [1, 2, 3, 4],
+            "share": [0.5, float("nan"), 1.5, 2.0],
+            "flag": [True, False, True, False],
+            "day": pd.to_datetime(["2026-01-05", None, "2026-02-01", "2026-03-01"]),
+            "rows": pd.array([1, None, 3, 4], dtype="Int64"),
+            "sources": pd.Series([[{"tag": "T1"}], [], {"a": 1}, None], dtype=object),
+            "mixed": pd.Series([np.int64(7), np.float64(2.5), np.bool_(True), pd.NA], dtype=object),
+        }
+    )
+    rows = frame.to_dict("records")
+    for column in frame.columns:
+        values = offending_rows.python_values(frame[column])
+        expected = [row[column] for row in rows]
+        assert [type(value) for value in values] == [type(value) for value in expected], column
+        assert all(
+            value == wanted or (value != value and wanted != wanted)  # NaN and NaT
+            for value, wanted in zip(values, expected, strict=True)
+        ), column

@@ -69,7 +69,12 @@ def python_values(column: pd.Series) -> list[Any]:
         return column.to_numpy().tolist()
     if isinstance(dtype, np.dtype) and dtype.kind in "mM":
         return list(column)  # Timestamps and Timedeltas, as rows give them
-    values = column.array.tolist() if isinstance(dtype, pd.StringDtype) else list(column.array)
+    if isinstance(dtype, pd.StringDtype):
+        values = column.array.tolist()
+    elif isinstance(dtype, np.dtype):  # objects: taken out whole, not one lookup a row
+        values = column.to_numpy().tolist()
+    else:
+        values = list(column.array)
     # Text, lists and dicts (most values) are taken as they are, without a call each.
     return [value if value.__class__ in _AS_IS else _native(value) for value in values]
 
