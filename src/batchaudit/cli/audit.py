@@ -25,6 +25,7 @@ from batchaudit.month_to_month.carry_over import (
 )
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.support.collector import collection_paused
+from batchaudit.support.exit import end_at_once
 from batchaudit.support.side_by_side import alongside
 from batchaudit.support.visible import one_line
 
@@ -142,6 +143,7 @@ def audit(
                     result = _recorded(out_dir, result, now, keep, quiet)
                 said = _summary(result, config["format"], quiet)
     _print(said, outputs, quiet)
+    end_at_once()  # the reports are closed: what the audit made need not be freed
     sys.exit(exit_status(result, config["fail-on"], new_only=config["fail-on-new"]))
 
 

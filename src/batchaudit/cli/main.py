@@ -17,6 +17,7 @@ from batchaudit.cli.rule_catalog import explain, list_rules
 from batchaudit.cli.sample import sample
 from batchaudit.cli.terminal.console import epilog
 from batchaudit.cli.trace import trace
+from batchaudit.support.exit import may_end_at_once
 
 
 @click.group(
@@ -41,7 +42,8 @@ for command in (audit, trace, list_rules, explain, inspect, sample, run_portfoli
 def main() -> None:
     """Console entry point: every failure is one sentence, never a traceback."""
     try:
-        cli.main(standalone_mode=True)
+        with may_end_at_once():  # an audit's objects are not freed one by one as it ends
+            cli.main(standalone_mode=True)
     except Exception as error:
         if os.environ.get("BATCHAUDIT_DEBUG"):
             raise
