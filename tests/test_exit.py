@@ -74,3 +74,16 @@ def test_in_process_an_audit_does_not_end_the_process(monkeypatch: pytest.Monkey
     with pytest.raises(SystemExit) as exited, may_end_at_once():
         sys.exit(3)
     assert exited.value.code == 3
+
+
+def test_a_recorded_run_is_whole_on_disk_when_it_ends_at_once(tmp_path: Path) -> None:
+    """The report folder, its history and its index are written and closed before the end."""
+    marker, out = tmp_path / "ended", tmp_path / "reports"
+    done = run(marker, "audit", str(SAMPLE), "--out-dir", str(out), "--fail-on", "never", "-q")
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text().splitlines() == ["atexit", "at once 0"]
+    history = (out / "history.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(history) == 1 and json.loads(history[0])["run"]
+    report = json.loads((out / "latest" / "findings.json").read_text(encoding="utf-8"))
+    assert report["summary"]["packages"] > 0
+    assert (out / "index.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
