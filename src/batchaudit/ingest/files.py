@@ -62,7 +62,7 @@ def large_file(path: Path) -> bool:
         status = path.stat()
     except OSError:
         return False
-    return path.is_file() and status.st_size >= LARGE_BYTES
+    return stat.S_ISREG(status.st_mode) and status.st_size >= LARGE_BYTES
 
 
 _CHUNK = 1 << 20
