@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.support.visible import printable
+from batchaudit.report.explorer import shown
+from batchaudit.support.visible import _ONE_LINE, one_line, printable
 from helpers import tag
 
 ESC = "\x1b"
@@ -35,6 +36,33 @@ def test_printable_marks_what_a_reader_cannot_see() -> None:
     assert printable(f"a{ESC}[31mb{RLO}c{ZWSP}d\te\nf\x9b") == (
         "a[U+001B][31mb[U+202E]c[U+200B]d\te\nf[U+009B]"
     )
+
+
+def test_text_all_printable_is_left_as_it_is_and_nothing_marked_counts_as_printable() -> None:
+    # `printable` and `one_line` pass printable text through untouched: sound only while no
+    # marked character is printable to Python.
+    assert [code for code in _ONE_LINE if chr(code).isprintable()] == []
+    plain = "Package 1A4 (Buds) lost 12 rows; café ✓ 包"
+    assert printable(plain) is plain and one_line(plain) is plain
+    for code in _ONE_LINE:
+        assert f"[U+{code:04X}]" in one_line(f"a{chr(code)}b")
+
+
+def test_the_explorer_data_is_marked_wherever_a_string_holds_a_mark() -> None:
+    # Each marked character, alone in a string deep in the data: as itself (a bidi mark) or
+    # as the escape JSON writes for it (a control), the look at the data as JSON finds it.
+    for code in _ONE_LINE:
+        data = {"findings": [[1, "plain", [["label", f"a{chr(code)}b"]]]], "count": 2}
+        marked = shown(data)
+        if code in (0x09, 0x0A):  # tabs and line breaks stay as they are
+            assert marked == data
+        else:
+            assert marked == {"findings": [[1, "plain", [["label", printable(f"a{chr(code)}b")]]]],
+                              "count": 2}  # fmt: skip
+    plain = {"strings": ["café", "a\\z", 'say "x"', "line\nbreak"], "n": [1, None, True]}
+    assert shown(plain) is plain  # nothing to mark: the same data, not a copy
+    # A backslash written before `u001b` is text, not a control: marked as nothing.
+    assert shown({"s": ["\\u001b\\r"]}) == {"s": ["\\u001b\\r"]}
 
 
 def test_trace_never_prints_a_terminal_escape(tmp_path: Path) -> None:
@@ -71,6 +99,16 @@ def test_reports_for_people_mark_bidi_and_zero_width(tmp_path: Path, report: str
     text = out.read_text(encoding="utf-8-sig")
     assert RLO not in text and ZWSP not in text and ESC not in text
     assert "packages[U+202E]gnp.csv" in text
+
+
+def test_the_html_explorer_marks_a_terminal_escape_in_a_value(tmp_path: Path) -> None:
+    path = tmp_path / "packages.csv"
+    path.write_text(f"{HEADER}\n{tag(1)},{ESC}[2JLot A,Buds,,No,,x12\n")  # DQ002 on it
+    out = tmp_path / "report.html"
+    CliRunner().invoke(cli, ["audit", str(path), "-o", str(out)])
+    data = out.read_text(encoding="utf-8").split('id="finding-data">', 1)[1].split("</", 1)[0]
+    assert "[U+001B][2JLot A" in json.loads(data)["strings"]
+    assert "\\u001b" not in data
 
 
 def test_the_csv_marks_values_inside_cells(tmp_path: Path) -> None:

@@ -27,15 +27,19 @@ _INVISIBLE = [
 _CONTROL = [*(c for c in range(0x20) if c not in (0x09, 0x0A)), 0x7F, *range(0x80, 0xA0)]
 _MARKS = {code: f"[U+{code:04X}]" for code in (*_INVISIBLE, *_CONTROL)}
 _ONE_LINE = {**_MARKS, 0x09: "[U+0009]", 0x0A: "[U+000A]"}
+# No character marked is one Python counts as printable (`str.isprintable`; a test holds it
+# so), so text that is all printable, as nearly all is, has nothing to mark. Looking costs a
+# seventh of `translate`, which looks each character up: 0.8 s of the 2.3 s a CSV report of
+# 40,000 findings took.
 
 
 def printable(text: str) -> str:
     """`text` with every control, bidi and zero-width character shown as `[U+XXXX]`; tabs
     and line breaks stay as they are."""
-    return text.translate(_MARKS)
+    return text if text.isprintable() else text.translate(_MARKS)
 
 
 def one_line(text: str) -> str:
     """`printable`, and tabs and line breaks marked too: a sentence about a file stays one
     line, so a file name cannot start a line of its own."""
-    return text.translate(_ONE_LINE)
+    return text if text.isprintable() else text.translate(_ONE_LINE)
