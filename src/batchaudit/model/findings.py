@@ -271,6 +271,11 @@ class AuditResult:
     impacts: tuple[Impact, ...] = ()
     # What each rule evaluated on the lineage checked, in catalog order.
     coverage: tuple[Coverage, ...] = ()
+    # `rules` by code: reports look a finding's rule up once per finding.
+    _cards: dict[str, RuleCard] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cards", {card.code: card for card in self.rules})
 
     def coverage_of(self, code: str) -> Coverage | None:
         return next((item for item in self.coverage if item.rule == code), None)
@@ -332,7 +337,7 @@ class AuditResult:
         return [self.findings[index] for index in self.impact_order()]
 
     def rule(self, code: str) -> RuleCard:
-        return next(card for card in self.rules if card.code == code)
+        return self._cards[code]
 
     def rank(self, code: str) -> int:
         """Position of a rule in the catalog: production batches first, data quality last."""
