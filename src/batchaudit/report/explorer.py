@@ -7,10 +7,13 @@ listed once and referred to by position, so that 100,000 packages stay within th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from batchaudit.model.findings import AuditResult, Finding, Severity
-from batchaudit.report.trails import Trails
+import orjson
+
+from batchaudit.model.findings import AuditResult, Severity
+from batchaudit.report.trails import Trails, packages_named
 from batchaudit.support.visible import printable
 
 # A finding lists this many tested packages of its results tab; the JSON has them all.
@@ -43,7 +46,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
     rules = {card.code: number for number, card in enumerate(result.rules)}
     severities = list(Severity)
     rows = []
-    for index, finding in zip(order, findings, strict=True):
+    for row, (index, finding) in enumerate(zip(order, findings, strict=True)):
         card = result.rule(finding.rule)
         item, category = names.get(finding.package_tag or "", ("", ""))
         tested = card.tested_packages(finding)
@@ -65,7 +68,7 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
                     for t in tested[:TESTED_PACKAGES_SHOWN]
                 ],
                 max(len(tested) - TESTED_PACKAGES_SHOWN, 0),
-                _trail(trails, finding, tags),
+                [[[tags(tag) for tag in shown], hidden] for shown, hidden in trails.columns(row)],
                 result.impact(index).rows_lost,
                 result.impact(index).tab_tested_packages,
                 1 if finding.baseline == "new" else 0,
@@ -79,18 +82,40 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
         "findings": rows,
         "packages": packages,
     }
-    return {key: shown(value) for key, value in data.items()}
+    marked: dict[str, Any] = shown(data)
+    return marked
 
 
 def shown(data: Any) -> Any:
-    """Export text as the page shows it: control, bidi and zero-width characters marked."""
+    """Export text as the page shows it: control, bidi and zero-width characters marked.
+    Nearly always there is none: then the data is given back as it is, without visiting its
+    every string (1.9 million calls for 40,000 findings, 0.8 s)."""
+    return data if _nothing_to_mark(data) else _marked(data)
+
+
+def _marked(data: Any) -> Any:
     if isinstance(data, str):
         return printable(data)
     if isinstance(data, list):
-        return [shown(item) for item in data]
+        return [_marked(item) for item in data]
     if isinstance(data, dict):
-        return {key: shown(value) for key, value in data.items()}
+        return {key: _marked(value) for key, value in data.items()}
     return data
+
+
+# As JSON, a character `printable` marks is written as itself, and no marked character is
+# printable to Python; or, for the controls JSON escapes, as an escape other than \t and \n.
+_ESCAPED_MARK = re.compile(r"\\(?:u00[01]|[bfr])")
+
+
+def _nothing_to_mark(data: Any) -> bool:
+    """Whether no string in `data` holds a character `printable` marks: its JSON (orjson, in
+    C) looked at whole. Data orjson cannot write is looked at string by string."""
+    try:
+        text = orjson.dumps(data).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return False
+    return text.isprintable() and _ESCAPED_MARK.search(text) is None
 
 
 def _packages(
@@ -120,21 +145,13 @@ def _events(tested: dict[str, Any], strings: Strings) -> list[list[Any]]:
     ]
 
 
-def _trail(trails: Trails, finding: Finding, tags: Strings) -> list[list[Any]]:
-    """Columns of [packages, hidden] read left to right (empty when the rule draws none)."""
-    trail = trails.trail(finding)
-    if trail is None:
-        return []
-    return [[[tags(box.tag) for box in column.boxes], column.hidden] for column in trail.columns]
-
-
 def _names(result: AuditResult) -> dict[str, tuple[str, str]]:
     """Item name and category of every package a finding names."""
     packages = result.packages
     if packages is None:
         return {}
     tags = {finding.package_tag for finding in result.findings if finding.package_tag}
-    named = packages.loc[packages["tag"].isin(tags)]
+    named = packages_named(packages, tags)
     return dict(
         zip(
             named["tag"].astype(str),
