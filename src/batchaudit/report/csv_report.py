@@ -25,6 +25,8 @@ COLUMNS = (
     "baseline",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# `json.dumps(evidence, ensure_ascii=False)` makes an encoder for every call: one is enough.
+_EVIDENCE = json.JSONEncoder(ensure_ascii=False)
 
 
 def neutralise(cell: str) -> str:
@@ -54,7 +56,7 @@ def render(result: AuditResult) -> str:
             finding.remedy or "",
             source.file if source else "",
             str(source.line) if source and source.line is not None else "",
-            json.dumps(finding.evidence, ensure_ascii=False),
+            _EVIDENCE.encode(finding.evidence),
             finding.fingerprint,
             _waived(finding),
             finding.baseline or "",
