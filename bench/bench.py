@@ -17,6 +17,8 @@ the issue's target and whether it is met.
   with its nested `Item` (`bench/metrc_page.py`), against the sample's grid CSVs.
 - **per-package pulls**: `sample --lab-pulls`, every package's whole Lab Results tab under
   its own PackageId, against the sample's grid CSVs.
+- **every report format** (findings-heavy): the JSON and the HTML, CSV, SARIF, Markdown
+  and JUnit reports a report folder writes, against the JSON alone.
 - **5,000 files**: one-row exports ten to a subfolder (`batchaudit.sample.shapes`), once.
 
 A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
@@ -128,6 +130,8 @@ class Case(NamedTuple):
     seconds: float | None = None  # the wall time it must not pass
 
 
+# The report formats beside the JSON, as a report folder writes them all.
+OTHER_FORMATS = (".html", ".csv", ".sarif", ".md", ".xml")
 # The files of a million packages pass the default limits (a 5 GB lab pull); a user raises them.
 LARGE_LIMITS = ["--limit", "file-size=16G", "--limit", "memory=64G"]
 
@@ -157,6 +161,11 @@ def cases(root: Path, packages: int, args: argparse.Namespace) -> dict[str, Case
         2.5 if large else 2.0, 6144 if large else None,
     )  # fmt: skip
     found["heavy-peer"] = Case("DuckDB peer, findings-heavy", peer_command(args, heavy))
+    # A report folder (--out-dir) writes every format: what the other five add to the JSON.
+    reports = [f"--output={heavy_report.with_name('report' + suffix)}" for suffix in OTHER_FORMATS]
+    found["formats"] = Case(
+        "findings-heavy, every report format", [*found["heavy"].command, *reports], "heavy"
+    )
     page = root / f"{packages}-page" / "packages.json"
     run(
         [sys.executable, str(HERE / "metrc_page.py"), *map(str, grid[:2]), str(page.parent)], "page"
