@@ -152,10 +152,12 @@ def _names(result: AuditResult) -> dict[str, tuple[str, str]]:
         return {}
     tags = {finding.package_tag for finding in result.findings if finding.package_tag}
     named = packages_named(packages, tags)
+    # Taken out as lists: iterating an Arrow-backed column boxes each value on its own.
+    items, categories = named["item_name"].astype(str), named["category"].astype(str)
     return dict(
         zip(
-            named["tag"].astype(str),
-            zip(named["item_name"].astype(str), named["category"].astype(str), strict=True),
+            named["tag"].astype(str).tolist(),
+            zip(items.tolist(), categories.tolist(), strict=True),
             strict=True,
         )
     )
