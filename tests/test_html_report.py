@@ -100,3 +100,28 @@ def test_a_huge_results_tab_does_not_swell_the_report(tmp_path: Path) -> None:
     page = html.render(audited(tmp_path, packages, lab).result, NOW)
     (finding,) = [row for row in explorer(page)["findings"] if row[10]]
     assert len(finding[10]) == 12 and finding[11] == 48  # 12 shown, 48 more in the JSON
+
+
+def test_a_trail_shows_eight_sources_a_column_and_counts_the_rest(tmp_path: Path) -> None:
+    # T12 is a production batch of ten Buds, T2..T11 (PB001); T4 is one itself, from T1. The
+    # trail shows the sources, eight of them, and counts the other two.
+    sources = [f"T{n},Buds,{'T1' if n == 4 else ''},{'Yes' if n == 4 else 'No'}," for n in
+               range(2, 12)]  # fmt: skip
+    packages = "\n".join(
+        [
+            "tag,category,source_package_tags,production_batch,production_batch_number",
+            "T1,Buds,,No,",
+            *sources,
+            f'T12,Buds,"{",".join(f"T{n}" for n in range(2, 12))}",Yes,PB-1',
+        ]
+    )
+    data = explorer(html.render(audited(tmp_path, packages).result, NOW))
+    tags = [package[0] for package in data["packages"]]
+    pb001 = [rule[0] for rule in data["rules"]].index("PB001")
+    (finding,) = [row for row in data["findings"] if row[2] == tag(12) and row[1] == pb001]
+    columns = [([tags[number] for number in shown], hidden) for shown, hidden in finding[12]]
+    assert columns == [([tag(n) for n in range(2, 10)], 2), ([tag(12)], 0)]
+    # Each box's package as the exports have it: category and the Production Batch flag.
+    details = {package[0]: package[1:] for package in data["packages"]}
+    assert data["strings"][details[tag(4)][0]] == "Buds" and details[tag(4)][1] == 1
+    assert details[tag(2)][1] == 0 and details[tag(12)][1] == 1
