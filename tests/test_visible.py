@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from batchaudit.cli import cli
-from batchaudit.report.explorer import shown
-from batchaudit.support.visible import _ONE_LINE, one_line, printable
+from batchaudit.support.visible import _ONE_LINE, one_line, printable, printable_data
 from helpers import tag
 
 ESC = "\x1b"
@@ -53,16 +52,16 @@ def test_the_explorer_data_is_marked_wherever_a_string_holds_a_mark() -> None:
     # as the escape JSON writes for it (a control), the look at the data as JSON finds it.
     for code in _ONE_LINE:
         data = {"findings": [[1, "plain", [["label", f"a{chr(code)}b"]]]], "count": 2}
-        marked = shown(data)
+        marked = printable_data(data)
         if code in (0x09, 0x0A):  # tabs and line breaks stay as they are
             assert marked == data
         else:
             assert marked == {"findings": [[1, "plain", [["label", printable(f"a{chr(code)}b")]]]],
                               "count": 2}  # fmt: skip
     plain = {"strings": ["café", "a\\z", 'say "x"', "line\nbreak"], "n": [1, None, True]}
-    assert shown(plain) is plain  # nothing to mark: the same data, not a copy
+    assert printable_data(plain) is plain  # nothing to mark: the same data, not a copy
     # A backslash written before `u001b` is text, not a control: marked as nothing.
-    assert shown({"s": ["\\u001b\\r"]}) == {"s": ["\\u001b\\r"]}
+    assert printable_data({"s": ["\\u001b\\r"]}) == {"s": ["\\u001b\\r"]}
 
 
 def test_trace_never_prints_a_terminal_escape(tmp_path: Path) -> None:

@@ -7,14 +7,11 @@ listed once and referred to by position, so that 100,000 packages stay within th
 
 from __future__ import annotations
 
-import re
 from typing import Any
-
-import orjson
 
 from batchaudit.model.findings import AuditResult, Severity
 from batchaudit.report.trails import Trails, packages_named
-from batchaudit.support.visible import printable
+from batchaudit.support.visible import printable_data
 
 # A finding lists this many tested packages of its results tab; the JSON has them all.
 TESTED_PACKAGES_SHOWN = 12
@@ -82,40 +79,9 @@ def explorer_data(result: AuditResult, order: list[int]) -> dict[str, Any]:
         "findings": rows,
         "packages": packages,
     }
-    marked: dict[str, Any] = shown(data)
+    # Export text as the page shows it: control, bidi and zero-width characters marked.
+    marked: dict[str, Any] = printable_data(data)
     return marked
-
-
-def shown(data: Any) -> Any:
-    """Export text as the page shows it: control, bidi and zero-width characters marked.
-    Nearly always there is none: then the data is given back as it is, without visiting its
-    every string (1.9 million calls for 40,000 findings, 0.8 s)."""
-    return data if _nothing_to_mark(data) else _marked(data)
-
-
-def _marked(data: Any) -> Any:
-    if isinstance(data, str):
-        return printable(data)
-    if isinstance(data, list):
-        return [_marked(item) for item in data]
-    if isinstance(data, dict):
-        return {key: _marked(value) for key, value in data.items()}
-    return data
-
-
-# As JSON, a character `printable` marks is written as itself, and no marked character is
-# printable to Python; or, for the controls JSON escapes, as an escape other than \t and \n.
-_ESCAPED_MARK = re.compile(r"\\(?:u00[01]|[bfr])")
-
-
-def _nothing_to_mark(data: Any) -> bool:
-    """Whether no string in `data` holds a character `printable` marks: its JSON (orjson, in
-    C) looked at whole. Data orjson cannot write is looked at string by string."""
-    try:
-        text = orjson.dumps(data).decode("utf-8")
-    except orjson.JSONEncodeError:
-        return False
-    return text.isprintable() and _ESCAPED_MARK.search(text) is None
 
 
 def _packages(

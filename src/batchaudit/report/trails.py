@@ -14,6 +14,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from batchaudit.model.findings import AuditResult, Finding
+from batchaudit.model.values import arrow_text
 
 # A column of a trail shows this many packages; the finding's evidence lists the rest.
 BOXES_PER_COLUMN = 8
@@ -65,8 +66,7 @@ def packages_named(packages: pd.DataFrame, tags: Collection[str]) -> pd.DataFram
     if packages.empty or not tags:
         return packages.iloc[:0]
     found = pc.is_in(
-        pa.array(packages["tag"], type=pa.large_string(), from_pandas=True),
-        value_set=pa.array(list(tags), type=pa.large_string()),
+        arrow_text(packages["tag"]), value_set=pa.array(list(tags), type=pa.large_string())
     )
     return packages.loc[np.asarray(found.fill_null(False), dtype=bool)]
 

@@ -9,6 +9,11 @@ differ. Everything shown to people (terminal, HTML, CSV, Markdown) marks each on
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import orjson
+
 # Characters that reorder text or take no width: bidi embeddings, overrides, isolates and
 # marks; zero-width spaces and joiners; the word joiner and invisible operators; the soft
 # hyphen; the byte-order mark; line and paragraph separators.
@@ -43,3 +48,35 @@ def one_line(text: str) -> str:
     """`printable`, and tabs and line breaks marked too: a sentence about a file stays one
     line, so a file name cannot start a line of its own."""
     return text if text.isprintable() else text.translate(_ONE_LINE)
+
+
+def printable_data(data: Any) -> Any:
+    """Lists and dicts with every string in them `printable` (dict keys as they are). Nearly
+    always no string holds a mark: then the data is given back as it is, without visiting
+    its every string (an HTML report's 40,000 findings: 1.9 million calls, 0.8 s)."""
+    return data if _nothing_to_mark(data) else _marked(data)
+
+
+def _marked(data: Any) -> Any:
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, list):
+        return [_marked(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _marked(value) for key, value in data.items()}
+    return data
+
+
+# As JSON, a marked character is written as itself (and none is printable to Python) or, for
+# the controls JSON escapes, as an escape other than \t and \n.
+_ESCAPED_MARK = re.compile(r"\\(?:u00[01]|[bfr])")
+
+
+def _nothing_to_mark(data: Any) -> bool:
+    """Whether no string in `data` holds a character `printable` marks: its JSON (orjson, in
+    C) looked at whole. Data orjson cannot write is looked at string by string."""
+    try:
+        text = orjson.dumps(data).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return False
+    return text.isprintable() and _ESCAPED_MARK.search(text) is None
