@@ -13,6 +13,9 @@ the issue's target and whether it is met.
   (`shared/bench/duckdb_peer.py`) on the same files.
 - **findings-heavy** (from `--variants-from` packages on): `sample --mistakes 3`, a careless
   licensee with twice the sample's findings (40,000 at 100,000 packages), against the peer.
+- **findings-heavy, no rule run**: the same audit with every rule left out (`--ignore`),
+  against the peer: reading, the lineage and the report alone, the floor under the
+  findings-heavy ratio. No target.
 - **Metrc v2 page**: the sample's packages as Metrc's own indented v2 page, every record
   with its nested `Item` (`bench/metrc_page.py`), against the sample's grid CSVs.
 - **per-package pulls**: `sample --lab-pulls`, every package's whole Lab Results tab under
@@ -20,6 +23,9 @@ the issue's target and whether it is met.
 - **every report format** (findings-heavy): the JSON and the HTML, CSV, SARIF, Markdown
   and JUnit reports a report folder writes, against the JSON alone.
 - **5,000 files**: one-row exports ten to a subfolder (`batchaudit.sample.shapes`), once.
+
+Each ratio is of the medians; `rounds` shows the lowest and highest ratio of the two runs of
+one round, which the machine's load moves together.
 
 A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
 prints MISMATCH or OVER and the exit status is 1.
@@ -132,6 +138,8 @@ class Case(NamedTuple):
 
 # The report formats beside the JSON, as a report folder writes them all.
 OTHER_FORMATS = (".html", ".csv", ".sarif", ".md", ".xml")
+# Every rule family left out: the audit reads, links and reports, and no rule runs.
+NO_RULES = ["--ignore", "PB,LT,LN,DQ,WV"]
 # The files of a million packages pass the default limits (a 5 GB lab pull); a user raises them.
 LARGE_LIMITS = ["--limit", "file-size=16G", "--limit", "memory=64G"]
 
@@ -161,6 +169,10 @@ def cases(root: Path, packages: int, args: argparse.Namespace) -> dict[str, Case
         2.5 if large else 2.0, 6144 if large else None,
     )  # fmt: skip
     found["heavy-peer"] = Case("DuckDB peer, findings-heavy", peer_command(args, heavy))
+    # The same audit with no rule run: what reading, the lineage and a report cost the ratio
+    # before any rule or finding does.
+    floor = [*audit_command(heavy, heavy_report.with_name("no-rules.json")), *limits]
+    found["floor"] = Case("findings-heavy, no rule run", [*floor, *NO_RULES], "heavy-peer")
     # A report folder (--out-dir) writes every format: what the other five add to the JSON.
     reports = [f"--output={heavy_report.with_name('report' + suffix)}" for suffix in OTHER_FORMATS]
     found["formats"] = Case(
@@ -192,13 +204,20 @@ def folder_case(root: Path) -> Case:
     return Case("5,000 small files in nested folders", command, seconds=5.0)
 
 
-def timed(found: dict[str, Case], args: argparse.Namespace) -> dict[str, Run]:
-    """The median run of each case, all run in turn in each round."""
+def timed(found: dict[str, Case], args: argparse.Namespace) -> dict[str, list[Run]]:
+    """Each case's runs, one a round, all cases run in turn in each round."""
     runs: dict[str, list[Run]] = {name: [] for name in found}
     for _ in range(args.runs):
         for name, case in found.items():
             runs[name].append(run(case.command, case.label))
-    return {name: median(each) for name, each in runs.items()}
+    return runs
+
+
+def spread(runs: list[Run], against: list[Run]) -> str:
+    """The lowest and highest ratio of a round's run to the run it is measured against in
+    the same round: how far the machine's load moved the ratio the table shows."""
+    ratios = [mine.seconds / theirs.seconds for mine, theirs in zip(runs, against, strict=True)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}x"
 
 
 def missed_targets(case: Case, each: Run, ratio: float | None) -> list[str]:
@@ -222,19 +241,24 @@ def targets(case: Case) -> str:
     return ", ".join(text for text in wanted if text)
 
 
-def rows_of(size: str, found: dict[str, Case], result: dict[str, Run]) -> tuple[list, list[str]]:
+def rows_of(
+    size: str, found: dict[str, Case], runs: dict[str, list[Run]]
+) -> tuple[list[list[str]], list[str]]:
     """The table's rows for one size, and the targets missed."""
     rows, missed = [], []
+    result = {name: median(each) for name, each in runs.items()}
     for name, case in found.items():
         each = result[name]
         ratio = each.seconds / result[case.against].seconds if case.against else None
         over = missed_targets(case, each, ratio)
         missed += [f"OVER {size} {case.label}: {text}" for text in over]
         wanted = targets(case)
+        rounds = spread(runs[name], runs[case.against]) if case.against else ""
         rows.append([
             size, case.label, f"{each.seconds:.2f}", f"{each.cpu_seconds:.2f}",
             f"{each.peak_mb:,.0f}", found[case.against].label if case.against else "",
-            f"{ratio:.2f}x" if ratio else "", wanted, ("OVER" if over else "ok") if wanted else "",
+            f"{ratio:.2f}x" if ratio else "", rounds, wanted,
+            ("OVER" if over else "ok") if wanted else "",
         ])  # fmt: skip
     return rows, missed
 
@@ -258,12 +282,12 @@ def main() -> int:
         root = args.keep or Path(scratch)
         for packages in args.sizes:
             found = cases(root, packages, args)
-            result = timed(found, args)
+            runs = timed(found, args)
             for name, peer in (("csv", "peer"), ("heavy", "heavy-peer")):
                 if name in found:
                     report = Path(found[name].command[found[name].command.index("-o") + 1])
-                    compared.append((report, result[peer]))
-            more, missed = rows_of(f"{packages:,}", found, result)
+                    compared.append((report, median(runs[peer])))
+            more, missed = rows_of(f"{packages:,}", found, runs)
             rows += more
             problems += missed
         found = {"files": folder_case(root)}
@@ -273,9 +297,11 @@ def main() -> int:
         # Compared last: the reports read would grow this process, whose memory every child
         # forked from it starts with (and would count as its own peak).
         problems = [line for report, peer in compared for line in compare(report, peer)] + problems
-    header = ["packages", "input", "seconds", "CPU s", "peak MB", "against", "ratio", "target", ""]
+    header = ["packages", "input", "seconds", "CPU s", "peak MB", "against", "ratio", "rounds"]
+    header += ["target", ""]
     print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report);")
-    print("ratio = wall time / the wall time of the input against; CPU s = user + system")
+    print("ratio = wall time / the wall time of the input against; CPU s = user + system;")
+    print("rounds = the lowest and highest ratio of one round's two runs")
     print(table(header, rows))
     for line in problems:
         print(line)
