@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import batchaudit
 from batchaudit.cli import cli
 from batchaudit.model.findings import Severity
 from helpers import tag, write
@@ -159,6 +161,14 @@ def test_csv_output_neutralises_formulas(tmp_path: Path, monkeypatch: pytest.Mon
 def test_the_version_is_shown() -> None:
     code, out, _ = invoke("--version")
     assert code == 0 and "batchaudit" in out
+
+
+def test_the_version_is_the_installed_packages() -> None:
+    """Written once, in the package, and read by hatch when it is built: the command, the
+    reports and the installed package's metadata say the same version."""
+    _, out, _ = invoke("--version")
+    assert batchaudit.__version__ == importlib.metadata.version("batchaudit")
+    assert out == f"batchaudit, version {batchaudit.__version__}\n"
 
 
 def test_a_path_that_does_not_exist_is_bad_usage(tmp_path: Path) -> None:

@@ -6,17 +6,15 @@ on first use, so `import batchaudit` stays as light as the command line needs it
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from batchaudit.api import AuditError, audit, findings_frame, write
     from batchaudit.model.findings import AuditResult, Finding, InputFile, Severity, Source, Summary
 
-try:
-    __version__ = version("batchaudit")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version is written: hatch reads it from here when the package is built
+# (pyproject.toml), so a source tree and an installed package say the same.
+__version__ = "0.1.0"
 
 __all__ = [
     "AuditError",
