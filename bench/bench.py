@@ -27,6 +27,12 @@ the issue's target and whether it is met.
 Each ratio is of the medians; `rounds` shows the lowest and highest ratio of the two runs of
 one round, which the machine's load moves together.
 
+Under the table, per size, what a finding costs (from the medians and the reports' counts):
+the time each finding of the findings-heavy export adds over the sample's, the time of its
+rules and findings over the floor per finding, and what its target leaves per finding over
+the floor. A finding's cost is the part of the audit that grows with the findings, not the
+packages.
+
 A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
 prints MISMATCH or OVER and the exit status is 1.
 
@@ -42,6 +48,7 @@ report the largest of every child waited for, the sample generator included).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -50,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -114,6 +122,40 @@ def sample(folder: Path, packages: int, seed: int, *options: str) -> list[Path]:
     command = [str(BATCHAUDIT), "sample", str(folder), "--packages", str(packages)]
     run([*command, "--seed", str(seed), *options], "batchaudit sample")
     return [folder / name for name in FILES]
+
+
+def findings_in(report: Path) -> int:
+    counts: dict[str, int] = json.loads(report.read_text(encoding="utf-8"))["summary"]["by_rule"]
+    return sum(counts.values())
+
+
+def per_finding(size: str, found: dict[str, Case], runs: dict[str, list[Run]]) -> list[str]:
+    """What a finding costs, from the findings-heavy, sample and no-rule runs of one size:
+    what each finding added over the sample's (the rules' work on findings, the report's),
+    the rules and findings' whole time over the floor per finding, and what the target
+    leaves per finding over the floor. Reads the reports: call after every run."""
+    if "heavy" not in found:
+        return []
+    seconds = {name: median(runs[name]).seconds for name in ("csv", "heavy", "floor", "heavy-peer")}
+    heavy, sample = (findings_in(report_of(found[name])) for name in ("heavy", "csv"))
+    more = (seconds["heavy"] - seconds["csv"]) / max(heavy - sample, 1)
+    over_floor = (seconds["heavy"] - seconds["floor"]) / max(heavy, 1)
+    target = found["heavy"].target or 0.0
+    left = (target * seconds["heavy-peer"] - seconds["floor"]) / max(heavy, 1)
+    leaves = (
+        f"the {target:g}x target leaves {left * 1e6:.1f} us"
+        if left > 0
+        else f"the floor alone is over the {target:g}x target"
+    )
+    return [
+        f"{size}: findings-heavy {heavy:,} findings, sample {sample:,}: "
+        f"{more * 1e6:.1f} us for each finding more; the rules and findings over the floor "
+        f"{over_floor * 1e6:.1f} us a finding, where {leaves}"
+    ]
+
+
+def report_of(case: Case) -> Path:
+    return Path(case.command[case.command.index("-o") + 1])
 
 
 def compare(report: Path, peer: Run) -> list[str]:
@@ -285,6 +327,7 @@ def main() -> int:
     rows: list[list[str]] = []
     problems: list[str] = []
     compared: list[tuple[Path, Run]] = []
+    costs: list[Callable[[], list[str]]] = []
     with tempfile.TemporaryDirectory(prefix="batchaudit-bench-") as scratch:
         root = args.keep or Path(scratch)
         for packages in args.sizes:
@@ -292,8 +335,8 @@ def main() -> int:
             runs = timed(found, args)
             for name, peer in (("csv", "peer"), ("heavy", "heavy-peer")):
                 if name in found:
-                    report = Path(found[name].command[found[name].command.index("-o") + 1])
-                    compared.append((report, median(runs[peer])))
+                    compared.append((report_of(found[name]), median(runs[peer])))
+            costs.append(functools.partial(per_finding, f"{packages:,}", found, runs))
             more, missed = rows_of(f"{packages:,}", found, runs)
             rows += more
             problems += missed
@@ -304,12 +347,15 @@ def main() -> int:
         # Compared last: the reports read would grow this process, whose memory every child
         # forked from it starts with (and would count as its own peak).
         problems = [line for report, peer in compared for line in compare(report, peer)] + problems
+        finding_costs = [line for cost in costs for line in cost()]
     header = ["packages", "input", "seconds", "CPU s", "peak MB", "against", "ratio", "rounds"]
     header += ["target", ""]
     print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report);")
     print("ratio = wall time / the wall time of the input against; CPU s = user + system;")
     print("rounds = the lowest and highest ratio of one round's two runs")
     print(table(header, rows))
+    for line in finding_costs:
+        print(line)
     for line in problems:
         print(line)
     return 1 if problems else 0
