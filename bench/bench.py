@@ -30,8 +30,8 @@ one round, which the machine's load moves together.
 Under the table, per size, what a finding costs (from the medians and the reports' counts):
 the time each finding of the findings-heavy export adds over the sample's, the time of its
 rules and findings over the floor per finding, and what its target leaves per finding over
-the floor. A finding's cost is the part of the audit that grows with the findings, not the
-packages.
+the floor, each with its lowest and highest in one round. A finding's cost is the part of the
+audit that grows with the findings, not the packages.
 
 A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
 prints MISMATCH or OVER and the exit status is 1.
@@ -135,24 +135,37 @@ def per_finding(size: str, found: dict[str, Case], runs: dict[str, list[Run]]) -
     """What a finding costs, from the findings-heavy, sample and no-rule runs of one size:
     what each finding added over the sample's (the rules' work on findings, the report's),
     the rules and findings' whole time over the floor per finding, and what the target
-    leaves per finding over the floor. Reads the reports: call after every run."""
+    leaves per finding over the floor; each from the medians, with its lowest and highest
+    in one round. Reads the reports: call after every run."""
     if "heavy" not in found:
         return []
-    seconds = {name: median(runs[name]).seconds for name in ("csv", "heavy", "floor", "heavy-peer")}
     heavy, sample = (sum(by_rule(report_of(found[name])).values()) for name in ("heavy", "csv"))
-    more = (seconds["heavy"] - seconds["csv"]) / max(heavy - sample, 1)
-    over_floor = (seconds["heavy"] - seconds["floor"]) / max(heavy, 1)
     target = found["heavy"].target or 0.0
-    left = (target * seconds["heavy-peer"] - seconds["floor"]) / max(heavy, 1)
+
+    def costs(seconds: dict[str, float]) -> tuple[float, float, float]:
+        return (
+            (seconds["heavy"] - seconds["csv"]) / max(heavy - sample, 1) * 1e6,
+            (seconds["heavy"] - seconds["floor"]) / max(heavy, 1) * 1e6,
+            (target * seconds["heavy-peer"] - seconds["floor"]) / max(heavy, 1) * 1e6,
+        )
+
+    names = ("csv", "heavy", "floor", "heavy-peer")
+    more, over_floor, left = costs({name: median(runs[name]).seconds for name in names})
+    each = [
+        costs({name: runs[name][at].seconds for name in names}) for at in range(len(runs["heavy"]))
+    ]
+    parts = list(zip(*each, strict=True))
+    low, high = [min(part) for part in parts], [max(part) for part in parts]
     leaves = (
-        f"the {target:g}x target leaves {left * 1e6:.1f} us"
+        f"the {target:g}x target leaves {left:.1f} us ({low[2]:.1f} to {high[2]:.1f})"
         if left > 0
         else f"the floor alone is over the {target:g}x target"
     )
     return [
         f"{size}: findings-heavy {heavy:,} findings, sample {sample:,}: "
-        f"{more * 1e6:.1f} us for each finding more; the rules and findings over the floor "
-        f"{over_floor * 1e6:.1f} us a finding, where {leaves}"
+        f"{more:.1f} us for each finding more ({low[0]:.1f} to {high[0]:.1f} in one round); "
+        f"the rules and findings over the floor {over_floor:.1f} us a finding "
+        f"({low[1]:.1f} to {high[1]:.1f}), where {leaves}"
     ]
 
 
