@@ -27,11 +27,12 @@ the issue's target and whether it is met.
 Each ratio is of the medians; `rounds` shows the lowest and highest ratio of the two runs of
 one round, which the machine's load moves together.
 
-Under the table, per size, what a finding costs (from the medians and the reports' counts):
-the time each finding of the findings-heavy export adds over the sample's, the time of its
-rules and findings over the floor per finding, and what its target leaves per finding over
-the floor, each with its lowest and highest in one round. A finding's cost is the part of the
-audit that grows with the findings, not the packages.
+Under the table, per size, what a finding costs (from the reports' counts): the time each
+finding of the findings-heavy export adds over the sample's, the time of its rules and
+findings over the floor per finding, and what its target leaves per finding over the floor.
+Each is worked out per round, from that round's runs, and shown as the median of the rounds
+with the lowest and highest. A finding's cost is the part of the audit that grows with the
+findings, not the packages.
 
 A finding count that differs from the peer's (PB001-PB003, LT001), or a target missed,
 prints MISMATCH or OVER and the exit status is 1.
@@ -135,8 +136,8 @@ def per_finding(size: str, found: dict[str, Case], runs: dict[str, list[Run]]) -
     """What a finding costs, from the findings-heavy, sample and no-rule runs of one size:
     what each finding added over the sample's (the rules' work on findings, the report's),
     the rules and findings' whole time over the floor per finding, and what the target
-    leaves per finding over the floor; each from the medians, with its lowest and highest
-    in one round. Reads the reports: call after every run."""
+    leaves per finding over the floor; each worked out per round, its median and its lowest
+    and highest. Reads the reports: call after every run."""
     if "heavy" not in found:
         return []
     heavy, sample = (sum(by_rule(report_of(found[name])).values()) for name in ("heavy", "csv"))
@@ -149,12 +150,13 @@ def per_finding(size: str, found: dict[str, Case], runs: dict[str, list[Run]]) -
             (target * seconds["heavy-peer"] - seconds["floor"]) / max(heavy, 1) * 1e6,
         )
 
+    # Per round, its own runs (the differences of two medians would mix rounds' loads).
     names = ("csv", "heavy", "floor", "heavy-peer")
-    more, over_floor, left = costs({name: median(runs[name]).seconds for name in names})
     each = [
         costs({name: runs[name][at].seconds for name in names}) for at in range(len(runs["heavy"]))
     ]
     parts = list(zip(*each, strict=True))
+    more, over_floor, left = (statistics.median(part) for part in parts)
     low, high = [min(part) for part in parts], [max(part) for part in parts]
     leaves = (
         f"the {target:g}x target leaves {left:.1f} us ({low[2]:.1f} to {high[2]:.1f})"
