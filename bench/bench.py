@@ -344,7 +344,7 @@ def main() -> int:
     rows: list[list[str]] = []
     problems: list[str] = []
     compared: list[tuple[Path, Run]] = []
-    costs: list[Callable[[], list[str]]] = []
+    finding_costs_of: list[Callable[[], list[str]]] = []  # a size's, once its reports are read
     with tempfile.TemporaryDirectory(prefix="batchaudit-bench-") as scratch:
         root = args.keep or Path(scratch)
         for packages in args.sizes:
@@ -353,7 +353,7 @@ def main() -> int:
             for name, peer in (("csv", "peer"), ("heavy", "heavy-peer")):
                 if name in found:
                     compared.append((report_of(found[name]), median(runs[peer])))
-            costs.append(functools.partial(per_finding, f"{packages:,}", found, runs))
+            finding_costs_of.append(functools.partial(per_finding, f"{packages:,}", found, runs))
             more, missed = rows_of(f"{packages:,}", found, runs)
             rows += more
             problems += missed
@@ -364,7 +364,7 @@ def main() -> int:
         # Compared last: the reports read would grow this process, whose memory every child
         # forked from it starts with (and would count as its own peak).
         problems = [line for report, peer in compared for line in compare(report, peer)] + problems
-        finding_costs = [line for cost in costs for line in cost()]
+        finding_costs = [line for size in finding_costs_of for line in size()]
     header = ["packages", "input", "seconds", "CPU s", "peak MB", "against", "ratio", "rounds"]
     header += ["target", ""]
     print(f"median of {args.runs} runs, side by side (full audit, all rules, JSON report);")
