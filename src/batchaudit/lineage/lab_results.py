@@ -283,6 +283,10 @@ def _event_codes(
     return np.where(event >= 0, merged[event], -1), distinct
 
 
+# The fields of the lab-result rows that `event_keys` reads.
+EVENT_FIELDS = ("lab_test_result_id", "test_performed_date", "lab_license")
+
+
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
     """Each row's test event: its result id, or without one the tested package, lab and
     test date."""
@@ -314,7 +318,8 @@ def _tested(
     tested = pd.Series(_taken(lab_results["tested_package"], kept), copy=False)
     blank = (tested == "").to_numpy(dtype=bool, na_value=False)
     pulled_for = pd.Series(_taken(lab_results["package_id"], kept), copy=False)
-    by_id = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
+    by_id = packages.loc[packages["package_id"] != "", ["package_id", "tag"]]
+    by_id = by_id.drop_duplicates("package_id")
     from_id = pulled_for.map(by_id.set_index("package_id")["tag"])
     given = tested.where(~blank, from_id).fillna("").astype("str")
     return positions_in(given, packages["tag"]), pd.Categorical(given)

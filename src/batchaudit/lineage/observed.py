@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from batchaudit.lineage.lab_results import event_keys
+from batchaudit.lineage.lab_results import EVENT_FIELDS, event_keys
 from batchaudit.lineage.tabs import tested_in_tabs
 from batchaudit.model.fields import FILE, LINE
 from batchaudit.support.lazy import lazy
@@ -78,7 +78,9 @@ def pulled_events(lab: pd.DataFrame | None, packages: pd.DataFrame) -> pd.DataFr
     empty = pd.DataFrame(columns=["package", "event", "tested_tag", "rows"])
     if lab is None or lab.empty:
         return empty
-    ids = packages.loc[packages["package_id"] != ""].drop_duplicates("package_id")
+    # Only the columns used are taken, of the packages' seventy and the lab rows' twenty:
+    # taking every column was a third of this step's time for 10^5 packages' pulls.
+    ids = packages.loc[packages["package_id"] != "", ["package_id"]].drop_duplicates()
     # Each distinct PackageId looked up once (the rows repeat them).
     id_code, distinct_ids = pd.factorize(lab["package_id"])
     found = pd.Index(ids["package_id"]).get_indexer(distinct_ids)
@@ -86,7 +88,7 @@ def pulled_events(lab: pd.DataFrame | None, packages: pd.DataFrame) -> pd.DataFr
     placed = pulled_for >= 0
     if not placed.any():
         return empty
-    rows = lab.loc[placed]
+    rows = lab.loc[placed, [*EVENT_FIELDS, "tested_package", "test_type"]]
     codes = ids.index.to_numpy(np.int64)[pulled_for[placed]]
     given = rows["tested_package"].to_numpy(dtype=object)
     # A row without a label is the pulled package's own result.

@@ -19,6 +19,16 @@ else:
     np, pd = lazy("numpy"), lazy("pandas")
 
 
+# The fields of the production batches that PB005 decides on.
+_READ = [
+    "production_batch_number",
+    "recorded_job_output",
+    "category_key",
+    "processing_job",
+    "category",
+]
+
+
 class BatchNumberEvidence(TypedDict):
     production_batch_number: Annotated[str | None, "the number (null when blank)"]
 
@@ -61,16 +71,19 @@ class ProductionBatchNumber(Rule):
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
-        batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
+        # The batches' fields the rule reads; whole rows are taken for the offending only.
+        batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool), _READ]
         # A job output's process-lot id is its processing job (OAR 845-025-7575(2)): without
         # a batch number it is still identified.
         unnumbered: np.ndarray = (batches["production_batch_number"] == "").to_numpy(dtype=bool)
-        blank: pd.DataFrame = batches.loc[
-            unnumbered & ~batches["recorded_job_output"].to_numpy(dtype=bool)
+        blank: pd.DataFrame = packages.loc[
+            batches.index[unnumbered & ~batches["recorded_job_output"].to_numpy(dtype=bool)]
         ]
         numbered = batches.loc[batches["production_batch_number"] != ""]
-        by_number = numbered.groupby("production_batch_number")
-        kinds = by_number["category_key"].nunique()
+        kinds = numbered.groupby("production_batch_number")["category_key"].nunique()
+        # Numbers of more than one kind of product: only their batches are looked at again.
+        several = numbered.loc[numbered["production_batch_number"].isin(kinds.index[kinds > 1])]
+        by_number = several.groupby("production_batch_number")
         # The outputs of one processing job share its number as they share the process lot.
         jobs = by_number["processing_job"].agg(["min", "max"])
         one_job = (
@@ -78,10 +91,11 @@ class ProductionBatchNumber(Rule):
             & (jobs["min"] != "")
             & by_number["recorded_job_output"].all()
         )
-        mixed_lots = kinds.index[(kinds > 1) & ~one_job.reindex(kinds.index, fill_value=False)]
-        shared = numbered.loc[numbered["production_batch_number"].isin(mixed_lots)]
+        mixed_lots = one_job.index[~one_job.to_numpy(dtype=bool)]
+        shared_fields = several.loc[several["production_batch_number"].isin(mixed_lots)]
+        shared = packages.loc[shared_fields.index]
         mixed = (
-            shared.drop_duplicates(["production_batch_number", "category_key"])
+            shared_fields.drop_duplicates(["production_batch_number", "category_key"])
             .sort_values("category")
             .groupby("production_batch_number")["category"]
             .agg(list)

@@ -39,7 +39,9 @@ def batches_by_month(
     """Production batches by the month they were packaged, and how many have no date."""
     unneeded_rules = {card.code for card in rules if card.unneeded_batch}
     unneeded_tags = {f.package_tag for f in findings if f.rule in unneeded_rules}
-    batches = packages.loc[packages["production_batch"].to_numpy(dtype=bool)]
+    batches = packages.loc[
+        packages["production_batch"].to_numpy(dtype=bool), ["tag", "packaged_date"]
+    ]
     dated = batches.loc[batches["packaged_date"].notna()]
     # Each distinct month written once, not every date.
     month_code, months_seen = pd.factorize(dated["packaged_date"].dt.to_period("M"))
