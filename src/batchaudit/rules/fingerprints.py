@@ -63,10 +63,12 @@ def _stable(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, _COLLECTIONS):
-        if all(type(item) is str for item in value):
-            return ",".join(sorted(value))
-        # A source (a dict with a tag) is its tag; `_item` encodes other dicts only.
-        return ",".join(sorted(_stable(_item(item)) for item in value))
+        # A source (a dict with a tag) is its tag; `_item` encodes other dicts only. Text is
+        # taken as it is, in the same pass: a rule's findings are fingerprinted by the ten
+        # thousand, most of them over a list of tags or of sources.
+        return ",".join(
+            sorted([item if type(item) is str else _stable(_item(item)) for item in value])
+        )
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
