@@ -245,6 +245,10 @@ class ConflictingInheritedResults(Rule):
         # Tested packages by tag: a pull shows tested packages that no export holds.
         tested, tags = pd.factorize(rows["tested_tag"])
         tested = tested.astype(np.int64)
+        # A loaded tested package's position in `tags`, as the rows pair its code and tag.
+        loaded = rows["tested"].to_numpy(np.int64)
+        tag_of = np.full(len(lineage.packages), -1, dtype=np.int64)
+        tag_of[loaded[loaded >= 0]] = tested[loaded >= 0]
         counted = (
             rows["counts"].to_numpy(dtype=bool)
             & rows["test_passed"].notna().to_numpy()
@@ -261,7 +265,7 @@ class ConflictingInheritedResults(Rule):
         tested, test_type, passed = key // 2 // count, key // 2 % count, key % 2 == 1
         # In the tabs that show a failing package, each (package, tested) pair of the tab,
         # derived or observed, brings the tested package's outcomes.
-        holder, shown = _union_tab(lineage, tags)
+        holder, shown = _union_tab(lineage, tags, tag_of)
         exposed = np.isin(holder, holder[np.isin(shown, tested[~passed])])
         outcomes = Ragged.of(tested, np.arange(len(tested)), max(len(tags), 1))
         position, outcome = outcomes.take(shown[exposed])
@@ -294,14 +298,12 @@ class ConflictingInheritedResults(Rule):
         return [("Test types passing and failing", listing(finding.evidence["test_types"]))]
 
 
-def _union_tab(lineage: Lineage, tags: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _union_tab(
+    lineage: Lineage, tags: pd.Index, tag_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(package, tested) pairs of every results tab, derived and observed, the tested
-    package as its position in `tags` (pairs whose tested package has no rows are left out)."""
-    packages = lineage.packages
-    # The tested packages that are loaded: package code -> position in `tags`.
-    loaded = pd.Index(packages["tag"]).get_indexer(tags)
-    tag_of = np.full(len(packages), -1, dtype=np.int64)
-    tag_of[loaded[loaded >= 0]] = np.flatnonzero(loaded >= 0)
+    package as its position in `tags` (`tag_of`: per package code, -1 for a package with no
+    rows; those pairs are left out)."""
     holder = lineage.tabs["package"].to_numpy(np.int64)
     shown = tag_of[lineage.tabs["tested"].to_numpy(np.int64)]
     observed = lineage.observed
