@@ -201,7 +201,9 @@ class ProcessLotNotRecordedAsJob(Rule):
     def not_checked(self, lineage: Lineage, pack: Pack) -> pd.Series | None:
         packages = lineage.packages
         unknown = self.candidates(packages) & ~self.job_field_carried(packages)
-        return pd.Series(np.where(unknown, NO_JOB_FIELD, ""), index=packages.index, dtype=object)
+        reason = np.full(len(packages), "", dtype=object)
+        reason[unknown] = NO_JOB_FIELD
+        return pd.Series(reason, index=packages.index, dtype=object)
 
     def evaluate(self, lineage: Lineage, pack: Pack) -> pd.DataFrame:
         packages = lineage.packages
