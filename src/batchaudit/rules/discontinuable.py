@@ -12,7 +12,12 @@ from batchaudit.rules.production_batches import (
     ProductionBatchWithinTestGroup,
     ProductionBatchWithoutCategoryChange,
 )
-from batchaudit.rules.sources import discontinue_blockers, not_judged, sources_of
+from batchaudit.rules.sources import (
+    DISCONTINUE_FIELDS,
+    discontinue_blockers,
+    not_judged,
+    sources_of,
+)
 from batchaudit.rules.wording import source_paths
 from batchaudit.support.lazy import lazy
 
@@ -70,11 +75,11 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
             packages
         ) | ProductionBatchWithinTestGroup.fires(packages)
         unneeded_codes = np.flatnonzero(unneeded.to_numpy(dtype=bool))
-        unneeded_batches = packages.iloc[unneeded_codes]
-        can_go = (discontinue_blockers(unneeded_batches) == "").to_numpy(dtype=bool)
-        codes = unneeded_codes[can_go]
+        # Whole rows are taken for the packages it fires on only.
+        blockers = discontinue_blockers(packages[DISCONTINUE_FIELDS].iloc[unneeded_codes])
+        codes = unneeded_codes[(blockers == "").to_numpy(dtype=bool)]
         sources = sources_of(lineage, codes)
-        offending = unneeded_batches.iloc[np.flatnonzero(can_go)]
+        offending = packages.iloc[codes]
         offending["sources"] = per_row(offending, [sources.get(int(code), []) for code in codes])
         return offending
 

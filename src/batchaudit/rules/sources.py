@@ -180,6 +180,20 @@ def likely_intent(sources: list[dict[str, Any]], item_name: str) -> list[str]:
     return intents
 
 
+# The fields `discontinue_blockers` reads.
+DISCONTINUE_FIELDS = [
+    "children",
+    "finished",
+    "discontinued",
+    "received_from_license",
+    "received_date",
+    "recipient_license",
+    "recipient_received_date",
+    "quantity",
+    "original_quantity",
+]
+
+
 def discontinue_blockers(packages: pd.DataFrame) -> pd.Series:
     """Why each package can no longer be discontinued ("" when nothing stands in the way).
     Row by row: give it only the packages asked about (string work on every package costs
