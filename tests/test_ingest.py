@@ -277,20 +277,27 @@ def test_json_flags_and_numbers_are_written_as_a_csv_export_holds_them() -> None
     """Whole columns of flags and numbers become text at once, exactly as cell by cell."""
     import math
 
-    from batchaudit.ingest.raw import as_text, cell_text
+    from batchaudit.ingest.raw import _flags_or_numbers_as_text, as_text, cell_text
 
     floats = [0.1, 1.5, 3035.88, 1e16, 1e-7, 123456789.123, -0.0, 5.0, math.nan, math.inf,
-              -math.inf, 2.5e-300, 1 / 3, 2.0**52 + 0.5, 9007199254740993.0, -7.25, 1e15 + 0.3]  # fmt: skip
+              -math.inf, 2.5e-300, 1 / 3, 2.0**52 + 0.5, 9007199254740993.0, -7.25, 1e15 + 0.3,
+              # Where Arrow writes the text and where numpy does (the plain fractions' ends)
+              1e-4, -1e-4, 9.99e-5, 0.00011, 9999999999.5, 10000000000.5, -12345.678]  # fmt: skip
     huge = [*floats[:-1], 1.7976931348623157e308]  # an integer past 2**53: cell by cell
+    # Without the integers past 2**53 (1e16, ...), the column is written whole.
+    past = [math.isfinite(value) and value.is_integer() and abs(value) >= 2**53 for value in floats]
+    whole = [0.25 if beyond else value for value, beyond in zip(floats, past, strict=True)]
     cells = pd.DataFrame(
         {
             "Quantity": floats,
+            "Weight": whole,
             "Big": huge,
             "Id": range(-3, len(floats) - 3),
             "IsOnHold": [n % 3 == 0 for n in range(len(floats))],
             "Mixed": [True, 1, "x", None, 2.5, *[""] * (len(floats) - 5)],
         }
     )
+    assert _flags_or_numbers_as_text(cells["Weight"].to_numpy()) is not None  # written whole
     text = as_text(cells)
     for column in cells:
         assert text[column].tolist() == [cell_text(value) for value in cells[column]], column
