@@ -36,3 +36,49 @@ def test_a_file_name_arrow_cannot_hold_is_sorted_by_python() -> None:
     ]
     assert in_report_order(findings) == sorted(findings, key=Finding.sort_key)
     assert in_report_order(findings)[0].package_tag == "T1"
+
+
+WEIGHTS = st.lists(st.tuples(*[st.integers(0, 2)] * 3), min_size=12, max_size=12)
+
+
+@settings(max_examples=300)
+@given(st.lists(FINDINGS, max_size=12), WEIGHTS)
+def test_the_impact_order_is_its_keys_sorted_ties_kept_as_given(
+    findings: list[Finding], weights: list[tuple[int, int, int]]
+) -> None:
+    """What the terminal and the report show first: errors and warnings, then the costliest
+    (rows lost, tested packages, rows of the tab), severity, catalog order, tag."""
+    import numpy as np
+
+    from batchaudit.model.findings import AuditResult, Impacts, Summary
+
+    rows_lost, tab_rows, tested = np.array(weights, dtype=np.int64)[: len(findings)].T
+    catalog = ["PB001", "LT001", "DQ002"]
+    result = AuditResult(
+        "oregon",
+        (),
+        tuple(findings),
+        Summary(0, 0, 0, 0, 0, 0),
+        rules=tuple(_card(code) for code in catalog),
+        impacts=Impacts(rows_lost, tab_rows, tested),
+    )
+
+    def key(n: int) -> tuple[bool, int, int, int, int, int, str]:
+        finding = findings[n]
+        return (
+            finding.severity is Severity.NOTE,
+            -int(rows_lost[n]),
+            -int(tested[n]),
+            -int(tab_rows[n]),
+            finding.severity.rank,
+            catalog.index(finding.rule),
+            finding.package_tag or "",
+        )
+
+    assert result.impact_order() == sorted(range(len(findings)), key=key)
+
+
+def _card(code: str) -> object:
+    from batchaudit.rules import REGISTRY
+
+    return REGISTRY[code].card()

@@ -13,7 +13,8 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from batchaudit.lineage.grouping import positions_in
 from batchaudit.model.chart_data import BatchMonth, ChartData, Limit
-from batchaudit.model.findings import Finding, Impact, RuleCard
+from batchaudit.model.findings import Finding, RuleCard
+from batchaudit.model.impacts import Impacts
 from batchaudit.model.values import arrow_text
 
 
@@ -60,7 +61,7 @@ def batches_by_month(
 
 def impacts(
     packages: pd.DataFrame, findings: Sequence[Finding], rules: Sequence[RuleCard]
-) -> tuple[Impact, ...]:
+) -> Impacts:
     """Each finding's weight for ranking: rows its package lost, and its results tab (of the
     first package with its tag; none without one)."""
     cards = {card.code: card for card in rules}
@@ -71,18 +72,14 @@ def impacts(
     for column in ("tab_rows", "tab_tested_packages"):
         size = np.zeros(len(at), dtype=np.int64)
         size[placed] = packages[column].to_numpy(np.int64)[at[placed]]
-        sizes[column] = size.tolist()
-    unneeded = {code for code, card in cards.items() if card.unneeded_batch}
-    return tuple(
-        Impact(
-            cards[finding.rule].rows_lost(finding) if finding.rule in unneeded else 0,
-            rows,
-            tested,
-        )
-        for finding, rows, tested in zip(
-            findings, sizes["tab_rows"], sizes["tab_tested_packages"], strict=True
-        )
+        sizes[column] = size
+    lost = {code: card.rows_lost for code, card in cards.items() if card.unneeded_batch}
+    rows_lost = np.fromiter(
+        (lost[f.rule](f) if f.rule in lost else 0 for f in findings),
+        dtype=np.int64,
+        count=len(findings),
     )
+    return Impacts(rows_lost, sizes["tab_rows"], sizes["tab_tested_packages"])
 
 
 def export_period(packages: pd.DataFrame, event_dates: pd.Series) -> tuple[str, str]:
