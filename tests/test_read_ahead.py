@@ -196,3 +196,37 @@ def test_only_the_first_file_is_parsed_ahead(tmp_path: Path) -> None:
         assert ahead.page(first, None) is None  # taken once
     finally:
         ahead.close()
+
+
+def test_a_module_imported_beside_is_imported_in_a_thread_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import threading
+
+    from batchaudit.support.lazy import import_beside
+
+    (tmp_path / "beside_ok.py").write_text(
+        "import threading\nTHREAD = threading.current_thread().name\n"
+    )
+    (tmp_path / "beside_broken.py").write_text("raise ImportError('no such library')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import_beside("beside_ok")
+    import_beside("beside_broken")  # says nothing here: the module's first use says why
+    for thread in threading.enumerate():
+        if thread.name.startswith("import beside_"):
+            thread.join(timeout=10)
+    assert sys.modules["beside_ok"].THREAD == "import beside_ok"
+    with pytest.raises(ImportError, match="no such library"):
+        __import__("beside_broken")
+
+
+def test_the_reader_does_not_wait_for_pandera_to_be_imported() -> None:
+    """`batchaudit audit` imports pandera beside the reading (cli/audit.py): importing the
+    reader must not import it first."""
+    import subprocess
+    import sys
+
+    check = "import sys, batchaudit.ingest.load; print('pandera' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -26,6 +26,7 @@ from batchaudit.month_to_month.carry_over import (
 from batchaudit.report.writing import OutputError, check_outputs, write_reports
 from batchaudit.support.collector import collection_paused
 from batchaudit.support.exit import end_at_once
+from batchaudit.support.lazy import import_beside
 from batchaudit.support.side_by_side import alongside
 from batchaudit.support.visible import one_line
 
@@ -162,6 +163,8 @@ def _import_the_audit() -> None:
             "batchaudit.report.outputs",
         ):
             import_module(module)
+        # pandera is first used to validate the files once read: imported while they are.
+        import_beside("pandera.pandas")
 
 
 def _audited(

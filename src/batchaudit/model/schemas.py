@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from batchaudit.model import values
 from batchaudit.model.fields import (
@@ -25,7 +25,14 @@ from batchaudit.model.fields import (
     Kind,
 )
 from batchaudit.model.values import Parser
+from batchaudit.support.lazy import lazy
 from batchaudit.support.side_by_side import side_by_side
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+else:
+    # Imported when the first file is validated, or beside the reading (`import_beside`).
+    pa = lazy("pandera.pandas")
 
 PARSERS: dict[FieldType, Parser] = {
     FieldType.TAG: values.parse_tag,

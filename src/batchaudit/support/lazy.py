@@ -12,7 +12,9 @@ so later reads cost what a module's do.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import threading
 import types
 from typing import Any
 
@@ -27,3 +29,15 @@ class _LazyModule(types.ModuleType):
 def lazy(name: str) -> Any:
     """A stand-in for the module `name` that imports it when first used."""
     return _LazyModule(name)
+
+
+def import_beside(name: str) -> None:
+    """Import the module `name` in a thread of its own, while this one goes on: its first use
+    waits for the import to end, or raises what it raised."""
+    threading.Thread(target=_import, args=(name,), name=f"import {name}", daemon=True).start()
+
+
+def _import(name: str) -> None:
+    # An import that fails here fails again at the module's first use, which says why.
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
