@@ -20,14 +20,17 @@ from batchaudit.support.exit import end_at_once, may_end_at_once
 SAMPLE = Path(__file__).parents[1] / "sample_data"
 
 # The console entry, with the end noted: whether the process ended at once, and the atexit
-# functions run.
+# functions run. A child process that renders reports (support/apart.py) ends by `os._exit`
+# too: only the command's own process is noted.
 ENTRY = """
 import atexit, os, sys
 marker = sys.argv.pop(1)
 real_exit = os._exit
+command = os.getpid()
 def ended(status):
-    with open(marker, "a") as file:
-        file.write(f"at once {status}\\n")
+    if os.getpid() == command:
+        with open(marker, "a") as file:
+            file.write(f"at once {status}\\n")
     real_exit(status)
 os._exit = ended
 atexit.register(lambda: open(marker, "a").write("atexit\\n"))

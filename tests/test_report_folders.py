@@ -127,8 +127,8 @@ def killed(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 if point == "writing":  # after the first report of the run is on disk
     original = runs.run_reports
-    def reports(result, when):
-        for number, report in enumerate(original(result, when)):
+    def reports(result, when, **options):
+        for number, report in enumerate(original(result, when, **options)):
             if number == 1:
                 killed()
             yield report

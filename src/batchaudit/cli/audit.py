@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from batchaudit.model.packs import Pack
     from batchaudit.model.tables import Tables
     from batchaudit.month_to_month.config import Config
+    from batchaudit.report.outputs import Rendering
 
 FAIL_ON = ("error", "warning", "note", "never")
 
@@ -135,11 +137,13 @@ def audit(
             shown.stage("writing the reports")
             if out_dir is None:  # the summary is made while the reports are written
                 made = functools.partial(_summary, result, config["format"], quiet)
-                with alongside(made) as summary:
-                    _write(result, outputs, now, verbose)
+                # The child rendering reports beside this process is made before the thread.
+                with _rendering(result, outputs, now) as reports, alongside(made) as summary:
+                    _write(reports, len(outputs), verbose)
                     said = summary()
             else:
-                _write(result, outputs, now, verbose)
+                with _rendering(result, outputs, now) as reports:
+                    _write(reports, len(outputs), verbose)
                 with stage(verbose, f"recorded the run in {out_dir}"):
                     result = _recorded(out_dir, result, now, keep, quiet)
                 said = _summary(result, config["format"], quiet)
@@ -179,12 +183,16 @@ def _audited(
     return told(result, config)
 
 
-def _write(result: AuditResult, outputs: tuple[Path, ...], now: datetime, verbose: bool) -> None:
-    from batchaudit.report.outputs import RENDERERS
+def _rendering(result: AuditResult, outputs: tuple[Path, ...], now: datetime) -> Rendering[Path]:
+    from batchaudit.report.outputs import Rendering
 
+    return Rendering(result, now, outputs)
+
+
+def _write(reports: Iterable[tuple[Path, str | bytes]], count: int, verbose: bool) -> None:
     try:
-        with stage(verbose, f"wrote {len(outputs)} report(s)"):
-            write_reports((path, RENDERERS[path.suffix.lower()](result, now)) for path in outputs)
+        with stage(verbose, f"wrote {count} report(s)"):
+            write_reports(reports)
     except OutputError as error:
         raise CannotRun(str(error)) from error
 
@@ -216,7 +224,7 @@ def _recorded(
     from batchaudit.month_to_month.report_folders import record, run_reports
 
     try:
-        recorded = record(out_dir, result, run_reports(result, now), now, keep)
+        recorded = record(out_dir, result, run_reports(result, now, apart=True), now, keep)
     except (OSError, OutputError) as error:
         raise CannotRun(f"{out_dir}: the run could not be recorded ({error}).") from error
     if recorded.same_inputs:

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -44,10 +44,18 @@ def previous_baseline(out_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def run_reports(result: AuditResult, when: datetime) -> Iterable[tuple[str, str | bytes]]:
-    """Every output format of one run, rendered one at a time."""
-    from batchaudit.report.outputs import RENDERERS
+def run_reports(
+    result: AuditResult, when: datetime, *, apart: bool = False
+) -> Iterator[tuple[str, str | bytes]]:
+    """Every output format of one run, rendered one at a time; with `apart`, a share of
+    them in a child process beside this one (`Rendering`: the command line's runs, not a
+    portfolio's, whose workers run threads of their own)."""
+    from batchaudit.report.outputs import RENDERERS, Rendering
 
+    if apart:
+        with Rendering(result, when, RUN_FILES) as reports:
+            yield from reports
+        return
     for name in RUN_FILES:
         yield name, RENDERERS[Path(name).suffix](result, when)
 

@@ -3,11 +3,16 @@ Jinja for HTML) is imported only when a file of its kind is asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from importlib import import_module
+from pathlib import PurePath
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from batchaudit.model.findings import AuditResult
+from batchaudit.support.apart import Apart, can_fork
 from batchaudit.support.collector import collection_paused
 
 # Text, or the bytes of a file already encoded (the JSON report).
@@ -17,7 +22,7 @@ Renderer = Callable[[AuditResult, datetime], Report]
 
 def _reporter(module: str, *, dated: bool = True) -> Renderer:
     def render(result: AuditResult, generated_at: datetime) -> Report:
-        reporter = import_module(f"batchaudit.report.{module}")
+        reporter = _imported(module)
         with collection_paused():  # a report of 10^5 findings is as many new dicts
             report: Report = (
                 reporter.render(result, generated_at) if dated else reporter.render(result)
@@ -27,11 +32,86 @@ def _reporter(module: str, *, dated: bool = True) -> Renderer:
     return render
 
 
-RENDERERS: dict[str, Renderer] = {
-    ".html": _reporter("html"),
-    ".json": _reporter("json_report", dated=False),
-    ".csv": _reporter("csv_report", dated=False),
-    ".md": _reporter("markdown", dated=False),
-    ".xml": _reporter("junit"),
-    ".sarif": _reporter("sarif"),
+# Each format's reporter module, and whether its report says when it was made.
+_MODULES = {
+    ".html": ("html", True),
+    ".json": ("json_report", False),
+    ".csv": ("csv_report", False),
+    ".md": ("markdown", False),
+    ".xml": ("junit", True),
+    ".sarif": ("sarif", True),
 }
+RENDERERS: dict[str, Renderer] = {
+    suffix: _reporter(module, dated=dated) for suffix, (module, dated) in _MODULES.items()
+}
+
+
+def _imported(module: str) -> Any:
+    return import_module(f"batchaudit.report.{module}")
+
+
+# Seconds to render 40,000 findings (the bench's findings-heavy export of 10^5 packages), to
+# share the reports between this process and a child: the HTML and CSV reports cost most.
+_COST = {".html": 2.0, ".csv": 2.2, ".json": 0.3, ".sarif": 0.2, ".md": 0.1, ".xml": 0.1}
+
+Name = TypeVar("Name", bound=PurePath | str)
+
+
+class Rendering(Generic[Name]):
+    """The reports `names` (paths or file names: the suffix says the format) of one result,
+    given as (name, report) in turn. With two reports or more, a child process (`Apart`)
+    renders the costlier share beside this one from the moment this is made, so make it
+    before starting threads; this process renders the rest, and whatever the child could
+    not. A context manager: leaving it stops a child still at work."""
+
+    def __init__(self, result: AuditResult, when: datetime, names: Sequence[Name]) -> None:
+        self._result, self._when, self._names = result, when, list(names)
+        theirs = _their_share([_suffix(name) for name in self._names]) if can_fork() else []
+        # The child imports nothing that this process may be importing in another thread.
+        for number in theirs:
+            _imported(_MODULES[_suffix(self._names[number])][0])
+        self._theirs = theirs
+        self._apart = Apart([functools.partial(self._render, n) for n in theirs])
+
+    def __iter__(self) -> Iterator[tuple[Name, Report]]:
+        for number, name in enumerate(self._names):
+            if number not in self._theirs:
+                yield name, self._render(number)
+        received = self._apart.results()
+        for position, number in enumerate(self._theirs):
+            report = received[position] if received is not None else self._render(number)
+            yield self._names[number], report
+
+    def __enter__(self) -> Rendering[Name]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._apart.close()
+
+    def _render(self, number: int) -> Report:
+        return RENDERERS[_suffix(self._names[number])](self._result, self._when)
+
+
+def _suffix(name: PurePath | str) -> str:
+    return PurePath(name).suffix.lower()
+
+
+def _their_share(suffixes: list[str]) -> list[int]:
+    """The positions of the reports a child renders: the costliest first, each to the share
+    that costs less so far (ties to the child); none where there is one report."""
+    if len(suffixes) < 2:
+        return []
+    ours = theirs = 0.0
+    shared = []
+    for number in sorted(range(len(suffixes)), key=lambda n: -_COST[suffixes[n]]):
+        if theirs <= ours:
+            shared.append(number)
+            theirs += _COST[suffixes[number]]
+        else:
+            ours += _COST[suffixes[number]]
+    return sorted(shared)

@@ -1,0 +1,129 @@
+"""Jobs done in a child process beside this one, for Python's work, which threads cannot
+share: one interpreter runs one thread's Python at a time, and rendering reports is all
+Python (the HTML and CSV reports of 40,000 findings took 2 s each, one after the other).
+
+The child is forked: it starts from this process's memory as it is (shared until written),
+does its jobs, sends each one's text back through a pipe as UTF-8 and ends with `os._exit`,
+running nothing of this process's clean-up. Only where forking is sound to rely on (Linux,
+more than one processor to use); elsewhere nothing is forked and the caller does the jobs.
+Whatever goes wrong in the child (an error, a crash, a kill), `results` gives None and the
+caller does the jobs itself: the child saves time, it is never the only way to the result.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import struct
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import BinaryIO, NoReturn
+
+from batchaudit.support.side_by_side import workers
+
+Job = Callable[[], str | bytes]
+# Each result is sent as its length (8 bytes, little-endian), then its bytes.
+_LENGTH = struct.Struct("<Q")
+
+
+def can_fork() -> bool:
+    """Linux (where a fork is the usual way to start a process), and a second processor."""
+    return sys.platform == "linux" and hasattr(os, "fork") and workers() > 1
+
+
+class Apart:
+    """`jobs` under way in a child process from the moment this is made (if one can be)."""
+
+    def __init__(self, jobs: Sequence[Job]) -> None:
+        self._count = len(jobs)
+        self._pid: int | None = None
+        self._received: list[bytes] | None = None
+        self._reader: threading.Thread | None = None
+        if not jobs or not can_fork():
+            return
+        try:
+            read, write = os.pipe()
+        except OSError:  # no file descriptor left: the caller does the jobs
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process left for a child
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:
+            _child(jobs, read, write)
+        os.close(write)
+        self._pid = pid
+        # The results are taken from the pipe as the child sends them (reading lets go of
+        # the interpreter lock), while this process does its own share.
+        self._reader = threading.Thread(
+            target=self._receive, args=(read,), name="batchaudit-apart", daemon=True
+        )
+        self._reader.start()
+
+    def results(self) -> list[bytes] | None:
+        """Each job's text as UTF-8, in order, once the child is done; None where no child
+        did them all (then do them here)."""
+        if self._pid is None or self._reader is None:
+            return None
+        self._reader.join()
+        status = _ended(self._pid)
+        self._pid = None
+        received = self._received
+        if status != 0 or received is None or len(received) != self._count:
+            return None
+        return received
+
+    def close(self) -> None:
+        """The child stopped, if it is still at work (the run failed or was interrupted)."""
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)  # an ended child is there until it is waited for
+            _ended(self._pid)
+            self._pid = None
+        if self._reader is not None:
+            self._reader.join()
+
+    def _receive(self, read: int) -> None:
+        with os.fdopen(read, "rb") as pipe:
+            received: list[bytes] = []
+            while len(received) < self._count:
+                head = pipe.read(_LENGTH.size)
+                if len(head) < _LENGTH.size:
+                    return  # the child ended before sending every result
+                (size,) = _LENGTH.unpack(head)
+                text = pipe.read(size)
+                if len(text) < size:
+                    return
+                received.append(text)
+            self._received = received
+
+
+def _ended(pid: int) -> int:
+    """The child's exit status, once it has ended."""
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+def _child(jobs: Sequence[Job], read: int, write: int) -> NoReturn:
+    """Do the jobs, send their texts, and end, whatever happens (nothing is printed: an
+    error only makes the exit status non-zero, and the parent does the jobs itself)."""
+    status = 1
+    try:
+        os.close(read)
+        # Streams of its own: a thread of the parent's (the terminal's spinner) may have held
+        # the lock of standard error when the child was forked, and a warning would wait on it.
+        with open(os.devnull, "w", encoding="utf-8") as nowhere, os.fdopen(write, "wb") as pipe:
+            sys.stdout = sys.stderr = nowhere
+            for job in jobs:
+                _send(pipe, job())
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _send(pipe: BinaryIO, text: str | bytes) -> None:
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    pipe.write(_LENGTH.pack(len(data)))
+    pipe.write(data)
