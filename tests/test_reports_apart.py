@@ -152,3 +152,19 @@ def test_a_report_folder_run_apart_is_the_run_rendered_here(sample_audit: Audit)
     assert {name: as_bytes(report) for name, report in apart_.items()} == {
         name: as_bytes(report) for name, report in here.items()
     }
+
+
+def test_no_child_where_memory_has_no_room_for_one(
+    sample_audit: Audit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child may come to copy all the audit's process holds: without that much memory
+    available, every report is rendered here."""
+    assert apart.room_for_a_child()
+    monkeypatch.setattr(apart, "_meminfo_available", lambda: apart._resident() // 2)
+    assert not apart.room_for_a_child()
+    with Rendering(sample_audit.result, WHEN, EVERY_FORMAT) as rendering:
+        assert rendering._theirs == []
+        assert len(dict(rendering)) == len(EVERY_FORMAT)
+    monkeypatch.setattr(apart, "_meminfo_available", lambda: 1 << 50)
+    monkeypatch.setattr(apart, "_container_room", lambda: apart._resident() // 2)
+    assert not apart.room_for_a_child()
