@@ -50,14 +50,10 @@ def run_reports(
     """Every output format of one run, rendered one at a time; with `apart`, a share of
     them in a child process beside this one (`Rendering`: the command line's runs, not a
     portfolio's, whose workers run threads of their own)."""
-    from batchaudit.report.outputs import RENDERERS, Rendering
+    from batchaudit.report.outputs import Rendering
 
-    if apart:
-        with Rendering(result, when, RUN_FILES) as reports:
-            yield from reports
-        return
-    for name in RUN_FILES:
-        yield name, RENDERERS[Path(name).suffix](result, when)
+    with Rendering(result, when, RUN_FILES, apart=apart) as reports:
+        yield from reports
 
 
 def run_folders(out_dir: Path) -> list[Path]:

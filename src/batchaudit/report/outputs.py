@@ -62,11 +62,15 @@ class Rendering(Generic[Name]):
     given as (name, report) in turn. With two reports or more, a child process (`Apart`)
     renders the costlier share beside this one from the moment this is made, so make it
     before starting threads; this process renders the rest, and whatever the child could
-    not. A context manager: leaving it stops a child still at work."""
+    not. Without `apart`, every report is rendered here, one at a time. A context manager:
+    leaving it stops a child still at work."""
 
-    def __init__(self, result: AuditResult, when: datetime, names: Sequence[Name]) -> None:
+    def __init__(
+        self, result: AuditResult, when: datetime, names: Sequence[Name], *, apart: bool = True
+    ) -> None:
         self._result, self._when, self._names = result, when, list(names)
-        theirs = _their_share([_suffix(name) for name in self._names]) if can_fork() else []
+        suffixes = [_suffix(name) for name in self._names]
+        theirs = _their_share(suffixes) if apart and can_fork() else []
         # The child imports nothing that this process may be importing in another thread.
         for number in theirs:
             _imported(_MODULES[_suffix(self._names[number])][0])
