@@ -88,6 +88,37 @@ def test_what_the_child_could_not_render_is_rendered_here(
         )
 
 
+def test_a_child_that_hangs_is_stopped_and_its_share_rendered_here(
+    sample_audit: Audit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+
+    def hangs_apart(result: object, when: datetime) -> str:
+        if os.getpid() != parent:
+            time.sleep(3600)  # a lock never let go of, say
+        return "rendered here"
+
+    monkeypatch.setattr(outputs, "RENDERERS", {**RENDERERS, ".csv": hangs_apart})
+    monkeypatch.setattr(outputs, "_GRACE", 1.0)
+    started = time.monotonic()
+    with Rendering(sample_audit.result, WHEN, ["a.csv", "a.json"]) as rendering:
+        assert rendering._theirs == [0]
+        pid = rendering._apart._pid
+        reports = dict(rendering)
+    assert reports["a.csv"] == "rendered here"
+    assert time.monotonic() - started < 30
+    assert pid is not None
+    with pytest.raises(ChildProcessError):  # stopped and waited for: no zombie left
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_child_is_given_time_by_what_its_share_costs() -> None:
+    rendering = Rendering.__new__(Rendering)
+    rendering._names, rendering._theirs = ["a.csv", "a.html", "a.json"], [0]
+    # The CSV (2.2) against the HTML and JSON (2.3), which took 10 s here.
+    assert rendering._wait(10.0) == pytest.approx(outputs._GRACE + outputs._SLACK * 10 * 2.2 / 2.3)
+
+
 def test_one_report_or_no_fork_is_rendered_here(
     sample_audit: Audit, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ Jinja for HTML) is imported only when a file of its kind is asked for."""
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from importlib import import_module
@@ -53,6 +54,10 @@ def _imported(module: str) -> Any:
 # Seconds to render 40,000 findings (the bench's findings-heavy export of 10^5 packages), to
 # share the reports between this process and a child: the HTML and CSV reports cost most.
 _COST = {".html": 2.0, ".csv": 2.2, ".json": 0.3, ".sarif": 0.2, ".md": 0.1, ".xml": 0.1}
+# A child still at work once this process has rendered its share is given `_SLACK` times
+# what its share would take here (by the costs), and `_GRACE` seconds, before it is taken
+# to hang (the share is then rendered here).
+_SLACK, _GRACE = 4.0, 30.0
 
 Name = TypeVar("Name", bound=PurePath | str)
 
@@ -78,10 +83,11 @@ class Rendering(Generic[Name]):
         self._apart = Apart([functools.partial(self._render, n) for n in theirs])
 
     def __iter__(self) -> Iterator[tuple[Name, Report]]:
+        started = time.monotonic()
         for number, name in enumerate(self._names):
             if number not in self._theirs:
                 yield name, self._render(number)
-        received = self._apart.results()
+        received = self._apart.results(self._wait(time.monotonic() - started))
         for position, number in enumerate(self._theirs):
             report = received[position] if received is not None else self._render(number)
             yield self._names[number], report
@@ -96,6 +102,16 @@ class Rendering(Generic[Name]):
         traceback: TracebackType | None,
     ) -> None:
         self._apart.close()
+
+    def _wait(self, ours_took: float) -> float | None:
+        """How long the child may still take once this process has rendered its share
+        (`ours_took` seconds; one report at least, where the child has any)."""
+        if not self._theirs:
+            return None
+        suffixes = [_suffix(name) for name in self._names]
+        theirs = sum(_COST[suffixes[n]] for n in self._theirs)
+        ours = sum(_COST[s] for n, s in enumerate(suffixes) if n not in self._theirs)
+        return _GRACE + _SLACK * ours_took * theirs / ours
 
     def _render(self, number: int) -> Report:
         return RENDERERS[_suffix(self._names[number])](self._result, self._when)

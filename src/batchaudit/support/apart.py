@@ -6,8 +6,9 @@ The child is forked: it starts from this process's memory as it is (shared until
 does its jobs, sends each one's text back through a pipe as UTF-8 and ends with `os._exit`,
 running nothing of this process's clean-up. Only where forking is sound to rely on (Linux,
 more than one processor to use, memory for a child); elsewhere the caller does the jobs.
-Whatever goes wrong in the child (an error, a crash, a kill), `results` gives None and the
-caller does the jobs itself: the child saves time, it is never the only way to the result.
+Whatever goes wrong in the child (an error, a crash, a kill, a hang past the time allowed),
+`results` gives None and the caller does the jobs itself: the child saves time, it is never
+the only way to the result.
 """
 
 from __future__ import annotations
@@ -118,12 +119,16 @@ class Apart:
         )
         self._reader.start()
 
-    def results(self) -> list[bytes] | None:
+    def results(self, wait: float | None = None) -> list[bytes] | None:
         """Each job's text as UTF-8, in order, once the child is done; None where no child
-        did them all (then do them here)."""
+        did them all (then do them here). A child not done within `wait` seconds (None: no
+        bound) is stopped: one that hangs (a lock held forever) must not hang the run."""
         if self._pid is None or self._reader is None:
             return None
-        self._reader.join()
+        self._reader.join(wait)
+        if self._reader.is_alive():
+            self.close()
+            return None
         status = _ended(self._pid)
         self._pid = None
         received = self._received
