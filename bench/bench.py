@@ -43,7 +43,10 @@ imports hypothesis whenever it is installed), named by the BATCHAUDIT variable. 
 and the sample generator run from the development environment.
 
 Peak memory is the audit process's own, from `os.wait4` on it (`RUSAGE_CHILDREN` would
-report the largest of every child waited for, the sample generator included).
+report the largest of every child waited for, the sample generator included), or, where it
+is higher, the memory of the audit's processes together while it has a child (one renders
+reports beside it): their proportional set sizes (`Pss`, shared pages counted once) summed,
+sampled every 50 ms, so a peak between two samples may be missed.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,11 +88,13 @@ def _peak_mb(max_rss: int) -> float:
 
 
 def run(command: list[str], what: str) -> Run:
-    """Run a child to completion; its wall time and its own peak resident memory."""
+    """Run a child to completion; its wall time and the peak memory of it and its own
+    children (`TreeMemory`)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
+        with TreeMemory(child.pid) as tree:
+            _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -98,7 +104,48 @@ def run(command: list[str], what: str) -> Run:
             raise SystemExit(f"{what} failed with exit status {child.returncode}: {command}")
         stdout = out.read().decode(errors="replace")
         cpu = usage.ru_utime + usage.ru_stime
-        return Run(seconds, _peak_mb(usage.ru_maxrss), stdout, cpu)
+        return Run(seconds, max(_peak_mb(usage.ru_maxrss), tree.peak_mb), stdout, cpu)
+
+
+class TreeMemory:
+    """The most memory a process and its children held together, sampled in a thread while
+    it has children (alone, `ru_maxrss` measures it exactly): `Pss` from each one's
+    /proc/PID/smaps_rollup, in which a page shared by a forked child and its parent counts
+    half to each. 0 where /proc has none of this (not Linux)."""
+
+    EVERY = 0.05  # seconds between samples
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_mb = pid, 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        while not self._done.wait(self.EVERY):
+            try:
+                pids = [self.pid, *map(int, children.read_text().split())]
+            except (OSError, ValueError):
+                continue  # ended, or no such file
+            if len(pids) > 1:
+                self.peak_mb = max(self.peak_mb, sum(map(_pss_mb, pids)))
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+    return int(found.group(1)) / 1024 if found else 0.0
 
 
 def median(runs: list[Run]) -> Run:
