@@ -46,7 +46,8 @@ Peak memory is the audit process's own, from `os.wait4` on it (`RUSAGE_CHILDREN`
 report the largest of every child waited for, the sample generator included), or, where it
 is higher, the memory of the audit's processes together while it has a child (one renders
 reports beside it): their proportional set sizes (`Pss`, shared pages counted once) summed,
-sampled every 50 ms, so a peak between two samples may be missed.
+sampled every 50 ms or more (so that sampling takes a twentieth of a processor at most),
+so a peak between two samples may be missed.
 """
 
 from __future__ import annotations
@@ -113,7 +114,10 @@ class TreeMemory:
     /proc/PID/smaps_rollup, in which a page shared by a forked child and its parent counts
     half to each. 0 where /proc has none of this (not Linux)."""
 
-    EVERY = 0.05  # seconds between samples
+    # Seconds between samples, at least; and at least this many times what the last sample
+    # took: reading smaps_rollup walks a process's pages (11 ms for 4 GB), time the machine's
+    # two processors would otherwise give the audit.
+    EVERY, SPARING = 0.05, 20
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_mb = pid, 0.0
@@ -130,13 +134,16 @@ class TreeMemory:
 
     def _sample(self) -> None:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
-        while not self._done.wait(self.EVERY):
+        pause = self.EVERY
+        while not self._done.wait(pause):
             try:
                 pids = [self.pid, *map(int, children.read_text().split())]
             except (OSError, ValueError):
                 continue  # ended, or no such file
             if len(pids) > 1:
+                started = time.perf_counter()
                 self.peak_mb = max(self.peak_mb, sum(map(_pss_mb, pids)))
+                pause = max(self.EVERY, self.SPARING * (time.perf_counter() - started))
 
 
 def _pss_mb(pid: int) -> float:
