@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,21 +63,29 @@ def test_the_child_renders_its_share_in_another_process(
     assert reports["a.csv"].startswith(b"process ")
 
 
+def misbehaving_apart(misbehave: Callable[[], object], here: str) -> Callable[..., str]:
+    """A renderer that misbehaves in a child only, and renders `here` in this process."""
+    parent = os.getpid()
+
+    def render(result: object, when: datetime) -> str:
+        if os.getpid() != parent:
+            misbehave()
+        return here
+
+    return render
+
+
+def a_renderers_bug() -> None:
+    raise RuntimeError("a renderer's bug, met in the child")
+
+
 def test_what_the_child_could_not_render_is_rendered_here(
     sample_audit: Audit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parent = os.getpid()
-
-    def fails_apart(result: object, when: datetime) -> str:
-        if os.getpid() != parent:
-            raise RuntimeError("a renderer's bug, met in the child")
-        return "rendered here"
-
-    def dies_apart(result: object, when: datetime) -> str:
-        if os.getpid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return "rendered here too"
-
+    fails_apart = misbehaving_apart(a_renderers_bug, "rendered here")
+    dies_apart = misbehaving_apart(
+        lambda: os.kill(os.getpid(), signal.SIGKILL), "rendered here too"
+    )
     renderers = {**RENDERERS, ".csv": fails_apart, ".html": dies_apart}
     monkeypatch.setattr(outputs, "RENDERERS", renderers)
     for share in (["a.csv", "a.json"], ["a.html", "a.json"]):
@@ -91,13 +100,7 @@ def test_what_the_child_could_not_render_is_rendered_here(
 def test_a_child_that_hangs_is_stopped_and_its_share_rendered_here(
     sample_audit: Audit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parent = os.getpid()
-
-    def hangs_apart(result: object, when: datetime) -> str:
-        if os.getpid() != parent:
-            time.sleep(3600)  # a lock never let go of, say
-        return "rendered here"
-
+    hangs_apart = misbehaving_apart(lambda: time.sleep(3600), "rendered here")  # a lock, say
     monkeypatch.setattr(outputs, "RENDERERS", {**RENDERERS, ".csv": hangs_apart})
     monkeypatch.setattr(outputs, "_GRACE", 1.0)
     started = time.monotonic()
