@@ -117,7 +117,7 @@ def test_a_child_that_hangs_is_stopped_and_its_share_rendered_here(
 
 def test_a_child_is_given_time_by_what_its_share_costs() -> None:
     rendering = Rendering.__new__(Rendering)
-    rendering._names, rendering._theirs = ["a.csv", "a.html", "a.json"], [0]
+    rendering._suffixes, rendering._theirs = [".csv", ".html", ".json"], [0]
     # The CSV (2.2) against the HTML and JSON (2.3), which took 10 s here.
     assert rendering._wait(10.0) == pytest.approx(outputs._GRACE + outputs._SLACK * 10 * 2.2 / 2.3)
 

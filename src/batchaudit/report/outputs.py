@@ -74,11 +74,11 @@ class Rendering(Generic[Name]):
         self, result: AuditResult, when: datetime, names: Sequence[Name], *, apart: bool = True
     ) -> None:
         self._result, self._when, self._names = result, when, list(names)
-        suffixes = [_suffix(name) for name in self._names]
-        theirs = _their_share(suffixes) if apart and can_fork() else []
+        self._suffixes = [_suffix(name) for name in self._names]
+        theirs = _their_share(self._suffixes) if apart and can_fork() else []
         # The child imports nothing that this process may be importing in another thread.
         for number in theirs:
-            _imported(_MODULES[_suffix(self._names[number])][0])
+            _imported(_MODULES[self._suffixes[number]][0])
         self._theirs = theirs
         self._apart = Apart([functools.partial(self._render, n) for n in theirs])
 
@@ -108,13 +108,12 @@ class Rendering(Generic[Name]):
         (`ours_took` seconds; one report at least, where the child has any)."""
         if not self._theirs:
             return None
-        suffixes = [_suffix(name) for name in self._names]
-        theirs = sum(_COST[suffixes[n]] for n in self._theirs)
-        ours = sum(_COST[s] for n, s in enumerate(suffixes) if n not in self._theirs)
-        return _GRACE + _SLACK * ours_took * theirs / ours
+        costs = [_COST[suffix] for suffix in self._suffixes]
+        theirs = sum(costs[n] for n in self._theirs)
+        return _GRACE + _SLACK * ours_took * theirs / (sum(costs) - theirs)
 
     def _render(self, number: int) -> Report:
-        return RENDERERS[_suffix(self._names[number])](self._result, self._when)
+        return RENDERERS[self._suffixes[number]](self._result, self._when)
 
 
 def _suffix(name: PurePath | str) -> str:
