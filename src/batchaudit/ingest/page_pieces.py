@@ -4,9 +4,9 @@ Arrow parses one JSON document on one thread: Metrc's indented page of 1,000,000
 (1.75 GB) took 7.2 s, while the other processor, done with the lab results, waited for it.
 A page is a list of records, so it is cut between records into pieces of about 32 MB, each
 framed as a page of its own (`{"Data":[` before, `]}` after) and parsed `workers()` at a
-time; the records are put together in order, and the paging fields taken from the last
-piece, which holds the page's end. Alone, the same page took 4.4 s on two processors. The
-pieces' records stay the chunks they were parsed in: made one array, they took 0.8 s more.
+time; the records are kept in order, a chunk a piece (made one array, they took 0.8 s
+more), and the paging fields taken from the last piece, which holds the page's end. Alone,
+the same page took 4.4 s on two processors.
 
 A cut is made at a comma followed by the whitespace that comes before the first record and
 `{`. Where that comma is not between two records (in a string, or between objects nested in
@@ -14,8 +14,8 @@ a record), the piece it ends cannot be parsed: a string or a bracket is left ope
 any piece of which Arrow refuses, or types otherwise than the others, is parsed whole
 instead, and the answer is Arrow's own for the whole page.
 
-Each thread frames its pieces in one buffer it keeps: a fresh buffer for every piece cost
-more in the kernel's page faults than the second thread saved.
+Each thread frames its pieces in one buffer it keeps: pieces framed in fresh memory each
+(tried before) cost more in the kernel's page faults than the second thread saved.
 """
 
 from __future__ import annotations
