@@ -19,7 +19,7 @@ from test_api_page import PLAIN, metrc_record, record
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The size of every document Arrow is given, the page cut about every 200 bytes (a
-    record or two), two at a time even on one processor."""
+    record or two), in pieces even on one processor (where they are parsed in turn)."""
     sizes: list[int] = []
     original = page_pieces._parsed
 
