@@ -112,6 +112,22 @@ def test_a_cut_not_between_records_has_the_page_parsed_whole(
     assert_same(pieces, whole(data, monkeypatch, mapped=True))
 
 
+@pytest.mark.parametrize("mapped", [True, False], ids=["fields read", "every field"])
+def test_a_cut_past_the_end_of_the_records_has_the_page_parsed_whole(
+    parses: list[int], monkeypatch: pytest.MonkeyPatch, mapped: bool
+) -> None:
+    """Objects in another field after `Data`, written as the records are: a cut between
+    two of them must not make them records."""
+    records, others = [record(n) for n in range(1, 20)], [record(n) for n in range(50, 70)]
+    data = json.dumps({"Data": records, "Other": others, "Total": 19}, indent=2).encode()
+    assert data.count(b",\n    {") > len(records)  # cuts are found past the records
+    pieces = read(data, mapped)
+    assert len(data) in parses  # refused in pieces, so parsed whole
+    assert_same(pieces, whole(data, monkeypatch, mapped))
+    if pieces is not None:
+        assert len(pieces.records) == 19
+
+
 @pytest.mark.parametrize(
     "records",
     [

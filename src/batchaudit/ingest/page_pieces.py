@@ -2,17 +2,20 @@
 
 Arrow parses one JSON document on one thread: Metrc's indented page of 1,000,000 packages
 (1.75 GB) took 7.2 s, while the other processor, done with the lab results, waited for it.
-A page is a list of records, so it is cut between records into pieces of about 32 MB, each
-framed as a page of its own (`{"Data":[` before, `]}` after) and parsed `workers()` at a
-time; the records are kept in order, a chunk a piece (made one array, they took 0.8 s
-more), and the paging fields taken from the last piece, which holds the page's end. Alone,
-the same page took 4.4 s on two processors.
+A page is a list of records, so it is cut between records into pieces of about 32 MB,
+parsed `workers()` at a time; the records are kept in order, a chunk a piece (made one
+array, they took 0.8 s more). The last piece holds the end of the page: it is framed as a
+page (`{"Data":[` before it), and the paging fields are taken from it. Every other piece
+holds records only, from its first record on, framed as a list in a list (`{"Data":[[`
+before, `]]}` after). Alone, the same page took 4.4 s on two processors.
 
 A cut is made at a comma followed by the whitespace that comes before the first record and
-`{`. Where that comma is not between two records (in a string, or between objects nested in
-a record), the piece it ends cannot be parsed: a string or a bracket is left open. So a page
-any piece of which Arrow refuses, or types otherwise than the others, is parsed whole
-instead, and the answer is Arrow's own for the whole page.
+`{`. Where that comma is not between two records of the page's list, the piece before it
+cannot be parsed: in a string, the string is left open; between objects nested in a record,
+a bracket is; past the end of the list (an array of objects in another field after `Data`),
+that piece closes the inner list and goes on with a field name where the outer list takes
+only values. So a page any piece of which Arrow refuses, or types otherwise than the others,
+is parsed whole instead, and the answer is Arrow's own for the whole page.
 
 Each thread frames its pieces in one buffer it keeps: pieces framed in fresh memory each
 (tried before) cost more in the kernel's page faults than the second thread saved.
@@ -36,7 +39,7 @@ PIECE_BYTES = 32 << 20
 # does, so a second thread finds no processor free (the audit of 100,000 packages' page took
 # 2.70 s in pieces, 2.63 s whole; of 300,000, 525 MB, the same either way).
 FEWEST_PIECES = 16
-_OPEN, _CLOSE = b'{"Data":[', b"]}"
+_PAGE, _OPEN, _CLOSE = b'{"Data":[', b'{"Data":[[', b"]]}"
 _WHITESPACE = frozenset(b" \t\r\n")
 _INDENT = 64
 
@@ -58,11 +61,14 @@ def read_page(data: bytes | memoryview, first: int, options: pa_json.ParseOption
     cuts = _cuts(data, first) if large and workers() > 1 else []
     if cuts:
         try:
-            return _in_pieces(data, cuts, options)
+            return _in_pieces(data, first, cuts, options)
         except _Refused:
             pass
     table = _parsed(data, options)
-    return _read([table]) if table.num_rows == 1 else None
+    if table.num_rows != 1:
+        return None
+    records = pa.chunked_array([table.column("Data").chunk(0).values])
+    return Read(records, table.drop_columns(["Data"]).to_pylist()[0])
 
 
 def _cuts(data: bytes | memoryview, first: int) -> list[int]:
@@ -80,44 +86,55 @@ def _cuts(data: bytes | memoryview, first: int) -> list[int]:
     return cuts
 
 
-def _in_pieces(data: bytes | memoryview, cuts: list[int], options: pa_json.ParseOptions) -> Read:
-    starts, ends = [0, *(cut + 1 for cut in cuts)], [*cuts, len(data)]
+def _in_pieces(
+    data: bytes | memoryview, first: int, cuts: list[int], options: pa_json.ParseOptions
+) -> Read:
+    starts, ends = [first, *(cut + 1 for cut in cuts)], [*cuts, len(data)]
+    record = options.explicit_schema.field("Data").type.value_type
+    listed = pa_json.ParseOptions(
+        explicit_schema=pa.schema([("Data", pa.list_(pa.list_(record)))]),
+        unexpected_field_behavior=options.unexpected_field_behavior,
+    )
     refused = threading.Event()
     buffers = threading.local()
 
-    def piece(start: int, end: int) -> pa.Table:
+    def piece(start: int, end: int) -> pa.Array:
+        """The piece's records (a struct array); _Refused where Arrow refuses the piece."""
         if refused.is_set():
             raise _Refused
+        last = end == len(data)
+        framed = _framed(buffers, data, start, end, (_PAGE, b"") if last else (_OPEN, _CLOSE))
         try:
-            table = _parsed(_framed(buffers, data, start, end), options)
+            table = _parsed(framed, options if last else listed)
         except (pa.ArrowException, ValueError) as error:
             refused.set()
             raise _Refused from error
         if table.num_rows != 1:
             refused.set()
             raise _Refused
-        return table
+        records = table.column("Data").chunk(0).values
+        if last:
+            others.update(table.drop_columns(["Data"]).to_pylist()[0])
+            return records
+        return records.values
 
-    tables = side_by_side(
+    others: dict[str, Any] = {}
+    done = side_by_side(
         (number, functools.partial(piece, start, end))
         for number, (start, end) in enumerate(zip(starts, ends, strict=True))
     )
-    in_order = [tables[number] for number in range(len(tables))]
-    if len({table.schema.field("Data").type for table in in_order}) != 1:
+    records = [done[number] for number in range(len(done))]
+    if len({each.type for each in records}) != 1:
         raise _Refused  # a field only some pieces have, which Arrow typed as it guessed
-    return _read(in_order)
+    return Read(pa.chunked_array(records), others)
 
 
-def _read(tables: list[pa.Table]) -> Read:
-    """The records of one-row tables, in order, and the other fields of the last."""
-    records = pa.chunked_array([table.column("Data").chunk(0).values for table in tables])
-    return Read(records, tables[-1].drop_columns(["Data"]).to_pylist()[0])
-
-
-def _framed(buffers: Any, data: bytes | memoryview, start: int, end: int) -> memoryview:
-    """Bytes `start` to `end` of the page as a page of their own, in this thread's buffer."""
-    head = b"" if start == 0 else _OPEN
-    tail = b"" if end == len(data) else _CLOSE
+def _framed(
+    buffers: Any, data: bytes | memoryview, start: int, end: int, frame: tuple[bytes, bytes]
+) -> memoryview:
+    """Bytes `start` to `end` of the page between the frame's two ends, in this thread's
+    buffer."""
+    head, tail = frame
     size = len(head) + end - start + len(tail)
     buffer: bytearray | None = getattr(buffers, "buffer", None)
     if buffer is None or len(buffer) < size:
