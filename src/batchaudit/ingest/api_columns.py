@@ -36,7 +36,7 @@ def plain_columns(records: list[dict[str, Any]]) -> tuple[pd.DataFrame, int] | N
     return columns_of(fields)
 
 
-def columns_of(fields: pa.Array | pa.ChunkedArray) -> tuple[pd.DataFrame, int] | None:
+def columns_of(fields: pa.Array) -> tuple[pd.DataFrame, int] | None:
     """`plain_columns` of records already in Arrow (a struct array, one item a record)."""
     levels = _levels(fields.type)
     if not pa.types.is_struct(fields.type) or levels is None or fields.null_count:

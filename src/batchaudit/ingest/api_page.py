@@ -13,8 +13,7 @@ stays text. Arrow refuses a record whose field holds another kind of value than 
 record's (a number where it had text, an object), a field the first record lacks makes the
 types differ from those given, and any such page is read the other way: the columns are
 the same either way (tests/test_api_page.py reads pages both ways). Fields that are null in
-the first record are read as text, which is what the other way makes of them too. A large
-page is parsed in pieces, side by side (page_pieces.py).
+the first record are read as text, which is what the other way makes of them too.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.json as pa_json  # type: ignore[import-untyped]
 
 from batchaudit.ingest.json_depth import depth
-from batchaudit.ingest.page_pieces import read_page
 from batchaudit.ingest.shapes import header_key
 
 # `{"Data": [` at the start, the way the API writes a page; the first record follows.
@@ -58,7 +56,7 @@ def without_bom(data: bytes) -> bytes | memoryview:
 
 
 class ArrowPage(NamedTuple):
-    records: pa.ChunkedArray  # of structs, one a record
+    records: pa.StructArray
     others: dict[str, Any]  # the paging fields
     header: list[str] | None = None  # every field of the records, where not every one is read
     levels: int = 0  # how deep the first record nests, where not every field is read
@@ -71,7 +69,7 @@ class ParsedAhead(NamedTuple):
 
 
 def arrow_page(data: bytes | memoryview, titles: Titles | None = None) -> ArrowPage | None:
-    """The page's records as structs, and its other fields; None where the page
+    """The page's records as one struct array, and its other fields; None where the page
     does not start with its records, or its records are not all as plain as its first."""
     start = _PAGE_START.match(data)
     if start is None:
@@ -82,34 +80,38 @@ def arrow_page(data: bytes | memoryview, titles: Titles | None = None) -> ArrowP
         return None
     read = titles(flat_keys(first)) if titles is not None else None
     if read is not None:
-        return mapped_page(data, start.end(), head, read)
+        return mapped_page(data, head, read)
     kind = _struct_of(first)
     if kind is None:
         return None
     schema = pa.schema([("Data", pa.list_(kind))])
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
     try:
-        parsed = read_page(data, start.end(), options)
+        table = pa_json.read_json(
+            pa.BufferReader(data),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1),
+            parse_options=options,
+        )
     except (pa.ArrowException, ValueError):  # another kind of value, or no JSON
         return None
     # One document, no field the first record lacks (Arrow would have guessed its type).
-    if parsed is None or parsed.records.type != kind:
+    if table.num_rows != 1 or table.schema.field("Data").type != schema.field("Data").type:
         return None
-    records, others = parsed
+    records = table.column("Data").chunk(0).values
+    others = table.drop_columns(["Data"]).to_pylist()[0]
     if records.null_count or not _finite(records) or not plain_paging(others):
         return None
     return ArrowPage(records, others)
 
 
 def mapped_page(
-    data: bytes | memoryview, first: int, head: list[dict[str, Any]], titles: Collection[str]
+    data: bytes | memoryview, head: list[dict[str, Any]], titles: Collection[str]
 ) -> ArrowPage | None:
-    """The fields named by `titles` of every record (the first starts at `first`), typed as
-    the first records of the page type them (text where they are null), the others passed
-    over. A field read that the first record lacks is looked for in every record and kept
-    where some record fills it (a record saved without its nulls); None, for the other way,
-    where a record holds another kind of value than the first records, an array or an object
-    in a field read."""
+    """The fields named by `titles` of every record, typed as the first records of the page
+    type them (text where they are null), the others passed over. A field read that the
+    first record lacks is looked for in every record and kept where some record fills it
+    (a record saved without its nulls); None, for the other way, where a record holds
+    another kind of value than the first records, an array or an object in a field read."""
     if any("." in name for name in head[0]):  # a field named as a flattened one would be
         return None
     header = flat_keys(head[0])
@@ -124,13 +126,19 @@ def mapped_page(
     schema = pa.schema([("Data", pa.list_(_nested(kinds))), *_PAGING])
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     try:
-        parsed = read_page(data, first, options)
+        table = pa_json.read_json(
+            pa.BufferReader(data),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1),
+            parse_options=options,
+        )
     except (pa.ArrowException, ValueError):  # another kind of value, or no JSON
         return None
-    if parsed is None or parsed.records.null_count or not _finite(parsed.records):
+    records = table.column("Data").chunk(0).values if table.num_rows == 1 else None
+    if records is None or records.null_count or not _finite(records):
         return None
-    records, filled = _without_empty(parsed.records, absent)
-    return ArrowPage(records, parsed.others, header + filled, depth(head[0]))
+    records, filled = _without_empty(records, absent)
+    others = table.drop_columns(["Data"]).to_pylist()[0]
+    return ArrowPage(records, others, header + filled, depth(head[0]))
 
 
 # The paging fields, read as the integers they are (a page with others is read the other way).
@@ -190,7 +198,7 @@ def _nested(kinds: dict[str, pa.DataType]) -> pa.StructType:
     )
 
 
-def _without_empty(records: pa.ChunkedArray, keys: list[str]) -> tuple[pa.ChunkedArray, list[str]]:
+def _without_empty(records: pa.StructArray, keys: list[str]) -> tuple[pa.StructArray, list[str]]:
     """The records without the columns of `keys` that no record fills, and the keys kept."""
     if not keys:
         return records, []
@@ -205,7 +213,7 @@ def _without_empty(records: pa.ChunkedArray, keys: list[str]) -> tuple[pa.Chunke
     return _restructured(flat), [key for key in keys if key not in empty]
 
 
-def _restructured(table: pa.Table) -> pa.ChunkedArray:
+def _restructured(table: pa.Table) -> pa.StructArray:
     """Flat `Item.Name` columns as records again (columns_of flattens them once more)."""
     outer: dict[str, Any] = {}
     for name in table.column_names:
@@ -220,7 +228,7 @@ def _restructured(table: pa.Table) -> pa.ChunkedArray:
         else value
         for value in outer.values()
     ]
-    return pa.chunked_array([pa.StructArray.from_arrays(arrays, list(outer))])
+    return pa.StructArray.from_arrays(arrays, list(outer))
 
 
 def _head_records(head: bytes) -> list[dict[str, Any]]:
@@ -263,7 +271,7 @@ _KINDS = {
 }
 
 
-def _finite(records: pa.ChunkedArray) -> bool:
+def _finite(records: pa.StructArray) -> bool:
     """No NaN or infinity, which Arrow reads and JSON has not (the other way says so)."""
     for column in records.flatten():
         if pa.types.is_struct(column.type) and not _finite(column):
