@@ -282,16 +282,13 @@ def cases(root: Path, packages: int, args: argparse.Namespace) -> dict[str, Case
     grid = sample(folder, packages, args.seed)
     limits = LARGE_LIMITS if packages > 100_000 else []
     found = {
-        "csv": Case(
-            "sample, grid CSVs",
-            [*audit_command(grid, folder / "findings.json"), *limits],
-            "peer",
-            inputs=tuple(grid),
-        ),
-        "peer": Case("DuckDB peer", peer_command(args, grid), inputs=tuple(grid)),
+        "csv": Case("sample, grid CSVs", [*audit_command(grid, folder / "findings.json"), *limits]),
+        "peer": Case("DuckDB peer", peer_command(args, grid)),
     }
+    found["csv"] = found["csv"]._replace(against="peer")
+    read = dict.fromkeys(("csv", "peer"), tuple(grid))
     if packages < args.variants_from:
-        return found
+        return reading(found, read)
     heavy = sample(root / f"{packages}-heavy", packages, args.seed, "--mistakes", "3")
     heavy_report = heavy[0].parent / "findings.json"
     large = packages > 100_000
@@ -319,9 +316,14 @@ def cases(root: Path, packages: int, args: argparse.Namespace) -> dict[str, Case
     pulls_command = [*audit_command(pulled, pulled[0].parent / "findings.json"), *limits]
     memory = None if large else 2048
     found["pulls"] = Case("lab results as per-package pulls", pulls_command, "csv", 1.5, memory)
-    read = {"page": (page, grid[2]), "pulls": tuple(pulled)}
+    read |= {"page": (page, grid[2]), "pulls": tuple(pulled)}
     read |= dict.fromkeys(("heavy", "heavy-peer", "floor", "formats"), tuple(heavy))
-    return {name: case._replace(inputs=read.get(name, case.inputs)) for name, case in found.items()}
+    return reading(found, read)
+
+
+def reading(found: dict[str, Case], read: dict[str, tuple[Path, ...]]) -> dict[str, Case]:
+    """The cases, each with the inputs it reads (warmed before each of its runs)."""
+    return {name: case._replace(inputs=read[name]) for name, case in found.items()}
 
 
 def folder_case(root: Path) -> Case:
