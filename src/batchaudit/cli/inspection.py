@@ -9,7 +9,8 @@ from pathlib import Path
 from batchaudit.ingest.errors import InputError
 from batchaudit.ingest.folders import empty_folders, expand, other_files
 from batchaudit.ingest.limits import DEFAULT_LIMITS, Budget, Limits
-from batchaudit.ingest.load import ReadTable, read_file, validate
+from batchaudit.ingest.load import read_file
+from batchaudit.ingest.validation import ReadTable, validate
 from batchaudit.model.fields import (
     LAB_RESULT_KEY_FIELDS,
     LAB_RESULT_RULE_FIELDS,

@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections import defaultdict
-from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from batchaudit.ingest.api_json import read_api_json
 from batchaudit.ingest.api_page import looks_like_json
 from batchaudit.ingest.carried import with_fields_carried
-from batchaudit.ingest.convert import convert, empty_table
+from batchaudit.ingest.convert import empty_table
 from batchaudit.ingest.detect import Detection, detect, titles_read
 from batchaudit.ingest.differences import Records
 from batchaudit.ingest.errors import InputError
@@ -36,49 +34,28 @@ from batchaudit.ingest.limits import (
     Budget,
     Limits,
 )
-from batchaudit.ingest.merge import merge_packages
+from batchaudit.ingest.merge import fields_per_row, merge_packages
 from batchaudit.ingest.pages import page_problems
 from batchaudit.ingest.processing_jobs import holds_job_inputs, one_row_per_input
 from batchaudit.ingest.quality import (
     bad_line_problems,
-    cell_problems,
     missing_column_problems,
     unreleased_per_table,
 )
-from batchaudit.ingest.raw import RawTable, as_text
+from batchaudit.ingest.raw import RawTable
 from batchaudit.ingest.read_ahead import ReadAhead
 from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.side_by_side import Turn, read_side_by_side
 from batchaudit.ingest.text import read_text_table
+from batchaudit.ingest.validation import TABLE, ReadTable, Validated, in_file_order, validate
 from batchaudit.ingest.workbook_limits import check_workbook
-from batchaudit.model.fields import FIELDS, FILE, LINE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
+from batchaudit.model.fields import FIELDS, FILE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
 from batchaudit.model.findings import InputFile, NotRead
-from batchaudit.model.schemas import REQUIRED_FIELDS, Parsed, failures
+from batchaudit.model.schemas import REQUIRED_FIELDS
 from batchaudit.model.tables import Problem, Tables
 from batchaudit.model.values import arrow_text
 
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-_TABLE = "_table"  # which table of a validation group a row came from
-
-
-@dataclass
-class ReadTable:
-    """One table of one file after detection, and after `validate` its auditable rows."""
-
-    raw: RawTable
-    detection: Detection
-    input: InputFile
-    missing: set[str]
-    problems: list[Problem]
-
-
-@dataclass(frozen=True)
-class Validated:
-    """The auditable rows of a group of tables, typed; `_table` says which table (its index
-    in the list given to `validate`) each row came from."""
-
-    kind: Kind
-    frame: pd.DataFrame
 
 
 @dataclass
@@ -115,20 +92,10 @@ def load(
     tables = Tables(packages=pd.DataFrame(), lab_results=None)  # set below
     folders = [*(packages or []), *(lab_results or []), *(detected or [])]
     tables.not_read += empty_folders(folders) + other_files(folders)
-    read: list[ReadTable] = []
-    outcomes = read_side_by_side(
-        [path for path, _ in given],
-        limits,
-        lambda n, turn: read_file(*given[n], limits, turn, ahead),
-    )
-    for (path, _), outcome in zip(given, outcomes, strict=True):
-        if isinstance(outcome, InputError):
-            tables.not_read.append(NotRead(str(path), str(outcome)))
-        else:
-            read.extend(outcome.tables)
-    validated = validate(read)
+    read, not_read, validated = _read_and_validated(given, limits, ahead)
+    tables.not_read += not_read
     for group in (v for v in validated if v.kind is Kind.LAB_RESULTS):
-        for number, rows in unreleased_per_table(group.frame, _TABLE).items():
+        for number, rows in unreleased_per_table(group.frame, TABLE).items():
             read[number].input = replace(read[number].input, rows_apart={"unreleased": rows})
     for table in read:
         tables.inputs.append(table.input)
@@ -145,11 +112,41 @@ def load(
     merged = _merge_packages(package_rows, read, tables) if package_rows else None
     tables.packages = empty_table(Kind.PACKAGES) if merged is None else _in_one_piece(merged)
     if lab_rows:
-        tables.lab_results = _in_table_order(lab_rows).drop(columns=_TABLE)
+        tables.lab_results = _in_table_order(lab_rows).drop(columns=TABLE)
     job_rows = [v.frame for v in validated if v.kind is Kind.PROCESSING_JOBS]
     if job_rows:
-        tables.processing_jobs = _in_table_order(job_rows).drop(columns=_TABLE)
+        tables.processing_jobs = _in_table_order(job_rows).drop(columns=TABLE)
     return tables
+
+
+def _read_and_validated(
+    given: list[tuple[Path, Kind | None]], limits: Limits, ahead: ReadAhead | None
+) -> tuple[list[ReadTable], list[NotRead], list[Validated]]:
+    """Every file's tables and the files that could not be read, in the order given, and
+    the tables' rows validated. Each batch of files read is validated while the files after
+    it are still being read. A failure closes the reading there (`closing`): the files under
+    way are waited for, no later."""
+    outcomes: dict[int, ReadFile | InputError] = {}
+    checked: list[tuple[list[ReadTable], list[Validated]]] = []
+    batches = read_side_by_side(
+        [path for path, _ in given],
+        limits,
+        lambda n, turn: read_file(*given[n], limits, turn, ahead),
+    )
+    with contextlib.closing(batches):
+        for batch in batches:
+            outcomes.update(batch)
+            ready = [t for _, got in batch if not isinstance(got, InputError) for t in got.tables]
+            checked.append((ready, validate(ready)))
+    read: list[ReadTable] = []
+    not_read: list[NotRead] = []
+    for number, (path, _) in enumerate(given):
+        outcome = outcomes[number]
+        if isinstance(outcome, InputError):
+            not_read.append(NotRead(str(path), str(outcome)))
+        else:
+            read.extend(outcome.tables)
+    return read, not_read, in_file_order(checked, read)
 
 
 def _in_one_piece(frame: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +175,7 @@ def _in_table_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
             frame.assign(**{column: frame[column].cat.set_categories(every)}) for frame in frames
         ]
     joined = pd.concat(frames, ignore_index=True)
-    return joined.sort_values(_TABLE, kind="stable").reset_index(drop=True)
+    return joined.sort_values(TABLE, kind="stable").reset_index(drop=True)
 
 
 def read_file(
@@ -269,89 +266,15 @@ def _detected(raw: RawTable, detection: Detection, digest: str) -> ReadTable:
     return ReadTable(raw, detection, item, missing, problems)
 
 
-def validate(read: list[ReadTable]) -> list[Validated]:
-    """Check every cell, one pandera pass per group of tables that map the same columns
-    (the pages of one API export are one group). Problems go to the table of their row."""
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for number, table in enumerate(read):
-        groups[(table.detection.kind, *table.detection.columns.items())].append(number)
-    validated = []
-    for numbers in groups.values():
-        detection = read[numbers[0]].detection
-        frame = _canonical([read[n] for n in numbers], numbers)
-        for number in numbers:  # the rows are the group's now: each table lets go of its own
-            read[number].raw.rows = read[number].raw.rows.iloc[:0]
-        parsed = Parsed()
-        failed = failures(frame, detection.kind, parsed)
-        found, unusable_rows = cell_problems(frame, failed, detection)
-        owner = frame[_TABLE].to_numpy()
-        for row, problem in found:
-            read[owner[row]].problems.append(problem)
-        typed = convert(frame, detection.kind, parsed)
-        typed[_TABLE] = owner
-        # Dropping nothing still copies every column: only drop when there is something to.
-        kept = typed.drop(index=unusable_rows) if unusable_rows else typed
-        validated.append(Validated(detection.kind, kept))
-    return validated
-
-
-def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
-    """The group's rows as canonical text, each with its file, sheet, position and table."""
-    columns = group[0].detection.columns
-    cells = _selected(group, list(columns))
-    text = as_text(cells).rename(columns=columns)
-    sizes = [len(t.raw.rows) for t in group]
-    origin: dict[Hashable, object] = {
-        FILE: _per_row([str(t.raw.path) for t in group], sizes),
-        SHEET: _per_row([t.raw.sheet for t in group], sizes),
-        SHAPE: _per_row([t.detection.shape.name for t in group], sizes),
-        LINE: np.concatenate([t.raw.positions for t in group]).astype(np.int64, copy=False),
-        _TABLE: np.repeat(np.asarray(numbers, dtype=np.int64), sizes),
-    }
-    # One frame of the columns as they are: a column set into a frame is copied.
-    every: dict[Hashable, object] = {**dict(text.items()), **origin}
-    return pd.DataFrame(every, index=text.index, copy=False)
-
-
-def _per_row(values: list[str], sizes: list[int]) -> pd.Categorical:
-    """Each row's table's value: a category (a file's path is not stored once per row),
-    repeated straight from the tables' sizes."""
-    codes, distinct_values = pd.factorize(pd.Series(values, dtype="str"))
-    repeated = np.repeat(codes.astype(np.int32), sizes)
-    return pd.Categorical.from_codes(repeated, categories=distinct_values, validate=False)
-
-
-def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
-    """The mapped columns of the group's rows, in order. Tables with one header (a folder of
-    small files) are joined first and selected once: selecting per table costs more than
-    a one-row table's reading."""
-    by_header: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for number, table in enumerate(group):
-        by_header[tuple(table.raw.rows.columns)].append(number)
-    if len(by_header) == len(group):
-        selected = [t.raw.rows[columns] for t in group]
-        return selected[0] if len(selected) == 1 else pd.concat(selected, ignore_index=True)
-    parts: list[pd.DataFrame] = []
-    order: list[int] = []
-    for numbers in by_header.values():
-        rows = [group[n].raw.rows for n in numbers]
-        joined = rows[0] if len(rows) == 1 else pd.concat(rows, ignore_index=True)
-        parts.append(joined[columns])
-        order.extend(np.repeat(numbers, [len(r) for r in rows]).tolist())
-    cells = pd.concat(parts, ignore_index=True)
-    # Back to the order of the group's tables (a stable sort keeps each table's row order).
-    return cells.take(np.argsort(np.asarray(order), kind="stable")).reset_index(drop=True)
-
-
 def _merge_packages(
     rows: list[pd.DataFrame], read: list[ReadTable], tables: Tables
 ) -> pd.DataFrame:
     """One row per tag, its records from several files merged field by field (merge.py)."""
     packages = _in_table_order(rows)
-    table = packages.pop(_TABLE).to_numpy()
+    table = packages.pop(TABLE).to_numpy()
     numbers = table.astype(np.int64, copy=False)
-    carried = _fields_per_row([t.detection.fields for t in read], numbers, packages.index)
-    owned = _fields_per_row(
+    carried = fields_per_row([t.detection.fields for t in read], numbers, packages.index)
+    owned = fields_per_row(
         [t.detection.shape.owned(t.detection.fields) for t in read], numbers, packages.index
     )
     # The REST API has no IsArchived: a package with an ArchivedDate is discontinued.
@@ -364,15 +287,3 @@ def _merge_packages(
     merged, problems = merge_packages(packages, Records(carried, owned, from_api))
     tables.problems.extend(problems)
     return with_fields_carried(merged, packages["tag"], carried)
-
-
-def _fields_per_row(fields: list[set[str]], numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
-    """Per row and package field, whether the row's table has it among `fields` (one set per
-    table): looked up by table number, not searched."""
-    return pd.DataFrame(
-        {
-            name: np.array([name in each for each in fields], dtype=bool)[numbers]
-            for name in FIELDS[Kind.PACKAGES]
-        },
-        index=index,
-    )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from batchaudit.ingest.differences import Problems, Records, differences
-from batchaudit.model.fields import PACKAGE_FIELDS, SHAPE
+from batchaudit.model.fields import FIELDS, PACKAGE_FIELDS, SHAPE, Kind
 
 
 def merge_packages(packages: pd.DataFrame, records: Records) -> tuple[pd.DataFrame, Problems]:
@@ -67,3 +67,15 @@ def _fill_from_other_records(
     targets = merged.index[lacking & merged["tag"].isin(newest.index).to_numpy()]
     if len(targets):
         merged.loc[targets, field] = merged.loc[targets, "tag"].map(newest).to_numpy()
+
+
+def fields_per_row(fields: list[set[str]], numbers: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Per row and package field, whether the row's table has it among `fields` (one set per
+    table): looked up by table number, not searched."""
+    return pd.DataFrame(
+        {
+            name: np.array([name in each for each in fields], dtype=bool)[numbers]
+            for name in FIELDS[Kind.PACKAGES]
+        },
+        index=index,
+    )

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TypeVar
 
@@ -75,11 +75,13 @@ class Turn:
 
 def read_side_by_side(
     paths: Sequence[Path], limits: Limits, read: Callable[[int, Turn], Read]
-) -> list[Read | InputError]:
-    """`read(number, turn)` of each file, in the order of `paths`; a file that cannot be
-    read is its InputError. Large files (`large_file`) are read `workers()` at a time beside
-    this thread, the others in it: a small file is mostly Python's work, which threads take
-    turns at."""
+) -> Generator[list[tuple[int, Read | InputError]], None, None]:
+    """`read(number, turn)` of each file, given as (number, outcome) in batches as the files
+    are read: a file that cannot be read is its InputError. Large files (`large_file`) are
+    read `workers()` at a time beside this thread, the others in it (a small file is mostly
+    Python's work, which threads take turns at); their batch comes first, then each batch
+    of large files that are done. What the caller does with a batch (validating its rows)
+    goes on while the other files are read, on the processor their reading leaves free."""
     turns = Turns(limits)
 
     def one(number: int) -> Read | InputError:
@@ -90,16 +92,22 @@ def read_side_by_side(
         finally:
             turns.end(number)
 
-    beside = [number for number, path in enumerate(paths) if large_file(path)]
+    beside = {number for number, path in enumerate(paths) if large_file(path)}
     count = min(workers(), len(beside))
     if count <= 1 or len(paths) == 1:
-        return [one(number) for number in range(len(paths))]
+        yield [(number, one(number)) for number in range(len(paths))]
+        return
     # Turns are taken in order here and in the pool, each waiting only on earlier ones.
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="batchaudit-read") as pool:
-        futures = {number: pool.submit(one, number) for number in beside}
+        futures = {pool.submit(one, number): number for number in sorted(beside)}
         try:
-            here = {n: one(n) for n in range(len(paths)) if n not in futures}
+            here = [(n, one(n)) for n in range(len(paths)) if n not in beside]
+            if here:
+                yield here
+            waiting: set[Future[Read | InputError]] = set(futures)
+            while waiting:
+                done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                yield sorted(((futures[f], f.result()) for f in done), key=lambda each: each[0])
         except BaseException:  # the files in the pool must not wait for turns never taken
             turns.end_all()
             raise
-        return [futures[n].result() if n in futures else here[n] for n in range(len(paths))]
