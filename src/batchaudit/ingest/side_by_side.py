@@ -6,7 +6,8 @@ of both. Read two at a time, the page is parsed while the CSV is, on the other p
 
 What a run reports must not depend on which file was read first: the memory limit is spent
 file by file in the order given (`Turns`), so a file over what is left is the same file on
-every run, and the files' tables come back in that order.
+every run. The files come back as they are done, for the caller to validate while the others
+are read, and it puts their tables back in the order given (load.py).
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ def read_side_by_side(
     """`read(number, turn)` of each file, given as (number, outcome) in batches as the files
     are read: a file that cannot be read is its InputError. Large files (`large_file`) are
     read `workers()` at a time beside this thread, the others in it (a small file is mostly
-    Python's work, which threads take turns at); their batch comes first, then each batch
-    of large files that are done. What the caller does with a batch (validating its rows)
-    goes on while the other files are read, on the processor their reading leaves free."""
+    Python's work, which threads take turns at): the small files come first, in one batch,
+    then the large ones as they are done. What the caller does with a batch (validating its
+    rows) goes on while the other files are read, on a processor their reading leaves free."""
     turns = Turns(limits)
 
     def one(number: int) -> Read | InputError:

@@ -74,8 +74,8 @@ def in_file_order(
 ) -> list[Validated]:
     """The groups validated batch by batch (`validate` numbers the tables of its batch), with
     the tables' numbers in `read`, in the order of their first table. A group the batches
-    split comes back in parts, joined as the groups of one kind are (load.py):
-    the rows are the same whichever file was read first."""
+    split comes back in parts, which load.py joins as it joins the groups of one kind: the
+    rows are the same whichever file was read first."""
     position = {id(table): number for number, table in enumerate(read)}
     numbered = []
     for tables, validated in checked:
