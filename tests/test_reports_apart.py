@@ -20,6 +20,7 @@ from batchaudit.engine import Audit
 from batchaudit.month_to_month.report_folders import RUN_FILES, run_reports
 from batchaudit.report import outputs
 from batchaudit.report.outputs import RENDERERS, Rendering
+from batchaudit.report.writing import Report, parts_of
 from batchaudit.support import apart
 from batchaudit.support.apart import Apart
 
@@ -35,8 +36,8 @@ def two_processors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(apart, "workers", lambda: 2)
 
 
-def as_bytes(report: str | bytes) -> bytes:
-    return report if isinstance(report, bytes) else report.encode("utf-8")
+def as_bytes(report: Report) -> bytes:
+    return b"".join(parts_of(report))
 
 
 def test_every_format_rendered_apart_is_the_report_rendered_here(sample_audit: Audit) -> None:

@@ -18,6 +18,7 @@ from batchaudit.engine import Audit
 from batchaudit.model.findings import Severity
 from batchaudit.report import json_report, text
 from batchaudit.report.outputs import RENDERERS
+from batchaudit.report.writing import parts_of
 from batchaudit.rules import REGISTRY, catalog
 from batchaudit.rules.base import Description, Rule
 from batchaudit.rules.docs import evidence_contract
@@ -93,8 +94,7 @@ def with_a_new_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_new_rule_reaches_every_output_format(tmp_path: Path, extension: str) -> None:
     result = audited(tmp_path, PACKAGES).result
     assert result.by_rule()["LT009"] == 3
-    report = RENDERERS[extension](result, NOW)
-    written = report.decode() if isinstance(report, bytes) else report
+    written = b"".join(parts_of(RENDERERS[extension](result, NOW))).decode()
     assert "LT009" in written
     if extension == ".html":
         assert "3 packages of buds were seen by a brand-new rule." in written

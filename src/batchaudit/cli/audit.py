@@ -24,7 +24,7 @@ from batchaudit.month_to_month.carry_over import (
     exit_status,
     told,
 )
-from batchaudit.report.writing import OutputError, check_outputs, write_reports
+from batchaudit.report.writing import OutputError, Report, check_outputs, write_reports
 from batchaudit.support.collector import collection_paused
 from batchaudit.support.exit import end_at_once
 from batchaudit.support.lazy import import_beside
@@ -189,7 +189,7 @@ def _rendering(result: AuditResult, outputs: tuple[Path, ...], now: datetime) ->
     return Rendering(result, now, outputs)
 
 
-def _write(reports: Iterable[tuple[Path, str | bytes]], count: int, verbose: bool) -> None:
+def _write(reports: Iterable[tuple[Path, Report]], count: int, verbose: bool) -> None:
     try:
         with stage(verbose, f"wrote {count} report(s)"):
             write_reports(reports)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from batchaudit.model.findings import AuditResult
+from batchaudit.report.writing import Report, parts_of
 
 # Every output format of a run, by file name.
 RUN_FILES = (
@@ -46,7 +47,7 @@ def previous_baseline(out_dir: Path) -> Path | None:
 
 def run_reports(
     result: AuditResult, when: datetime, *, apart: bool = False
-) -> Iterator[tuple[str, str | bytes]]:
+) -> Iterator[tuple[str, Report]]:
     """Every output format of one run, rendered one at a time; with `apart`, a share of
     them in a child process beside this one (`Rendering`: the command line's runs, not a
     portfolio's, whose workers run threads of their own)."""
@@ -107,7 +108,7 @@ def same_inputs(previous: list[dict[str, Any]], entry: dict[str, Any]) -> bool:
 def record(
     out_dir: Path,
     result: AuditResult,
-    reports: Iterable[tuple[str, str | bytes]],
+    reports: Iterable[tuple[str, Report]],
     when: datetime,
     keep: int | None,
 ) -> RecordedRun:
@@ -117,8 +118,9 @@ def record(
     _clean(out_dir)
     folder = _new_folder(out_dir, when)
     staged = _folder_aside(out_dir, f".{folder.name}.")
-    for name, text in reports:
-        (staged / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    for name, report in reports:
+        with (staged / name).open("wb") as file:
+            file.writelines(parts_of(report))
     os.replace(staged, folder)
     entries = history(out_dir)
     entry = history_entry(result, folder.name, when)

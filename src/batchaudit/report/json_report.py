@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -12,6 +13,8 @@ from batchaudit.model.findings import AuditResult, Finding, Waiver
 from batchaudit.report.verdict import verdict
 
 SCHEMA_VERSION = 1
+# Findings per part of the report as `parts` gives it (some 13 MB of JSON).
+FINDINGS_PER_PART = 10_000
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
@@ -79,6 +82,10 @@ def _old_finding(old: ResolvedFinding) -> dict[str, Any]:
 
 
 def document(result: AuditResult) -> dict[str, Any]:
+    return _document(result, [finding_document(finding) for finding in result.findings])
+
+
+def _document(result: AuditResult, findings: list[dict[str, Any]]) -> dict[str, Any]:
     summary = result.summary
     coverage = summary.lineage_coverage
     return {
@@ -117,7 +124,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             "by_rule": result.by_rule(),
             "waived": len(result.waived()),
         },
-        "findings": [finding_document(finding) for finding in result.findings],
+        "findings": findings,
         "skipped_rules": [
             {"rule": skipped.rule, "reason": skipped.reason} for skipped in result.skipped_rules
         ],
@@ -179,4 +186,25 @@ def render(result: AuditResult) -> bytes:
     """Compact UTF-8 JSON, as the bytes the file holds: orjson writes a state's 10^5
     findings five times faster than the json module, and a 250 MB report is not decoded
     to text only to be encoded again."""
-    return orjson.dumps(document(result), option=orjson.OPT_APPEND_NEWLINE)
+    return b"".join(parts(result))
+
+
+def parts(result: AuditResult) -> Iterator[bytes]:
+    """`render`'s bytes in parts, `FINDINGS_PER_PART` findings at a time, made as they are
+    asked for: a report file is written part by part in a thread while the next is made
+    (report/writing.py), and no whole report (500 MB at 10^6 packages) is ever held. The
+    keys around the findings are encoded as two objects whose braces are cut off."""
+    whole = _document(result, [])
+    keys = list(whole)
+    at = keys.index("findings")
+    before = orjson.dumps({key: whole[key] for key in keys[:at]})
+    after = orjson.dumps(
+        {key: whole[key] for key in keys[at + 1 :]}, option=orjson.OPT_APPEND_NEWLINE
+    )
+    yield before[:-1] + b',"findings":['
+    findings = result.findings
+    for start in range(0, len(findings), FINDINGS_PER_PART):
+        chunk = findings[start : start + FINDINGS_PER_PART]
+        listed = orjson.dumps([finding_document(finding) for finding in chunk])
+        yield (b"," if start else b"") + listed[1:-1]
+    yield b"]," + after[1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from importlib import import_module
 from pathlib import PurePath
@@ -13,17 +13,18 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from batchaudit.model.findings import AuditResult
+from batchaudit.report.writing import Report, parts_of
 from batchaudit.support.apart import Apart, can_fork
 from batchaudit.support.collector import collection_paused
 
-# Text, or the bytes of a file already encoded (the JSON report).
-Report = str | bytes
 Renderer = Callable[[AuditResult, datetime], Report]
 
 
-def _reporter(module: str, *, dated: bool = True) -> Renderer:
+def _reporter(module: str, *, dated: bool = True, in_parts: bool = False) -> Renderer:
     def render(result: AuditResult, generated_at: datetime) -> Report:
         reporter = _imported(module)
+        if in_parts:  # made as the parts are asked for: as the file is written
+            return _paused(reporter.parts(result))
         with collection_paused():  # a report of 10^5 findings is as many new dicts
             report: Report = (
                 reporter.render(result, generated_at) if dated else reporter.render(result)
@@ -42,9 +43,19 @@ _MODULES = {
     ".xml": ("junit", True),
     ".sarif": ("sarif", True),
 }
+# The formats whose reporter gives its bytes in parts (`parts`, undated), to write each
+# part while the next is made: the JSON report, a findings-heavy state's largest file.
+_IN_PARTS = frozenset({".json"})
 RENDERERS: dict[str, Renderer] = {
-    suffix: _reporter(module, dated=dated) for suffix, (module, dated) in _MODULES.items()
+    suffix: _reporter(module, dated=dated, in_parts=suffix in _IN_PARTS)
+    for suffix, (module, dated) in _MODULES.items()
 }
+
+
+def _paused(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """The parts, made with the collector paused as a whole report is made."""
+    with collection_paused():
+        yield from parts
 
 
 def _imported(module: str) -> Any:
@@ -80,7 +91,7 @@ class Rendering(Generic[Name]):
         for number in theirs:
             _imported(_MODULES[self._suffixes[number]][0])
         self._theirs = theirs
-        self._apart = Apart([functools.partial(self._render, n) for n in theirs])
+        self._apart = Apart([functools.partial(self._whole, n) for n in theirs])
 
     def __iter__(self) -> Iterator[tuple[Name, Report]]:
         started = time.monotonic()
@@ -114,6 +125,10 @@ class Rendering(Generic[Name]):
 
     def _render(self, number: int) -> Report:
         return RENDERERS[self._suffixes[number]](self._result, self._when)
+
+    def _whole(self, number: int) -> bytes:
+        """The child's rendering: it sends bytes, not parts."""
+        return b"".join(parts_of(self._render(number)))
 
 
 def _suffix(name: PurePath | str) -> str:
