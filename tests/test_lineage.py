@@ -177,4 +177,5 @@ def test_the_packages_tested_are_known_from_the_rows_codes_alone(
     lineage = audit(load(detected=[tmp_path]), load_pack("oregon")).lineage
     coded = coded_rows(lineage.lab_table, lineage.packages[["tag", "package_id"]])
     assert len(lineage.events)
-    assert _tested_packages(coded).tolist() == sorted(set(lineage.events["tested"].tolist()))
+    tested = _tested_packages(coded, len(lineage.packages))
+    assert tested.tolist() == sorted(set(lineage.events["tested"].tolist()))
