@@ -122,31 +122,44 @@ def tested_packages_in_tabs(lineage: Lineage, codes: np.ndarray) -> dict[int, li
     holder, tested = chains.holder, chains.tested
     in_tabs = distinct(tested)
     events_by_tested = _event_entries(lineage.events.loc[lineage.events["tested"].isin(in_tabs)])
-    # Tags and categories taken for the packages named only, not converted whole.
+    # Tags, categories and events by position in `in_tabs`, taken for the packages named
+    # only, not converted whole.
     tags = _texts(lineage.packages["tag"], in_tabs)
-    tag_of = dict(zip(in_tabs.tolist(), tags, strict=True))
-    category_of = dict(
-        zip(in_tabs.tolist(), _texts(lineage.packages["category"], in_tabs), strict=True)
-    )
+    categories = _texts(lineage.packages["category"], in_tabs)
+    events = [events_by_tested.get(at, []) for at in in_tabs.tolist()]
     chain_tags = _texts(lineage.packages["tag"], chains.codes)
-    bounds = chains.bounds.tolist()
     # Tested packages by tag, so that the order never follows the order of the input rows.
     rank = np.empty(len(in_tabs), dtype=np.int64)
     rank[np.argsort(np.asarray(tags, dtype=object), kind="stable")] = np.arange(len(in_tabs))
-    order = np.lexsort((rank[np.searchsorted(in_tabs, tested)], holder))
-    tabs: dict[int, list[dict[str, Any]]] = {}
-    holders, testeds = holder.tolist(), tested.tolist()
-    for index in order.tolist():
-        at = testeds[index]
-        tabs.setdefault(holders[index], []).append(
-            {
-                "tag": tag_of[at],
-                "category": category_of[at],
-                "events": events_by_tested.get(at, []),
-                "inherited_through": chain_tags[bounds[index] : bounds[index + 1]],
-                "seen": "derived",
-            }
+    position = np.searchsorted(in_tabs, tested)
+    order = np.lexsort((rank[position], holder))
+    bounds = chains.bounds
+    # One comprehension over the pairs in order (400,000 at 10^6 findings-heavy packages),
+    # then each holder's run of them: no call per pair.
+    entries = [
+        {
+            "tag": tags[at],
+            "category": categories[at],
+            "events": events[at],
+            "inherited_through": chain_tags[begin:end],
+            "seen": "derived",
+        }
+        for at, begin, end in zip(
+            position[order].tolist(),
+            bounds[order].tolist(),
+            bounds[order + 1].tolist(),
+            strict=True,
         )
+    ]
+    held = holder[order]
+    starts = np.flatnonzero(np.r_[len(held) > 0, held[1:] != held[:-1]])
+    ends = np.r_[starts[1:], len(held)][: len(starts)]  # none where no pair is
+    tabs = {
+        package: entries[begin:end]
+        for package, begin, end in zip(
+            held[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        )
+    }
     return _with_observed(lineage, codes, tabs)
 
 
