@@ -12,6 +12,7 @@ import pytest
 from batchaudit.ingest import files
 from batchaudit.ingest.load import load
 from batchaudit.ingest.text import read_text_table
+from batchaudit.ingest.text_columns import Reading
 from batchaudit.model.tables import ConflictingRows
 from helpers import file_findings, tag, write
 
@@ -428,7 +429,7 @@ def large_export(tmp_path: Path, odd_rows: str = "") -> Path:
 
 def test_a_large_export_is_parsed_only_in_the_columns_read(tmp_path: Path) -> None:
     path = large_export(tmp_path)
-    raw = read_text_table(path, path.read_bytes(), lambda titles: READ)
+    raw = read_text_table(path, path.read_bytes(), lambda titles: Reading(READ))
     assert raw.header == TITLES.strip().split(",")
     assert list(raw.rows.columns) == TITLES.strip().split(",")[:5]
     assert raw.rows["Tag"].tolist() == [tag(n) for n in range(1, 3001)]
@@ -445,7 +446,10 @@ def test_rows_odd_in_the_columns_read_are_read_as_from_every_column(
     bad lines are those of reading every column."""
     path = large_export(tmp_path, odd)
     data = path.read_bytes()
-    every, some = read_text_table(path, data), read_text_table(path, data, lambda titles: READ)
+    every, some = (
+        read_text_table(path, data),
+        read_text_table(path, data, lambda titles: Reading(READ)),
+    )
     assert some.header == every.header
     pd.testing.assert_frame_equal(some.rows[list(READ)], every.rows[list(READ)])
     assert some.positions.tolist() == every.positions.tolist()

@@ -47,8 +47,8 @@ def convert(text: pd.DataFrame, kind: Kind, parsed: Parsed | None = None) -> pd.
 
 
 def _converted(column: pd.Series, parser: Parser | None) -> pd.Series:
-    """A field's text, stripped, or typed by its parser."""
-    text = column.astype("str")
+    """A field's text, stripped, or typed by its parser (text read as codes stays codes)."""
+    text = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("str")
     return stripped(text) if parser is None else parser(text)[0]
 
 

@@ -47,13 +47,14 @@ from batchaudit.ingest.read_ahead import ReadAhead
 from batchaudit.ingest.salvage import blank_only
 from batchaudit.ingest.side_by_side import Turn, read_side_by_side
 from batchaudit.ingest.text import read_text_table
+from batchaudit.ingest.text_columns import Reading
 from batchaudit.ingest.validation import TABLE, ReadTable, Validated, in_file_order, validate
 from batchaudit.ingest.workbook_limits import check_workbook
-from batchaudit.model.fields import FIELDS, FILE, SHAPE, SHEET, TESTED_PACKAGE_FIELDS, Kind
+from batchaudit.model.fields import FIELDS, TESTED_PACKAGE_FIELDS, Kind
 from batchaudit.model.findings import InputFile, NotRead
 from batchaudit.model.schemas import REQUIRED_FIELDS
 from batchaudit.model.tables import Problem, Tables
-from batchaudit.model.values import arrow_text
+from batchaudit.model.values import arrow_text, joined_rows
 
 _EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
@@ -168,13 +169,8 @@ def _in_table_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The groups' rows as one frame, in the order the tables were given."""
     if len(frames) == 1:
         return frames[0]
-    # Where each row came from stays a category: the same categories in every group.
-    for column in (FILE, SHEET, SHAPE):
-        every = pd.Index([]).append([frame[column].cat.categories for frame in frames]).unique()
-        frames = [
-            frame.assign(**{column: frame[column].cat.set_categories(every)}) for frame in frames
-        ]
-    joined = pd.concat(frames, ignore_index=True)
+    # Where each row came from, and text read as codes, stays categories.
+    joined = joined_rows(frames)
     return joined.sort_values(TABLE, kind="stable").reset_index(drop=True)
 
 
@@ -215,13 +211,15 @@ def read_file(
     return read
 
 
-def _mapped_titles(path: Path, expected: Kind | None, header: list[str]) -> set[str] | None:
-    """The titles of the columns batchaudit reads, for the parser to make no others text;
-    None (every column) where the titles are not recognised, as is said after reading."""
+def _mapped_titles(path: Path, expected: Kind | None, header: list[str]) -> Reading | None:
+    """The titles of the columns batchaudit reads, for the parser to make no others text,
+    and lab results as codes; None (every column, as text) where the titles are not
+    recognised, as is said after reading."""
     try:
-        return set(detect(path, header, expected).columns)
+        detection = detect(path, header, expected)
     except InputError:
         return None
+    return Reading(set(detection.columns), coded=detection.kind is Kind.LAB_RESULTS)
 
 
 def _read_bytes(path: Path, limits: Limits, ahead: ReadAhead | None) -> Contents:

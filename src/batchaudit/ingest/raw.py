@@ -79,6 +79,8 @@ def as_text(cells: pd.DataFrame) -> pd.DataFrame:
         column = cells.iloc[:, position]
         if isinstance(column.dtype, pd.StringDtype):  # text already; JSON nulls are blanks
             text[position] = column.fillna("") if column.hasnans else column
+        elif isinstance(column.dtype, pd.CategoricalDtype):  # text as codes (text.Reading)
+            text[position] = column
         elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
             text[position] = column.fillna("").astype("str")
         elif (plain := _flags_or_numbers_as_text(column.to_numpy())) is not None:

@@ -14,7 +14,6 @@ import io
 import re
 import threading
 import warnings
-from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,6 +35,8 @@ from batchaudit.ingest.salvage import (
     truncated_at,
     utf16_without_bom,
 )
+from batchaudit.ingest.text_columns import Titled, Wanted, columns_wanted
+from batchaudit.model.values import as_codes
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -49,6 +50,8 @@ _SMALL_BYTES = 1 << 16
 _BLOCK_BYTES = 4 << 20
 # pandas keeps text as large_string: read as that, so no column is cast on the way over.
 _TEXT_TYPES = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}
+# A file read as codes: each column its distinct texts and a code per cell (categories).
+_CODED = pa.dictionary(pa.int32(), pa.large_string())
 _CUT = (
     "the file ends inside the quoted value that starts on this line, so it was probably "
     "cut short (the rows above it are audited)"
@@ -57,10 +60,6 @@ _UNREADABLE = (
     "{path} cannot be read as a table: its quotes and delimiters do not make rows; "
     "export it from Metrc again."
 )
-
-
-# Given a file's titles, the ones batchaudit reads (None: read every column).
-Wanted = Callable[[list[str]], Collection[str] | None]
 
 
 def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> RawTable:
@@ -73,15 +72,10 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     first_line = head.replace("\r", "\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
-    # Only what needs no salvage: no blank lines above, no NUL, no quote left open at the end.
-    tiny = len(clean.data) <= _SMALL_BYTES
-    simple = tiny and not clean.lines_above and not len(clean.nul_lines)
-    if simple and not _quote_left_open(clean.data):
-        dialect = (parse_as, delimiter)
-        line_count = _count_lines(clean.data)
-        small = _read_small_file(path, clean.data, dialect, line_count, width, encoding)
-        if small is not None:
-            return small
+    titled = columns_wanted(first_line, delimiter, wanted)
+    small = _small_table(path, clean, (parse_as, delimiter), width, encoding)
+    if small is not None:
+        return _as_wanted(small, titled)
     # Without a quote or a carriage return no value can hold a line break: every line is a
     # row (or an irregular one), so the lines need no counting.
     quoted = b'"' in clean.data  # one look for a quote, kept: the file may be 1.5 GB
@@ -90,12 +84,11 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     # `_encoding` read a UTF-8 file whole (ASCII, or decoded) and UTF-16 is written anew:
     # only after a UTF-8 byte-order mark is the text unchecked, for Arrow to check it.
     checked = encoding != "utf-8-sig"
-    fast = functools.partial(
-        _read_simple_file, clean.data, parse_as, delimiter, counted, width, quoted, checked
-    )
-    titled = _columns_wanted(first_line, delimiter, wanted)
-    cells = fast(titled[1] if titled else None)
-    if cells is not None and titled and not _read_as_titled(cells, titled[0]):
+    dialect = (clean.data, parse_as, delimiter, counted, width, quoted, checked)
+    fast = functools.partial(_read_simple_file, *dialect, coded=bool(titled and titled.coded))
+    some = titled and titled.positions
+    cells = fast(some or None)
+    if cells is not None and titled and some and not _read_as_titled(cells, titled.titles):
         cells = fast(None)  # a title or a blank row to look at whole
     bad_lines: list[BadLine] = []
     cut_at = None
@@ -105,7 +98,7 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     if physical_lines is None:
         physical_lines = _count_lines(clean.data)
     if titled and len(cells.columns) < width:
-        header = titled[0]
+        header = titled.titles
     else:
         header = [str(title).strip() for title in cells.iloc[0]] if len(cells) else []
     rows = cells.iloc[1:].reset_index(drop=True)
@@ -120,6 +113,26 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     bad_lines = [replace(bad, line=bad.line + above) for bad in bad_lines]
     table = RawTable(path, header, rows, lines + above, "", encoding, delimiter, bad_lines)
     table.header_position = 1 + above
+    return _as_wanted(table, titled)
+
+
+def _small_table(
+    path: Path, clean: Cleaned, dialect: tuple[str, str], width: int, encoding: str
+) -> RawTable | None:
+    """A small file that needs no salvage (no blank lines above, no NUL, no quote left open
+    at the end), read by the csv module; None for any other."""
+    tiny = len(clean.data) <= _SMALL_BYTES
+    if not tiny or clean.lines_above or len(clean.nul_lines) or _quote_left_open(clean.data):
+        return None
+    line_count = _count_lines(clean.data)
+    return _read_small_file(path, clean.data, dialect, line_count, width, encoding)
+
+
+def _as_wanted(table: RawTable, titled: Titled | None) -> RawTable:
+    """The table's rows as codes where wanted so: a small file, or one the careful reader
+    read, is read as text first."""
+    if titled and titled.coded:
+        table.rows = as_codes(table.rows)
     return table
 
 
@@ -195,17 +208,20 @@ def _read_simple_file(
     quoted: bool,
     utf8_checked: bool,
     include: list[int] | None,
+    coded: bool = False,
 ) -> pd.DataFrame | None:
     """The fast path (pyarrow, multi-threaded) for the common file in which every line is one
     row (`physical_lines`, or None when no value can hold a line break). None when the file
     is not that simple: then line numbers need the careful reader. Arrow checks each value
     is UTF-8 unless the whole file is known to be (`utf8_checked`). Only the columns at
-    `include` are made text, if given; the frame's columns are their positions."""
+    `include` are made text, if given; the frame's columns are their positions. `coded`:
+    each column as codes of its distinct texts (categories), not text."""
     # An odd number of quotes leaves one open: pyarrow would close it at the end of the file
     # without a word, where the careful reader says where it opens.
     if encoding not in ("utf-8", "utf-8-sig") or (quoted and _quote_left_open(data)):
         return None
     irregular: list[object] = []
+    cell_type = _CODED if coded else pa.large_string()
 
     def note_irregular_row(row: object) -> str:
         irregular.append(row)
@@ -227,7 +243,7 @@ def _read_simple_file(
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types={f"f{i}": pa.large_string() for i in range(width)},
+                column_types={f"f{i}": cell_type for i in range(width)},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=not utf8_checked,
@@ -240,21 +256,6 @@ def _read_simple_file(
         return None
     frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
     return frame.set_axis(include or range(frame.shape[1]), axis=1)
-
-
-def _columns_wanted(
-    first_line: str, delimiter: str, wanted: Wanted | None
-) -> tuple[list[str], list[int]] | None:
-    """The titles, and the positions of the wanted ones, when the first line is plainly the
-    titles (no quotes, each title once) and some column is not wanted."""
-    if wanted is None or '"' in first_line:
-        return None
-    titles = [title.strip() for title in first_line.split(delimiter)]
-    chosen = wanted(titles)
-    if chosen is None or len(set(titles)) != len(titles):
-        return None
-    positions = [position for position, title in enumerate(titles) if title in chosen]
-    return (titles, positions) if 0 < len(positions) < len(titles) else None
 
 
 def _positions(cells: pd.DataFrame) -> list[int]:

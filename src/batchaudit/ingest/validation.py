@@ -18,6 +18,7 @@ from batchaudit.model.fields import FILE, LINE, SHAPE, SHEET, Kind
 from batchaudit.model.findings import InputFile
 from batchaudit.model.schemas import Parsed, failures
 from batchaudit.model.tables import Problem
+from batchaudit.model.values import joined_rows
 
 TABLE = "_table"  # which table of a validation group a row came from
 
@@ -121,14 +122,14 @@ def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
         by_header[tuple(table.raw.rows.columns)].append(number)
     if len(by_header) == len(group):
         selected = [t.raw.rows[columns] for t in group]
-        return selected[0] if len(selected) == 1 else pd.concat(selected, ignore_index=True)
+        return selected[0] if len(selected) == 1 else joined_rows(selected)
     parts: list[pd.DataFrame] = []
     order: list[int] = []
     for numbers in by_header.values():
         rows = [group[n].raw.rows for n in numbers]
-        joined = rows[0] if len(rows) == 1 else pd.concat(rows, ignore_index=True)
+        joined = rows[0] if len(rows) == 1 else joined_rows(rows)
         parts.append(joined[columns])
         order.extend(np.repeat(numbers, [len(r) for r in rows]).tolist())
-    cells = pd.concat(parts, ignore_index=True)
+    cells = joined_rows(parts)
     # Back to the order of the group's tables (a stable sort keeps each table's row order).
     return cells.take(np.argsort(np.asarray(order), kind="stable")).reset_index(drop=True)

@@ -30,6 +30,12 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
     return codes, encoded.dictionary
 
 
+def decoded(column: pd.Series) -> pd.Series:
+    """A column of lab-result text as text, where it was read as codes (categories): for
+    steps that set or join texts of their own among it."""
+    return column.astype("str") if isinstance(column.dtype, pd.CategoricalDtype) else column
+
+
 def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:
     """The position of each text among the `known` texts (the first, if repeated), -1 where
     absent or missing: looked up once per distinct text."""

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from batchaudit.lineage.grouping import distinct_positions_in, positions_in, text_codes
+from batchaudit.lineage.grouping import decoded, distinct_positions_in, positions_in, text_codes
 from batchaudit.model.fields import FILE, LAB_SAMPLES_SHAPE, LINE, SHAPE
 from batchaudit.support.lazy import lazy
 from batchaudit.support.side_by_side import side_by_side
@@ -196,12 +196,18 @@ class _FirstStated:
         self.first, self.loaded = first, loaded
 
     def of(self, column: pd.Series) -> Any:
+        """Text read as codes comes back as text: the events' lab is one of their columns."""
         if not column.hasnans:
-            return column.array.take(self.first)
+            return _texts(column.array.take(self.first))
         known = column.notna().to_numpy()[self.loaded]
         at = _first_of(self.group[known], self.count, np.flatnonzero(known))[self.present]
         where = np.where(at >= 0, self.loaded[at.clip(min=0)], -1)
-        return column.array.take(where, allow_fill=True)
+        return _texts(column.array.take(where, allow_fill=True))
+
+
+def _texts(values: Any) -> Any:
+    """Values taken from a column of codes, as text."""
+    return values.astype("str") if isinstance(values, pd.Categorical) else values
 
 
 def _labs(lab_results: pd.DataFrame, first_stated: _FirstStated) -> Any:
@@ -209,6 +215,7 @@ def _labs(lab_results: pd.DataFrame, first_stated: _FirstStated) -> Any:
     that states one: worked out on the events' first rows alone where no row lacks both."""
     name, license_number = lab_results["lab_name"], lab_results["lab_license"]
     if name.hasnans or license_number.hasnans:
+        name, license_number = decoded(name), decoded(license_number)
         return first_stated.of(name.where(name != "", license_number))
     names = pd.Series(first_stated.of(name), copy=False)
     licenses = pd.Series(first_stated.of(license_number), copy=False)
@@ -290,13 +297,15 @@ EVENT_FIELDS = ("lab_test_result_id", "test_performed_date", "lab_license")
 def event_keys(rows: pd.DataFrame, tested_tags: pd.Series) -> pd.Series:
     """Each row's test event: its result id, or without one the tested package, lab and
     test date."""
-    keys = "id:" + rows["lab_test_result_id"]
-    no_id = (rows["lab_test_result_id"] == "").to_numpy()
+    ids = decoded(rows["lab_test_result_id"])
+    keys = "id:" + ids
+    no_id = (ids == "").to_numpy()
     if no_id.any():
         visits = rows.loc[no_id]
         tested_on = visits["test_performed_date"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
         tags = tested_tags.to_numpy()[no_id]
-        keys = keys.where(~no_id, tags + "|" + visits["lab_license"] + "|" + tested_on)
+        lab = decoded(visits["lab_license"])
+        keys = keys.where(~no_id, tags + "|" + lab + "|" + tested_on)
     return keys
 
 
@@ -315,9 +324,9 @@ def _tested(
         found = distinct_positions_in(labels, packages["tag"])
         tags = pd.Categorical.from_codes(code, categories=pd.array(labels, dtype="str"))
         return np.where(code >= 0, found[code.clip(min=0)], -1), tags
-    tested = pd.Series(_taken(lab_results["tested_package"], kept), copy=False)
+    tested = decoded(pd.Series(_taken(lab_results["tested_package"], kept), copy=False))
     blank = (tested == "").to_numpy(dtype=bool, na_value=False)
-    pulled_for = pd.Series(_taken(lab_results["package_id"], kept), copy=False)
+    pulled_for = decoded(pd.Series(_taken(lab_results["package_id"], kept), copy=False))
     by_id = packages.loc[packages["package_id"] != "", ["package_id", "tag"]]
     by_id = by_id.drop_duplicates("package_id")
     from_id = pulled_for.map(by_id.set_index("package_id")["tag"])

@@ -74,9 +74,66 @@ Parser = Callable[..., "tuple[pd.Series, pd.Series]"]
 
 
 def arrow_text(text: pd.Series) -> pa.ChunkedArray:
-    """The Arrow column behind a text Series (shared, not copied, when it is Arrow-backed)."""
+    """The Arrow column behind a text Series (shared, not copied, when it is Arrow-backed;
+    a column of codes is written out as text)."""
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        text = text.astype("str")
     cells = pa.array(text.array, type=pa.large_string(), from_pandas=True)
     return cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
+
+
+def as_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each column of text as codes of its distinct texts (categories; see text.Reading)."""
+    text = [c for c in frame.columns if not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(text, "category")) if text else frame
+
+
+def joined_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames' rows, one after another (a new index). A column of codes stays codes, its
+    distinct texts those of every frame, when each frame has it as codes; else it is text:
+    pandas would join codes of different texts as Python objects, one a cell."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    frames = [frame.copy(deep=False) for frame in frames]  # columns replaced, not changed
+    for column in frames[0].columns:
+        kinds = [isinstance(frame[column].dtype, pd.CategoricalDtype) for frame in frames]
+        if all(kinds):
+            every = frames[0][column].cat.categories
+            every = every.append([frame[column].cat.categories for frame in frames[1:]])
+            for frame in frames:
+                frame[column] = frame[column].cat.set_categories(every.unique())
+        elif any(kinds):
+            for frame, is_codes in zip(frames, kinds, strict=True):
+                if is_codes:
+                    frame[column] = frame[column].astype("str")
+    return pd.concat(frames, ignore_index=True)
+
+
+def coded(text: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """A column read as codes: (each cell's code, the distinct texts), a missing cell coded
+    as a blank. None for a column of text."""
+    if not isinstance(text.dtype, pd.CategoricalDtype):
+        return None
+    codes = text.cat.codes.to_numpy()
+    texts = pd.Series(text.cat.categories, dtype="str")
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(texts), codes)
+        texts = pd.concat([texts, pd.Series([""], dtype="str")], ignore_index=True)
+    return codes, texts
+
+
+def recoded(column: pd.Series, codes: np.ndarray, texts: pd.Series) -> pd.Series:
+    """A column of codes (`coded`: `codes` into its texts) with its texts made `texts`, which
+    may hold a text twice (two spellings stripped alike): as categories, each text once.
+    Where `texts` are its own texts unchanged (nearly always), the column as it is."""
+    categories = column.cat.categories
+    if len(texts) == len(categories) and (texts.to_numpy() == categories.to_numpy()).all():
+        return pd.Series(column.array, index=column.index, copy=False)
+    distinct_codes, distinct = pd.factorize(texts)
+    cells = pd.Categorical.from_codes(
+        distinct_codes[codes], categories=pd.Index(distinct, dtype="str")
+    )
+    return pd.Series(cells, index=column.index, copy=False)
 
 
 def blank_texts(index: pd.Index) -> pd.Series:
@@ -90,7 +147,9 @@ def distinct_texts(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(each cell's position among the distinct texts, the distinct texts), blanks for
     missing cells. Arrow encodes the column in one pass without copying its text: a flag
     or a date column of 6 million lab rows has a handful or a few thousand distinct values.
-    """
+    A column read as codes has them already."""
+    if (codes_and_texts := coded(text)) is not None:
+        return codes_and_texts
     encoded = pc.dictionary_encode(pc.fill_null(arrow_text(text), ""))
     chunks = encoded.chunks  # every chunk carries the whole dictionary
     if not chunks:
@@ -106,8 +165,10 @@ def by_unique_value(parser: Parser) -> Parser:
     def parse(text: pd.Series, *args: Any, **kwargs: Any) -> tuple[pd.Series, pd.Series]:
         codes, uniques = distinct_texts(text)
         values, invalid = parser(uniques, *args, **kwargs)
-        # Taken from the arrays, not the Series: a Series would take its index along.
-        spread = pd.Series(values.array.take(codes), index=text.index, copy=False)
+        if isinstance(text.dtype, pd.CategoricalDtype) and isinstance(values.dtype, pd.StringDtype):
+            spread = recoded(text, codes, values)  # text read as codes stays codes
+        else:  # taken from the arrays, not the Series: a Series would take its index along
+            spread = pd.Series(values.array.take(codes), index=text.index, copy=False)
         return spread, pd.Series(invalid.to_numpy()[codes], index=text.index, copy=False)
 
     return parse
@@ -115,7 +176,11 @@ def by_unique_value(parser: Parser) -> Parser:
 
 def stripped(text: pd.Series) -> pd.Series:
     """`text.str.strip()`, without the copy when no cell's first or last byte is one that
-    whitespace is made of: an ID column of 6 million lab rows is not held twice."""
+    whitespace is made of: an ID column of 6 million lab rows is not held twice. A column
+    of codes has its distinct texts stripped."""
+    if (codes_and_texts := coded(text)) is not None:
+        codes, texts = codes_and_texts
+        return recoded(text, codes, texts.str.strip())
     if _edges_may_be_space(arrow_text(text)):
         return text.str.strip()
     return pd.Series(text.array, index=text.index, copy=False)
@@ -149,7 +214,12 @@ def _edges_may_be_space(cells: pa.ChunkedArray) -> bool:
 
 def filled(text: pd.Series) -> np.ndarray:
     """Cells with more than whitespace in them (a missing cell counts as filled: it is
-    reported as missing). Looked at in place by Arrow; nothing is stripped or copied."""
+    reported as missing). Looked at in place by Arrow; nothing is stripped or copied. A
+    column of codes: each distinct text looked at once."""
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        codes = text.cat.codes.to_numpy()
+        distinct = filled(pd.Series(text.cat.categories, dtype="str"))
+        return np.where(codes >= 0, distinct[codes.clip(min=0)], True)
     cells = arrow_text(text)
     blank = pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells))
     return ~np.asarray(blank.fill_null(False))
@@ -159,13 +229,16 @@ def parse_tag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Tags, stripped. When every cell is a tag as written (nearly always) the column is kept
     as read; otherwise each distinct text is stripped and matched once, since a lab-results
     file names the tested package on every row of its results."""
-    if _all_tags_as_written(arrow_text(text)):
+    if not isinstance(text.dtype, pd.CategoricalDtype) and _all_tags_as_written(arrow_text(text)):
         as_read = pd.Series(text.array, index=text.index, copy=False)
         return as_read, pd.Series(np.zeros(len(text), dtype=bool), index=text.index)
     codes, distinct_tags = distinct_texts(text)
     stripped = distinct_tags.str.strip()
     unreadable = ~stripped.str.fullmatch(TAG_PATTERN).to_numpy()
-    tags = pd.Series(stripped.array.take(codes), index=text.index, copy=False)
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        tags = recoded(text, codes, stripped)
+    else:
+        tags = pd.Series(stripped.array.take(codes), index=text.index, copy=False)
     return tags, pd.Series(unreadable[codes], index=text.index, copy=False)
 
 

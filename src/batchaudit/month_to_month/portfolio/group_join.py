@@ -85,7 +85,7 @@ def _tab_findings(parts: list[GroupPart], packages: pd.DataFrame, inheriting: pd
 def _lab_results(parts: list[GroupPart], lineage: pd.DataFrame) -> pd.DataFrame | None:
     """The members' lab-result rows of the packages on the joined lineage: tested there, or
     pulled for one of them."""
-    import pandas as pd
+    from batchaudit.model.values import joined_rows
 
     ids = lineage["package_id"].loc[lineage["package_id"] != ""]
     rows = [
@@ -96,7 +96,7 @@ def _lab_results(parts: list[GroupPart], lineage: pd.DataFrame) -> pd.DataFrame 
         for part in parts
         if part.lab_results is not None
     ]
-    return pd.concat(rows, ignore_index=True) if rows else None
+    return joined_rows(rows) if rows else None
 
 
 def _inherited(parts: list[GroupPart], links: pd.DataFrame,
