@@ -22,7 +22,9 @@ else:
 
 def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
     """(each value's code, the distinct values as an Arrow array): codes in order of first
-    appearance, -1 for a missing value."""
+    appearance, -1 for a missing value. A column read as codes (categories) keeps its own:
+    Arrow numbers a file's texts as they first appear, and its distinct values may hold a
+    text no row has (the column's title)."""
     encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
     if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
         encoded = encoded.combine_chunks()
