@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from batchaudit.cli.main import cli
 from batchaudit.ingest import load as load_module
+from batchaudit.ingest import validation
 from batchaudit.ingest.load import load
 from batchaudit.ingest.text_columns import Reading
 from batchaudit.model.fields import Kind
@@ -26,8 +27,10 @@ LAB_TITLES = (
 
 
 def read_lab_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lab results read as text, as before they were read as codes."""
+    """Lab results read as text, as before they were read as codes: not parsed as codes,
+    nor made codes once validated."""
     mapped = load_module._mapped_titles
+    monkeypatch.setattr(validation, "as_codes", lambda frame: frame)
 
     def text_only(path: Path, expected: Kind | None, header: list[str]) -> Reading | None:
         reading = mapped(path, expected, header)
@@ -75,16 +78,18 @@ def test_lab_results_read_as_codes_give_the_same_report_as_read_as_text(
 
 def odd_lab_results(rows: int) -> str:
     """Lab results with the spellings a careless export has: a tag padded with spaces (two
-    spellings of one tag), blank cells, a date and a flag that cannot be read."""
+    spellings of one tag), blank cells, a date and a flag that cannot be read, a row
+    without its test type (left out)."""
     lines = []
     for number in range(rows):
         tested = tag(number % 7) if number % 3 else f"  {tag(number % 7)} "
         date = "not a date" if number == 5 else "2026-01-05T10:00:00+00:00"
         passed = "maybe" if number == 8 else ("true" if number % 2 else "")
         lab = "" if number % 11 == 0 else "Willamette Valley Testing"
+        test_type = " " if number == 13 else "Total THC (%) Flower"
         lines.append(
             f"{number},{tested},{number // 4},010-100{number % 3},{lab},"
-            f"{date},{passed},Total THC (%) Flower,true,{number / 10}\n"
+            f"{date},{passed},{test_type},true,{number / 10}\n"
         )
     return LAB_TITLES + "".join(lines)
 
@@ -98,6 +103,7 @@ def test_odd_lab_values_read_as_codes_are_what_they_are_read_as_text(
     read_lab_as_text(monkeypatch)
     text = load(lab_results=[path])
     assert coded.lab_results is not None and text.lab_results is not None
+    assert not isinstance(text.lab_results["tested_package"].dtype, pd.CategoricalDtype)
     assert isinstance(coded.lab_results["tested_package"].dtype, pd.CategoricalDtype)
     assert coded.lab_results["tested_package"].cat.categories.is_unique
     assert (
@@ -119,13 +125,14 @@ def test_odd_lab_values_read_as_codes_are_what_they_are_read_as_text(
     )
     pd.testing.assert_frame_equal(decoded, expected)
     assert [str(p) for p in coded.problems] == [str(p) for p in text.problems]
-    assert len(coded.problems) == 2  # the date and the flag
+    assert len(coded.problems) == 3  # the date, the flag and the blank test type
 
 
 def test_lab_results_as_codes_and_as_text_join_into_one_table(tmp_path: Path) -> None:
-    """A lab file read as codes and one read as text (an API export) are one table: a text
-    column of codes does not become Python objects."""
+    """A lab file parsed as codes, a small one and an API export (read as text, then made
+    codes) are one table: no column becomes Python objects."""
     grid = write(tmp_path / "lab.csv", odd_lab_results(3_000))
+    small = write(tmp_path / "lab-small.csv", odd_lab_results(4))
     api = write(
         tmp_path / "lab.json",
         json.dumps(
@@ -145,8 +152,9 @@ def test_lab_results_as_codes_and_as_text_join_into_one_table(tmp_path: Path) ->
             ]
         ),
     )
-    lab = load(lab_results=[grid, api]).lab_results
-    assert lab is not None and len(lab) == 3_001
+    lab = load(lab_results=[grid, small, api]).lab_results
+    assert lab is not None and len(lab) == 3_004  # the row without a test type left out
+    assert lab["tested_package"].iloc[2_999 + 3] == tag(3)  # the small file's, stripped
     assert lab["lab_name"].iloc[-1] == "Another Lab"
     assert lab["test_type"].iloc[-1] == "Total CBD (%) Flower"
     assert not any(lab[column].dtype == object for column in lab.columns)

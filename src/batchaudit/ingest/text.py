@@ -2,7 +2,9 @@
 remembering each row's line.
 
 Everything is read as text (`dtype=str`, no NA guessing) so that "NA", "0012" and blank stay
-what they were; conversion happens in one place, `model/values.py`.
+what they were; conversion happens in one place, `model/values.py`. A large lab-results file
+is parsed into codes of that text (categories: each distinct text once; see
+`text_columns.Reading`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,7 @@ from batchaudit.ingest.salvage import (
     truncated_at,
     utf16_without_bom,
 )
-from batchaudit.ingest.text_columns import Titled, Wanted, columns_wanted
-from batchaudit.model.values import as_codes
+from batchaudit.ingest.text_columns import Wanted, columns_wanted
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -64,7 +65,9 @@ _UNREADABLE = (
 
 def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> RawTable:
     """The file's rows as text. With `wanted`, the fast path parses only the columns it
-    names (the others are never made text), when the titles are plain to see."""
+    names (the others are never made text), when the titles are plain to see, and as codes
+    of text where it says so (a small file, or one the careful reader reads, is text: its
+    group of files is made codes at once, validation.py)."""
     encoding = _encoding(path, data)
     data, parse_as = _parseable(data, encoding)
     clean = cleaned(path, data)
@@ -75,7 +78,7 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     titled = columns_wanted(first_line, delimiter, wanted)
     small = _small_table(path, clean, (parse_as, delimiter), width, encoding)
     if small is not None:
-        return _as_wanted(small, titled)
+        return small
     # Without a quote or a carriage return no value can hold a line break: every line is a
     # row (or an irregular one), so the lines need no counting.
     quoted = b'"' in clean.data  # one look for a quote, kept: the file may be 1.5 GB
@@ -113,7 +116,7 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     bad_lines = [replace(bad, line=bad.line + above) for bad in bad_lines]
     table = RawTable(path, header, rows, lines + above, "", encoding, delimiter, bad_lines)
     table.header_position = 1 + above
-    return _as_wanted(table, titled)
+    return table
 
 
 def _small_table(
@@ -126,14 +129,6 @@ def _small_table(
         return None
     line_count = _count_lines(clean.data)
     return _read_small_file(path, clean.data, dialect, line_count, width, encoding)
-
-
-def _as_wanted(table: RawTable, titled: Titled | None) -> RawTable:
-    """The table's rows as codes where wanted so: a small file, or one the careful reader
-    read, is read as text first."""
-    if titled and titled.coded:
-        table.rows = as_codes(table.rows)
-    return table
 
 
 def _parseable(data: bytes, encoding: str) -> tuple[bytes, str]:

@@ -4,7 +4,7 @@ one pass per group of tables that map the same columns, for each batch of files 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,7 @@ from batchaudit.model.fields import FILE, LINE, SHAPE, SHEET, Kind
 from batchaudit.model.findings import InputFile
 from batchaudit.model.schemas import Parsed, failures
 from batchaudit.model.tables import Problem
-from batchaudit.model.values import joined_rows
+from batchaudit.model.values import as_codes, joined_rows
 
 TABLE = "_table"  # which table of a validation group a row came from
 
@@ -90,8 +90,12 @@ def in_file_order(
 def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     """The group's rows as canonical text, each with its file, sheet, position and table."""
     columns = group[0].detection.columns
-    cells = _selected(group, list(columns))
+    # Only lab results are read as codes: the files of other kinds are joined as they are.
+    coded = group[0].detection.kind is Kind.LAB_RESULTS
+    cells = _selected(group, list(columns), joined_rows if coded else _concatenated)
     text = as_text(cells).rename(columns=columns)
+    if coded:  # those Arrow did not parse as codes (small files, odd ones, JSON, workbooks)
+        text = as_codes(text)
     sizes = [len(t.raw.rows) for t in group]
     origin: dict[Hashable, object] = {
         FILE: _per_row([str(t.raw.path) for t in group], sizes),
@@ -113,23 +117,29 @@ def _per_row(values: list[str], sizes: list[int]) -> pd.Categorical:
     return pd.Categorical.from_codes(repeated, categories=distinct_values, validate=False)
 
 
-def _selected(group: list[ReadTable], columns: list[str]) -> pd.DataFrame:
-    """The mapped columns of the group's rows, in order. Tables with one header (a folder of
-    small files) are joined first and selected once: selecting per table costs more than
-    a one-row table's reading."""
+def _concatenated(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True)
+
+
+def _selected(
+    group: list[ReadTable], columns: list[str], joined: Callable[[list[pd.DataFrame]], pd.DataFrame]
+) -> pd.DataFrame:
+    """The mapped columns of the group's rows, in order, tables `joined`. Tables with one
+    header (a folder of small files) are joined first and selected once: selecting per table
+    costs more than a one-row table's reading."""
     by_header: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for number, table in enumerate(group):
         by_header[tuple(table.raw.rows.columns)].append(number)
     if len(by_header) == len(group):
         selected = [t.raw.rows[columns] for t in group]
-        return selected[0] if len(selected) == 1 else joined_rows(selected)
+        return selected[0] if len(selected) == 1 else joined(selected)
     parts: list[pd.DataFrame] = []
     order: list[int] = []
     for numbers in by_header.values():
         rows = [group[n].raw.rows for n in numbers]
-        joined = rows[0] if len(rows) == 1 else joined_rows(rows)
-        parts.append(joined[columns])
+        together = rows[0] if len(rows) == 1 else joined(rows)
+        parts.append(together[columns])
         order.extend(np.repeat(numbers, [len(r) for r in rows]).tolist())
-    cells = joined_rows(parts)
+    cells = joined(parts)
     # Back to the order of the group's tables (a stable sort keeps each table's row order).
     return cells.take(np.argsort(np.asarray(order), kind="stable")).reset_index(drop=True)

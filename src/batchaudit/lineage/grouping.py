@@ -6,7 +6,7 @@ per group, which costs seconds at 100,000 groups)."""
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from batchaudit.support.lazy import lazy
 
@@ -32,10 +32,15 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
     return codes, encoded.dictionary
 
 
-def decoded(column: pd.Series) -> pd.Series:
-    """A column of lab-result text as text, where it was read as codes (categories): for
-    steps that set or join texts of their own among it."""
-    return column.astype("str") if isinstance(column.dtype, pd.CategoricalDtype) else column
+Column = TypeVar("Column", "pd.Series", "pd.api.extensions.ExtensionArray")
+
+
+def decoded(column: Column) -> Column:
+    """Lab-result text (a Series or an array) as text, where it was read as codes
+    (categories): for steps that set or join texts of their own among it."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return cast(Column, column.astype("str"))
+    return column
 
 
 def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:

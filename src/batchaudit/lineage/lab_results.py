@@ -198,16 +198,11 @@ class _FirstStated:
     def of(self, column: pd.Series) -> Any:
         """Text read as codes comes back as text: the events' lab is one of their columns."""
         if not column.hasnans:
-            return _texts(column.array.take(self.first))
+            return decoded(column.array.take(self.first))
         known = column.notna().to_numpy()[self.loaded]
         at = _first_of(self.group[known], self.count, np.flatnonzero(known))[self.present]
         where = np.where(at >= 0, self.loaded[at.clip(min=0)], -1)
-        return _texts(column.array.take(where, allow_fill=True))
-
-
-def _texts(values: Any) -> Any:
-    """Values taken from a column of codes, as text."""
-    return values.astype("str") if isinstance(values, pd.Categorical) else values
+        return decoded(column.array.take(where, allow_fill=True))
 
 
 def _labs(lab_results: pd.DataFrame, first_stated: _FirstStated) -> Any:

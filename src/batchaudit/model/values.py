@@ -94,8 +94,16 @@ def joined_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
     pandas would join codes of different texts as Python objects, one a cell."""
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
+    coded_columns = {
+        column
+        for frame in frames
+        for column, dtype in frame.dtypes.items()
+        if isinstance(dtype, pd.CategoricalDtype)
+    }
+    if not coded_columns:
+        return pd.concat(frames, ignore_index=True)
     frames = [frame.copy(deep=False) for frame in frames]  # columns replaced, not changed
-    for column in frames[0].columns:
+    for column in coded_columns:
         kinds = [isinstance(frame[column].dtype, pd.CategoricalDtype) for frame in frames]
         if all(kinds):
             every = frames[0][column].cat.categories
