@@ -104,11 +104,15 @@ def test_odd_lab_values_read_as_codes_are_what_they_are_read_as_text(
     text = load(lab_results=[path])
     assert coded.lab_results is not None and text.lab_results is not None
     assert not isinstance(text.lab_results["tested_package"].dtype, pd.CategoricalDtype)
-    assert isinstance(coded.lab_results["tested_package"].dtype, pd.CategoricalDtype)
-    assert coded.lab_results["tested_package"].cat.categories.is_unique
-    assert (
-        coded.lab_results["tested_package"].str.strip() == coded.lab_results["tested_package"]
-    ).all()
+    # Texts that repeat are codes (two spellings of a tag, one code); ids of one row each,
+    # text.
+    assert isinstance(coded.lab_results["test_type"].dtype, pd.CategoricalDtype)
+    assert not isinstance(coded.lab_results["package_id"].dtype, pd.CategoricalDtype)
+    tags = coded.lab_results["tested_package"]
+    if rows > 20:
+        assert isinstance(tags.dtype, pd.CategoricalDtype) and tags.cat.categories.is_unique
+    assert (tags.str.strip() == tags).all()
+
     decoded = coded.lab_results.astype(
         {
             column: "str"

@@ -50,6 +50,7 @@ class RawTable:
     bad_lines: list[BadLine] = field(default_factory=list)
     page: Page | None = None
     header_position: int | None = 1  # where the column titles are; JSON has none
+    coded: bool = False  # its texts are codes where they repeat already (text.Reading)
 
     @property
     def name(self) -> str:

@@ -37,7 +37,7 @@ from batchaudit.ingest.salvage import (
     truncated_at,
     utf16_without_bom,
 )
-from batchaudit.ingest.text_columns import Wanted, columns_wanted
+from batchaudit.ingest.text_columns import Wanted, codes_where_repeated, columns_wanted
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -93,6 +93,7 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     cells = fast(some or None)
     if cells is not None and titled and some and not _read_as_titled(cells, titled.titles):
         cells = fast(None)  # a title or a blank row to look at whole
+    parsed_fast = cells is not None
     bad_lines: list[BadLine] = []
     cut_at = None
     physical_lines = len(cells) if cells is not None and counted is None else counted
@@ -116,6 +117,7 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     bad_lines = [replace(bad, line=bad.line + above) for bad in bad_lines]
     table = RawTable(path, header, rows, lines + above, "", encoding, delimiter, bad_lines)
     table.header_position = 1 + above
+    table.coded = bool(titled and titled.coded) and parsed_fast
     return table
 
 
@@ -249,6 +251,8 @@ def _read_simple_file(
         return None
     if irregular or (physical_lines is not None and table.num_rows != physical_lines):
         return None
+    if coded:
+        table = codes_where_repeated(table)
     frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
     return frame.set_axis(include or range(frame.shape[1]), axis=1)
 

@@ -1,10 +1,15 @@
 """Which columns of a delimited text export are read, and how: the titles a reader is told
-to read (`Reading`), as far as the first line plainly shows them (`columns_wanted`)."""
+to read (`Reading`), as far as the first line plainly shows them (`columns_wanted`), and
+as codes where their texts repeat (`codes_where_repeated`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from batchaudit.model.values import repeated
 
 
 @dataclass(frozen=True)
@@ -46,3 +51,15 @@ def columns_wanted(first_line: str, delimiter: str, wanted: Wanted | None) -> Ti
     positions = [position for position, title in enumerate(titles) if title in reading.columns]
     some = 0 < len(positions) < len(titles)
     return Titled(titles, positions if some else None, reading.coded)
+
+
+def codes_where_repeated(table: pa.Table) -> pa.Table:
+    """The columns parsed as codes, as text where their texts mostly differ (`repeated`,
+    told by the texts of each block read: a text in two blocks counts twice)."""
+    columns = [
+        column
+        if repeated(sum(len(chunk.dictionary) for chunk in column.chunks), len(column))
+        else column.cast(pa.large_string())
+        for column in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)

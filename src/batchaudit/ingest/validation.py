@@ -94,8 +94,8 @@ def _canonical(group: list[ReadTable], numbers: list[int]) -> pd.DataFrame:
     coded = group[0].detection.kind is Kind.LAB_RESULTS
     cells = _selected(group, list(columns), joined_rows if coded else _concatenated)
     text = as_text(cells).rename(columns=columns)
-    if coded:  # those Arrow did not parse as codes (small files, odd ones, JSON, workbooks)
-        text = as_codes(text)
+    if coded and not all(table.raw.coded for table in group):
+        text = as_codes(text)  # not all parsed as codes by Arrow (small or odd files, JSON)
     sizes = [len(t.raw.rows) for t in group]
     origin: dict[Hashable, object] = {
         FILE: _per_row([str(t.raw.path) for t in group], sizes),

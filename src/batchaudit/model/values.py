@@ -82,10 +82,29 @@ def arrow_text(text: pd.Series) -> pa.ChunkedArray:
     return cells if isinstance(cells, pa.ChunkedArray) else pa.chunked_array([cells])
 
 
+def repeated(distinct: int, cells: int) -> bool:
+    """Whether a column whose `cells` hold `distinct` texts is held as codes: only where its
+    texts repeat. A column of texts that are nearly all different (a result level, an id of
+    one row each) costs more as codes than as text: a code besides each text, and pandas
+    checking a million categories for repeats (8 s for ten such columns of 1.5 million)."""
+    return distinct <= cells // 2
+
+
 def as_codes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each column of text as codes of its distinct texts (categories; see text.Reading)."""
-    text = [c for c in frame.columns if not isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    return frame.astype(dict.fromkeys(text, "category")) if text else frame
+    """Each column of text as codes of its distinct texts (categories; see text.Reading),
+    where its texts repeat; Arrow encodes each column in one pass."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            continue
+        encoded = pc.dictionary_encode(arrow_text(column)).combine_chunks()
+        if repeated(len(encoded.dictionary), len(column)):
+            codes = np.asarray(encoded.indices.fill_null(-1))
+            texts = pd.Index(encoded.dictionary, dtype="str")
+            cells = pd.Categorical.from_codes(codes, categories=texts, validate=False)
+            columns[name] = pd.Series(cells, index=frame.index, copy=False)
+    return frame.assign(**columns) if columns else frame
 
 
 def joined_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:

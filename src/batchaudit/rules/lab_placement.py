@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypedDict
 
 from batchaudit.lineage.build import NO_PACKAGE
+from batchaudit.lineage.grouping import decoded
 from batchaudit.model.fields import FILE, LAB_SAMPLES_SHAPE, LINE, SHAPE
 from batchaudit.model.findings import Severity, count_of
 from batchaudit.rules.base import Description, Rule, register
@@ -76,7 +77,7 @@ class ResultsOfUnknownPackage(Rule):
         loaded = lineage.lab_table
         assert loaded is not None  # the rows came from it
         at = rows["loaded_row"].to_numpy(np.int64)
-        ids = loaded["package_id"].array.take(at)
+        ids = decoded(loaded["package_id"].array.take(at))  # set per group, as text
         sample = (loaded[SHAPE] == LAB_SAMPLES_SHAPE).to_numpy(dtype=bool)[at]
         grouped = rows.assign(key=key, event=event, package_id=ids, lab_sample=sample).groupby(
             "key", sort=True
