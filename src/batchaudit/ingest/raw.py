@@ -50,7 +50,7 @@ class RawTable:
     bad_lines: list[BadLine] = field(default_factory=list)
     page: Page | None = None
     header_position: int | None = 1  # where the column titles are; JSON has none
-    coded: bool = False  # its texts are codes where they repeat already (text.Reading)
+    coded: bool = False  # its texts are codes where they repeat (text_columns.Reading)
 
     @property
     def name(self) -> str:
@@ -80,7 +80,7 @@ def as_text(cells: pd.DataFrame) -> pd.DataFrame:
         column = cells.iloc[:, position]
         if isinstance(column.dtype, pd.StringDtype):  # text already; JSON nulls are blanks
             text[position] = column.fillna("") if column.hasnans else column
-        elif isinstance(column.dtype, pd.CategoricalDtype):  # text as codes (text.Reading)
+        elif isinstance(column.dtype, pd.CategoricalDtype):  # text as codes (text_columns)
             text[position] = column
         elif pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
             text[position] = column.fillna("").astype("str")

@@ -91,7 +91,7 @@ def repeated(distinct: int, cells: int) -> bool:
 
 
 def as_codes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each column of text as codes of its distinct texts (categories; see text.Reading),
+    """Each column of text as codes of its distinct texts (categories; text_columns.Reading),
     where its texts repeat; Arrow encodes each column in one pass."""
     columns = {}
     for name in frame.columns:
