@@ -75,10 +75,10 @@ def read_text_table(path: Path, data: bytes, wanted: Wanted | None = None) -> Ra
     first_line = head.replace("\r", "\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
     width = len(next(csv.reader([first_line], delimiter=delimiter)))
-    titled = columns_wanted(first_line, delimiter, wanted)
     small = _small_table(path, clean, (parse_as, delimiter), width, encoding)
     if small is not None:
         return small
+    titled = columns_wanted(first_line, delimiter, wanted)
     # Without a quote or a carriage return no value can hold a line break: every line is a
     # row (or an irregular one), so the lines need no counting.
     quoted = b'"' in clean.data  # one look for a quote, kept: the file may be 1.5 GB
