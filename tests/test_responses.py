@@ -214,6 +214,22 @@ def test_ln003_and_ln004_remedies_fit_the_packages_exports_loaded(tmp_path: Path
     assert "the web grid has no Id column" in found["LN003"]["message"]
 
 
+def test_ln003_names_the_package_ids_of_rows_without_a_tested_package(tmp_path: Path) -> None:
+    """Each PackageId once, sorted, for the rows naming no tested package; none for a tag."""
+    rows = [lab_row(2, 80, "Total THC", PackageId=8889, SourcePackageLabel=""),
+            lab_row(2, 81, "Total THC", PackageId=8888, SourcePackageLabel=""),
+            lab_row(2, 81, "Pesticides", PackageId=8888, SourcePackageLabel=""),
+            lab_row(3, 82, "Total THC"), lab_row(4, 83, "Total THC")]  # fmt: skip
+    lab = write(tmp_path / "lab.json", page(rows))
+    api = write(tmp_path / "active.json", page([package(1)]))
+    found = [
+        f for f in audit_json("-p", str(api), "-l", str(lab))["findings"] if f["rule"] == "LN003"
+    ]
+    by_tag = {f["package_tag"]: f["evidence"] for f in found}
+    assert by_tag[None]["package_ids"] == ["8888", "8889"] and by_tag[None]["rows"] == 3
+    assert by_tag[tag(3)]["package_ids"] == [] == by_tag[tag(4)]["package_ids"]
+
+
 def test_an_old_flat_v1_response_says_lineage_is_not_measured(tmp_path: Path) -> None:
     old = {"Id": 9, "Label": tag(9), "ProductName": "Buds", "ProductCategoryName": "Buds",
            "RoomName": "Vault", "Quantity": 3.0, "IsProductionBatch": False,

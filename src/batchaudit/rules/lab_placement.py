@@ -77,11 +77,8 @@ class ResultsOfUnknownPackage(Rule):
         loaded = lineage.lab_table
         assert loaded is not None  # the rows came from it
         at = rows["loaded_row"].to_numpy(np.int64)
-        ids = decoded(loaded["package_id"].array.take(at))  # set per group, as text
         sample = (loaded[SHAPE] == LAB_SAMPLES_SHAPE).to_numpy(dtype=bool)[at]
-        grouped = rows.assign(key=key, event=event, package_id=ids, lab_sample=sample).groupby(
-            "key", sort=True
-        )
+        grouped = rows.assign(key=key, event=event, lab_sample=sample).groupby("key", sort=True)
         found = grouped.agg(
             rows=("test_type", "size"),
             events=("event", "nunique"),
@@ -89,7 +86,13 @@ class ResultsOfUnknownPackage(Rule):
             file=(FILE, "first"),
             line=(LINE, "min"),
         )
-        ids = grouped["package_id"].agg(lambda ids: sorted(set(ids) - {""}))
+        # Only the rows that name no tested package are told by their PackageIds (`describe`
+        # reads no other group's): one list, for the blank tag, which sorts first.
+        ids = np.full(len(found), None, dtype=object)
+        if found.index[0] == "":
+            unnamed = at[(key == "").to_numpy(dtype=bool)]
+            named = pd.unique(decoded(loaded["package_id"].array.take(unnamed)))
+            ids[0] = sorted(set(named.tolist()) - {""})
         found = found.assign(
             tag=found.index,
             package_ids=ids,
