@@ -192,13 +192,19 @@ def by_unique_value(parser: Parser) -> Parser:
     def parse(text: pd.Series, *args: Any, **kwargs: Any) -> tuple[pd.Series, pd.Series]:
         codes, uniques = distinct_texts(text)
         values, invalid = parser(uniques, *args, **kwargs)
-        if isinstance(text.dtype, pd.CategoricalDtype) and isinstance(values.dtype, pd.StringDtype):
-            spread = recoded(text, codes, values)  # text read as codes stays codes
-        else:  # taken from the arrays, not the Series: a Series would take its index along
-            spread = pd.Series(values.array.take(codes), index=text.index, copy=False)
+        spread = _spread(text, codes, values)
         return spread, pd.Series(invalid.to_numpy()[codes], index=text.index, copy=False)
 
     return parse
+
+
+def _spread(text: pd.Series, codes: np.ndarray, values: pd.Series) -> pd.Series:
+    """The values of a column's distinct texts (`codes` into them), one a cell: text read as
+    codes stays codes; else taken from the arrays, not the Series (a Series would take its
+    index along)."""
+    if isinstance(text.dtype, pd.CategoricalDtype) and isinstance(values.dtype, pd.StringDtype):
+        return recoded(text, codes, values)
+    return pd.Series(values.array.take(codes), index=text.index, copy=False)
 
 
 def stripped(text: pd.Series) -> pd.Series:
@@ -262,10 +268,7 @@ def parse_tag(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     codes, distinct_tags = distinct_texts(text)
     stripped = distinct_tags.str.strip()
     unreadable = ~stripped.str.fullmatch(TAG_PATTERN).to_numpy()
-    if isinstance(text.dtype, pd.CategoricalDtype):
-        tags = recoded(text, codes, stripped)
-    else:
-        tags = pd.Series(stripped.array.take(codes), index=text.index, copy=False)
+    tags = _spread(text, codes, stripped)
     return tags, pd.Series(unreadable[codes], index=text.index, copy=False)
 
 
