@@ -46,8 +46,8 @@ def waived_rows(result: AuditResult) -> list[WaivedRow]:
 def baseline_view(result: AuditResult) -> BaselineView | None:
     if result.baseline is None:
         return None
-    new = len(result.new_findings())
-    open_count = len(result.open_findings())
+    new = result.tally().marked("new")
+    open_count = len(result.findings) - result.tally().waived()
     compared = result.baseline
     return BaselineView(
         compared.path,

@@ -63,8 +63,8 @@ def baseline_document(result: AuditResult) -> dict[str, Any] | None:
         return None
     return {
         "path": compared.path,
-        "new": len(result.new_findings()),
-        "unchanged": sum(finding.baseline == "unchanged" for finding in result.findings),
+        "new": result.tally().marked("new"),
+        "unchanged": result.tally().marked("unchanged"),
         "resolved": [_old_finding(old) for old in compared.resolved],
         "not_rechecked": [_old_finding(old) for old in compared.not_rechecked],
     }
@@ -122,7 +122,7 @@ def _document(result: AuditResult, findings: list[dict[str, Any]]) -> dict[str, 
             "sources_exported": summary.sources_exported,
             "by_severity": result.by_severity(),
             "by_rule": result.by_rule(),
-            "waived": len(result.waived()),
+            "waived": result.tally().waived(),
         },
         "findings": findings,
         "skipped_rules": [

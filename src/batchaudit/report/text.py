@@ -5,7 +5,6 @@ use colour; piped, it is plain, unwrapped and unpadded."""
 from __future__ import annotations
 
 import textwrap
-from collections import Counter
 
 from batchaudit.model.findings import AuditResult, Finding, Severity, Summary, count_of
 from batchaudit.report.verdict import gaps
@@ -129,9 +128,9 @@ def render(
 def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
     """Waived findings, and what changed since the baseline: new ones and resolved ones."""
     lines = []
-    waived = result.waived()
+    waived = result.tally().waived()
     if waived:
-        lines.append(f"{len(waived)} waived (marked in every report; they do not count).")
+        lines.append(f"{waived} waived (marked in every report; they do not count).")
     compared = result.baseline
     if compared is not None:
         new = result.new_findings()
@@ -155,7 +154,7 @@ def carried_over(result: AuditResult, listed: int = _TOP) -> list[str]:
 def _by_severity(result: AuditResult) -> dict[str, str]:
     """For each rule, how many findings of each severity where they differ ("(1 error, 2
     warnings)"), else "": the severity column names only the worst."""
-    counts = Counter((finding.rule, finding.severity) for finding in result.findings)
+    counts = result.tally().by_rule_and_severity()
     said: dict[str, str] = {}
     for rule in {rule for rule, _ in counts}:
         mixed = [count_of(counts[rule, s], str(s)) for s in Severity if counts[rule, s]]

@@ -21,9 +21,9 @@ class Verdict:
 
 def verdict(result: AuditResult) -> Verdict:
     export_problem = {card.code for card in result.rules if card.export_problem}
-    counted = result.open_findings()
-    in_metrc = Counter(f.severity for f in counted if f.rule not in export_problem)
-    in_files = Counter(f.severity for f in counted if f.rule in export_problem)
+    in_metrc, in_files = Counter[Severity](), Counter[Severity]()
+    for (rule, kind), count in result.tally().by_rule_and_severity(counted_only=True).items():
+        (in_files if rule in export_problem else in_metrc)[kind] += count
     file_problems = in_files[Severity.ERROR] + in_files[Severity.WARNING]
     partial = [item.rule for item in result.coverage if item.ran and item.not_checked]
     not_run = [item.rule for item in result.coverage if not item.ran]
