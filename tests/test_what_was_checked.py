@@ -281,6 +281,41 @@ def received_with_pulls(folder: Path) -> tuple[Path, Path]:
     return packages, lab
 
 
+def test_a_tab_derived_and_pulled_lists_each_tested_package_once_by_tag(tmp_path: Path) -> None:
+    """T7's tab derives T92 (its exported source, tested); its pull shows T92 too ("both"),
+    T95, an exported tested package outside its lineage ("observed", with its category), and
+    three no export holds: each once, ordered by tag whichever way it was seen."""
+    source = package(92, Item={"ProductCategoryName": "Concentrate"})
+    stray = package(95, Item={"ProductCategoryName": "Edible"})
+    received = package(7, SourcePackageLabels=tag(92), ReceivedFromFacilityLicenseNumber="020-X",
+                       ReceivedDateTime="2026-01-10T09:00:00+00:00")  # fmt: skip
+    packages = write_json(tmp_path / "active.json", page([received, source, stray]))
+    own = [lab_row(92, 792, "Total THC"), lab_row(95, 795, "Total THC")]
+    pulled = [lab_row(n, 800 + n, "Total THC", PackageId=5007) for n in (95, 93, 92, 91, 90)]
+    # T90's event has two rows (two labs), T91's a failing row; T93's second states nothing.
+    pulled += [
+        lab_row(90, 890, "Pesticides", PackageId=5007, LabFacilityLicenseNumber="010-LAB2"),
+        lab_row(91, 891, "Pesticides", PackageId=5007, TestPassed=False, OverallPassed=False),
+        lab_row(93, 993, "Pesticides", PackageId=5007, TestPassed=None, OverallPassed=None),
+    ]
+    lab = write_json(tmp_path / "lab.json", page(own + pulled))
+    document = audited("-p", str(packages), "-l", str(lab))
+    found = {f["rule"]: f for f in document["findings"] if f["package_tag"] == tag(7)}
+    listed = found["LT001"]["evidence"]["tested_packages"]
+    assert [(t["tag"], t["seen"], t["category"]) for t in listed] == [
+        (tag(90), "observed", ""),
+        (tag(91), "observed", ""),
+        (tag(92), "both", "Concentrate"),
+        (tag(93), "observed", ""),
+        (tag(95), "observed", "Edible"),
+    ]
+    events = {t["tag"]: [(e["result"], e["rows"]) for e in t["events"]] for t in listed}
+    assert events[tag(90)] == [("passed", 2)]
+    assert [e["lab"] for e in listed[0]["events"]] == ["010-LAB1"]  # its first row's
+    assert events[tag(91)] == [("failed", 2)]
+    assert events[tag(93)] == [("passed", 1), ("not stated", 1)]  # by event, in its order
+
+
 def test_the_observed_tab_is_in_lt002_lt001_and_trace(tmp_path: Path) -> None:
     """Seen 4: a received package whose pull shows a pass and a fail got no LT002; LT001 said
     "5 tested packages" and listed none of them; trace counted 0 tested packages."""

@@ -92,8 +92,9 @@ class Chains:
 _FEW = 16
 
 
-def _event_entries(events: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
-    """Per tested package, its events as evidence: date, result, lab, rows."""
+def _event_entries(events: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
+    """Per tested package (as `tested` names it: a code, or a tag), its events as evidence:
+    date, result, lab, rows."""
     days = events["date"].to_numpy("datetime64[D]")
     dates = np.datetime_as_string(days).astype(object)
     dates[np.isnat(days)] = None
@@ -180,53 +181,71 @@ def _with_observed(
     loaded = tags.get_indexer(pairs["tested_tag"].unique())
     events = _event_entries(lineage.events.loc[lineage.events["tested"].isin(loaded)])
     unloaded = _unloaded_events(lineage, set(pairs["tested_tag"].tolist()))
-    for package, tag in zip(pairs["package"].tolist(), pairs["tested_tag"].tolist(), strict=True):
+    found = tags.get_indexer(pairs["tested_tag"])
+    categories = _texts(lineage.packages["category"], found[found >= 0])
+    category_of = dict(zip(found[found >= 0].tolist(), categories, strict=True))
+    # Each tab's entries by tag, made once per tab: a pair is looked up, not searched for.
+    by_tag: dict[int, dict[str, dict[str, Any]]] = {}
+    added: set[int] = set()
+    pairs_found = zip(
+        pairs["package"].tolist(), pairs["tested_tag"].tolist(), found.tolist(), strict=True
+    )
+    for package, tag, code in pairs_found:
         listed = tabs.setdefault(package, [])
-        derived = next((entry for entry in listed if entry["tag"] == tag), None)
+        entries = by_tag.get(package)
+        if entries is None:
+            entries = by_tag[package] = {entry["tag"]: entry for entry in listed}
+        derived = entries.get(tag)
         if derived is not None:
             derived["seen"] = "both"
             continue
-        code = tags.get_loc(tag) if tag in tags else -1
         listed.append(
             {
                 "tag": tag,
-                "category": lineage.packages["category"].iloc[code] if code >= 0 else "",
+                "category": category_of[code] if code >= 0 else "",
                 "events": events.get(code, []) if code >= 0 else unloaded.get(tag, []),
                 "inherited_through": [],
                 "seen": "observed",
             }
         )
-        listed.sort(key=lambda entry: str(entry["tag"]))
+        added.add(package)
+    for package in added:
+        tabs[package].sort(key=lambda entry: str(entry["tag"]))
     return tabs
 
 
 def _unloaded_events(lineage: Lineage, tags: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Per tested package that no export holds, its test events as a pull shows them."""
+    """Per tested package that no export holds, its test events as a pull shows them: each
+    (tag, event) group of rows, in the order of its tag and event, is one event whose date
+    and lab are its first row's, passed where every stated result passed, failed where one
+    failed, not stated where none is."""
     rows = lineage.lab_rows
     table = lineage.lab_table
     chosen = rows.loc[(rows["tested"] == NO_PACKAGE) & rows["tested_tag"].isin(tags)]
     if chosen.empty or table is None:
         return {}
     loaded = table.iloc[chosen["loaded_row"].to_numpy(np.int64)]
-    frame = pd.DataFrame(
+    tag, names = pd.factorize(chosen["tested_tag"].astype(str).to_numpy(), sort=True)
+    event = pd.factorize(chosen["event"].to_numpy(), sort=True)[0]
+    order = np.lexsort((event, tag))  # stable: a group's rows stay in the files' order
+    key = tag[order] * (int(event.max()) + 1) + event[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    first = order[starts]
+    stated = chosen["test_passed"].notna().to_numpy()
+    failed = stated & ~chosen["test_passed"].fillna(False).to_numpy(dtype=bool)
+    any_stated = np.logical_or.reduceat(stated[order], starts)
+    passed = pd.array(~np.logical_or.reduceat(failed[order], starts), dtype="boolean")
+    passed[~any_stated] = pd.NA
+    events = pd.DataFrame(
         {
-            "tested_tag": chosen["tested_tag"].astype(str).to_numpy(),
-            "event": chosen["event"].to_numpy(),
-            "date": loaded["test_performed_date"].to_numpy(),
-            "passed": chosen["test_passed"].to_numpy(dtype=object),
-            "lab": loaded["lab_license"].astype(str).to_numpy(),
+            "tested": np.asarray(names)[tag[first]],
+            "date": loaded["test_performed_date"].to_numpy()[first],
+            "passed": passed,
+            "lab": loaded["lab_license"].astype(str).to_numpy()[first],
+            "rows": np.diff(np.r_[starts, len(order)]),
         }
     )
-    entries: dict[str, list[dict[str, Any]]] = {}
-    for (tag, _), group in frame.groupby(["tested_tag", "event"], sort=True):
-        stated = [value for value in group["passed"] if value is not None and not pd.isna(value)]
-        result = "not stated" if not stated else ("passed" if all(stated) else "failed")
-        first = group["date"].iloc[0]
-        date = None if pd.isna(first) else pd.Timestamp(first).date().isoformat()
-        entries.setdefault(str(tag), []).append(
-            {"date": date, "result": result, "lab": group["lab"].iloc[0], "rows": len(group)}
-        )
-    return entries
+    return _event_entries(events)
 
 
 def _texts(column: pd.Series, codes: np.ndarray) -> list[Any]:
