@@ -355,6 +355,10 @@ def test_new_findings_are_marked_in_html_markdown_and_junit(client: Path) -> Non
             '{"findings": []}',
             "The baseline previous.json is not a batchaudit JSON report; give the JSON report of an earlier run (-o findings.json).",
         ),
+        (  # a tool that is no object once raised AttributeError
+            '{"tool": "batchaudit", "findings": []}',
+            "The baseline previous.json is not a batchaudit JSON report; give the JSON report of an earlier run (-o findings.json).",
+        ),
         (
             '{"tool": {"name": "batchaudit"}, "findings": [{"rule": "PB001"}]}',
             "The baseline previous.json has findings without a fingerprint (it was written by an older batchaudit); audit the same exports again to make a baseline.",

