@@ -120,6 +120,30 @@ def matches(pattern: str, finding: Finding) -> bool:
     return pattern == "*" or fnmatchcase(finding.package_tag or "", pattern)
 
 
+# A waiver's pattern, with the waiver's place among the waivers in force.
+_Pattern = tuple[int, Waiver, str]
+
+
+def _by_rule(
+    live: list[Waiver],
+) -> tuple[dict[tuple[str, str], list[_Pattern]], dict[str, list[_Pattern]]]:
+    """The waivers' plain tags by rule and tag, and their globs by rule: a finding looks its
+    tag up, and tries only its rule's globs (each finding tried every waiver's patterns:
+    300 waivers added 2.6 s to an audit of 40,567 findings)."""
+    tags: dict[tuple[str, str], list[_Pattern]] = {}
+    globs: dict[str, list[_Pattern]] = {}
+    for place, waiver in enumerate(live):
+        for pattern in waiver.tags:
+            if _GLOB.intersection(pattern):
+                globs.setdefault(waiver.rule, []).append((place, waiver, pattern))
+            else:  # a tag matches itself only, as `fnmatchcase` has it
+                tags.setdefault((waiver.rule, pattern), []).append((place, waiver, pattern))
+    return tags, globs
+
+
+_GLOB = frozenset("*?[")
+
+
 def apply_waivers(
     result: AuditResult,
     waivers: list[Waiver],
@@ -129,14 +153,16 @@ def apply_waivers(
     """Mark waived findings with their waiver; add WV001 for expired, WV002 for unused,
     turned off or given another severity by `configure` (the pack and the config)."""
     live = [w for w in waivers if w.expires >= today]
+    tags, globs = _by_rule(live)
     used: set[tuple[int, str]] = set()
     findings = []
     for finding in result.findings:
-        for waiver in (w for w in live if w.rule == finding.rule):
-            hits = [p for p in waiver.tags if matches(p, finding)]
-            if hits:
-                used.update((waiver.number, p) for p in hits)
-                finding = replace(finding, waiver=finding.waiver or waiver)
+        hits = tags.get((finding.rule, finding.package_tag or ""), [])
+        hits = hits + [hit for hit in globs.get(finding.rule, ()) if matches(hit[2], finding)]
+        if hits:
+            used.update((waiver.number, pattern) for _, waiver, pattern in hits)
+            first = min(hits, key=lambda hit: hit[0])[1]  # the first in the file that matches
+            finding = replace(finding, waiver=finding.waiver or first)
         findings.append(finding)
     about_waivers = [ExpiredWaiver.report(w) for w in waivers if w.expires < today]
     for waiver in live:
