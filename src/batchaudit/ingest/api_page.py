@@ -25,10 +25,10 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.json as pa_json  # type: ignore[import-untyped]
 
 from batchaudit.ingest.json_depth import depth
 from batchaudit.ingest.shapes import header_key
+from batchaudit.support.json_document import read_document
 
 # `{"Data": [` at the start, the way the API writes a page; the first record follows.
 _PAGE_START = re.compile(rb'\s*\{\s*"Data"\s*:\s*\[\s*(?=\{)')
@@ -85,17 +85,13 @@ def arrow_page(data: bytes | memoryview, titles: Titles | None = None) -> ArrowP
     if kind is None:
         return None
     schema = pa.schema([("Data", pa.list_(kind))])
-    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-    try:
-        table = pa_json.read_json(
-            pa.BufferReader(data),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1),
-            parse_options=options,
-        )
-    except (pa.ArrowException, ValueError):  # another kind of value, or no JSON
-        return None
+    table = read_document(data, schema, "infer")
     # One document, no field the first record lacks (Arrow would have guessed its type).
-    if table.num_rows != 1 or table.schema.field("Data").type != schema.field("Data").type:
+    if (
+        table is None
+        or table.num_rows != 1
+        or table.schema.field("Data").type != schema.field("Data").type
+    ):
         return None
     records = table.column("Data").chunk(0).values
     others = table.drop_columns(["Data"]).to_pylist()[0]
@@ -124,14 +120,8 @@ def mapped_page(
         return None
     kinds.update(dict.fromkeys(absent, pa.string()))
     schema = pa.schema([("Data", pa.list_(_nested(kinds))), *_PAGING])
-    options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-    try:
-        table = pa_json.read_json(
-            pa.BufferReader(data),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1),
-            parse_options=options,
-        )
-    except (pa.ArrowException, ValueError):  # another kind of value, or no JSON
+    table = read_document(data, schema, "ignore")
+    if table is None:  # another kind of value, or no JSON
         return None
     records = table.column("Data").chunk(0).values if table.num_rows == 1 else None
     if records is None or records.null_count or not _finite(records):

@@ -15,11 +15,11 @@ from pathlib import Path, PurePath
 import orjson
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
-import pyarrow.json as pa_json  # type: ignore[import-untyped]
 
 from batchaudit.model.checked import BaselineComparison, ResolvedFinding
 from batchaudit.model.findings import AuditResult
 from batchaudit.rules import REGISTRY
+from batchaudit.support.json_document import read_document
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -81,6 +81,7 @@ def _source_file(finding: dict[str, object]) -> str | None:
 
 
 _TOOL = "batchaudit"
+_NAMED = {"name": _TOOL}
 _TEXT = ("rule", "name", "severity", "message", "fingerprint")
 # The report's fields a comparison reads; Arrow passes over the others (the evidence).
 _COMPARED = pa.schema(
@@ -106,16 +107,8 @@ def _compared_fields(data: bytes) -> list[ResolvedFinding] | None:
     a Python object (against a report of 406,592 findings, 525 MB, an audit's peak memory
     went from 6.3 GB to 4.3 GB). None where the report is not plainly one, with text in
     each of those fields: it is then decoded whole, which refuses it or reads it as ever."""
-    options = pa_json.ParseOptions(explicit_schema=_COMPARED, unexpected_field_behavior="ignore")
-    try:
-        table = pa_json.read_json(
-            pa.BufferReader(data),
-            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(data) + 1),
-            parse_options=options,
-        )
-    except (pa.ArrowException, ValueError):  # no JSON, or another kind of value
-        return None
-    if table.num_rows != 1 or table.column("tool").to_pylist() != [{"name": _TOOL}]:
+    table = read_document(data, _COMPARED, "ignore")
+    if table is None or table.num_rows != 1 or table.column("tool").to_pylist() != [_NAMED]:
         return None
     listed = table.column("findings").chunk(0)
     if listed.null_count:
