@@ -339,3 +339,25 @@ def test_a_config_found_from_the_current_folder_puts_no_absolute_path_in_a_repor
     assert all(str(tmp_path) not in text for text in written)
     inputs = json.loads(written[0])["inputs"]
     assert {item["path"].split("/")[0] for item in inputs} == {"clients"}
+
+
+def test_a_clients_audit_shares_its_rules_with_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A portfolio's worker is one of as many as the machine has processors: it runs every
+    rule itself, as it renders every report itself."""
+    from datetime import UTC, datetime
+
+    import batchaudit.engine
+    from batchaudit.month_to_month.portfolio.client_run import audit_client
+
+    def shared(*args: Any) -> None:
+        raise AssertionError("a client's rules were shared with a child")
+
+    sample(tmp_path / "clients" / "c1", seed=1)
+    (tmp_path / "batchaudit.toml").write_text(client_tables(1))
+    client = read_portfolio(tmp_path / "batchaudit.toml").clients[0]
+    monkeypatch.setattr(batchaudit.engine, "shared", shared)
+    outcome = audit_client(tmp_path / "batchaudit.toml", client, None, datetime.now(UTC))
+    assert not outcome.failed, outcome.failure
+    assert outcome.status in (0, 1)

@@ -9,21 +9,29 @@ more than one processor to use, memory for a child); elsewhere the caller does t
 Whatever goes wrong in the child (an error, a crash, a kill, a hang past the time allowed),
 `results` gives None and the caller does the jobs itself: the child saves time, it is never
 the only way to the result.
+
+`shared` splits jobs between this process and a child as they go: each takes the next job
+left, so neither waits long for the other whatever the jobs cost (the rules: their cost
+follows the findings each makes, which nothing knows before).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from typing import BinaryIO, NoReturn
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, Generic, NoReturn, TypeVar
 
 from batchaudit.support.side_by_side import workers
 
 Job = Callable[[], str | bytes]
+T = TypeVar("T")
 # Each result is sent as its length (8 bytes, little-endian), then its bytes.
 _LENGTH = struct.Struct("<Q")
 
@@ -187,3 +195,180 @@ def _send(pipe: BinaryIO, text: str | bytes) -> None:
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     pipe.write(_LENGTH.pack(len(data)))
     pipe.write(data)
+
+
+# A child still at work once this process has no job left to take is given `_GRACE` seconds
+# and `_SLACK` times the longest job done here before it is taken to hang (and its jobs are
+# done here).
+_GRACE, _SLACK = 30.0, 4.0
+# Jobs are offered as one byte each, their numbers: more than this are all done here.
+MOST_SHARED = 256
+# A sharing child's results come through a pipe this large where Linux allows (a rule's
+# findings are 100 MB at 10^6 packages: 64 kB at a time, the default, took 0.4 s).
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = 1031
+
+
+def shared(
+    jobs: Sequence[Callable[[], T]],
+    encode: Callable[[T], Iterable[bytes]],
+    decode: Callable[[Iterator[bytes]], T],
+) -> list[T]:
+    """Each job's result, in order, the jobs shared with a child process (where one can be
+    forked): both take the next job not yet taken, in order, from a pipe holding the jobs'
+    numbers (a byte each, read one at a time: no job is taken twice). The child sends each
+    result as the pieces `encode` makes, one by one as they are made, and `decode` reads
+    them here as they come, so a large result is made, sent and read at once, not one
+    after the other. A job the child took and did not send whole (it failed, was killed,
+    or hung) is done here: the child saves time, it is never the only way to a result, and
+    an error is raised here as if no child were."""
+    if not 1 < len(jobs) <= MOST_SHARED or not can_fork():
+        return [job() for job in jobs]
+    try:
+        taken, offered = os.pipe()
+    except OSError:  # no file descriptor left
+        return [job() for job in jobs]
+    os.write(offered, bytes(range(len(jobs))))  # far below a pipe's buffer
+    os.close(offered)  # once every number is read, a read gives nothing: no job is left
+    try:
+        return _shared(jobs, encode, decode, taken)
+    finally:
+        os.close(taken)
+
+
+def _shared(
+    jobs: Sequence[Callable[[], T]],
+    encode: Callable[[T], Iterable[bytes]],
+    decode: Callable[[Iterator[bytes]], T],
+    taken: int,
+) -> list[T]:
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return [job() for job in jobs]
+    with contextlib.suppress(OSError):  # a smaller limit (fs.pipe-max-size): the default does
+        fcntl.fcntl(write, _F_SETPIPE_SZ, _PIPE_SIZE)
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left for a child: every job is done here
+        os.close(read)
+        os.close(write)
+        return [job() for job in jobs]
+    if pid == 0:
+        _sharing_child(jobs, encode, taken, read, write)
+    os.close(write)
+    theirs: _Results[T] = _Results(read, decode)
+    done: dict[int, T] = {}
+    longest = 0.0
+    try:
+        while (number := _next_job(taken)) is not None:
+            started = time.monotonic()
+            done[number] = jobs[number]()
+            longest = max(longest, time.monotonic() - started)
+        received = theirs.wait(_GRACE + _SLACK * longest)
+    finally:
+        if theirs.reader.is_alive():  # an error here, or a child that hangs
+            os.kill(pid, signal.SIGKILL)
+            theirs.reader.join()
+        _ended(pid)
+    for number, job in enumerate(jobs):
+        if number not in done:
+            done[number] = received[number] if number in received else job()
+    return [done[number] for number in range(len(jobs))]
+
+
+def _next_job(taken: int) -> int | None:
+    """The number of the next job not yet taken, taking it; None when none is left."""
+    number = os.read(taken, 1)
+    return number[0] if number else None
+
+
+# A result is sent as its job's number (a byte), then each piece as its length (`_LENGTH`)
+# and bytes, then `_END` in place of a length.
+_END = (1 << 64) - 1
+
+
+class _Broken(Exception):
+    """The child ended while sending a result."""
+
+
+class _Results(Generic[T]):
+    """The results a sharing child sends, read and decoded as they come (reading lets go of
+    the interpreter lock; decoding uses the time this process waits for the child's last)."""
+
+    def __init__(self, read: int, decode: Callable[[Iterator[bytes]], T]) -> None:
+        self.received: dict[int, T] = {}
+        self._decode = decode
+        self.reader = threading.Thread(
+            target=self._receive, args=(read,), name="batchaudit-shared", daemon=True
+        )
+        self.reader.start()
+
+    def wait(self, seconds: float) -> dict[int, T]:
+        """The results received once the child is done, or within `seconds`."""
+        self.reader.join(seconds)
+        return dict(self.received)
+
+    def _receive(self, read: int) -> None:
+        with os.fdopen(read, "rb") as pipe:
+            try:
+                while number := pipe.read(1):
+                    pieces = _pieces(pipe)
+                    decoded = self._decoded(pieces)
+                    for _ in pieces:  # to the end of the result, whatever `decode` read
+                        pass
+                    if decoded:
+                        self.received[number[0]] = decoded[0]
+            except _Broken:
+                return  # the child ended while sending: what it did not send is done here
+
+    def _decoded(self, pieces: Iterator[bytes]) -> tuple[T] | tuple[()]:
+        """The result, or nothing where it cannot be decoded (its job is done here)."""
+        try:
+            return (self._decode(pieces),)
+        except _Broken:
+            raise
+        except Exception:  # pylint: disable=broad-exception-caught
+            return ()
+
+
+def _pieces(pipe: BinaryIO) -> Iterator[bytes]:
+    """The pieces of one result, as they are read; `_Broken` where the child ended first."""
+    while True:
+        head = pipe.read(_LENGTH.size)
+        if len(head) < _LENGTH.size:
+            raise _Broken
+        (size,) = _LENGTH.unpack(head)
+        if size == _END:
+            return
+        piece = pipe.read(size)
+        if len(piece) < size:
+            raise _Broken
+        yield piece
+
+
+def _sharing_child(
+    jobs: Sequence[Callable[[], T]],
+    encode: Callable[[T], Iterable[bytes]],
+    taken: int,
+    read: int,
+    write: int,
+) -> NoReturn:
+    """Take jobs until none is left, sending each result's pieces as they are made, and end
+    (an error only makes the exit status non-zero: its job, taken and not sent whole, is
+    done by the parent)."""
+    status = 1
+    try:
+        os.close(read)
+        with open(os.devnull, "w", encoding="utf-8") as nowhere, os.fdopen(write, "wb") as pipe:
+            sys.stdout = sys.stderr = nowhere  # as `_child` says
+            while (number := _next_job(taken)) is not None:
+                pipe.write(bytes([number]))
+                for piece in encode(jobs[number]()):
+                    _send(pipe, piece)
+                    pipe.flush()
+                pipe.write(_LENGTH.pack(_END))
+                pipe.flush()
+        status = 0
+    finally:
+        os._exit(status)

@@ -107,7 +107,9 @@ def _audited(file: Path, client: Client, keep: int | None, when: datetime) -> Ou
     if tables.packages.empty:
         reasons = " ".join(tables.unreadable) or "its exports hold no package rows."
         raise ClientFailure(f"no packages could be read from its exports: {reasons}")
-    finished = audit(tables, pack, config.choices)
+    # A worker among others: the machine's processors are the pool's, so no child of its
+    # own to share the rules with (nor to render its reports, below).
+    finished = audit(tables, pack, config.choices, apart=False)
     result = carry_over(finished, config, when.date(), ClientFailure, client.out_dir)
     unreadable = tables.unreadable
     part = _group_part(client, config, tables, result)
