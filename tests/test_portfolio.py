@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -297,22 +298,29 @@ def test_the_portfolio_page_in_a_browser(twelve: dict[str, Any]) -> None:
     assert problems == []
 
 
-def test_an_unexpected_problem_is_the_clients_failure_in_one_sentence(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def one_client_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, replaced_by: Callable[..., None]
+) -> Any:
+    """The outcome of one client's audit, with the engine's `name` replaced."""
     from datetime import UTC, datetime
 
     import batchaudit.engine
     from batchaudit.month_to_month.portfolio.client_run import audit_client
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("the rules tripped\non a line break")
-
     sample(tmp_path / "clients" / "c1", seed=1)
     (tmp_path / "batchaudit.toml").write_text(client_tables(1))
     client = read_portfolio(tmp_path / "batchaudit.toml").clients[0]
-    monkeypatch.setattr(batchaudit.engine, "audit", broken)
-    outcome = audit_client(tmp_path / "batchaudit.toml", client, None, datetime.now(UTC))
+    monkeypatch.setattr(batchaudit.engine, name, replaced_by)
+    return audit_client(tmp_path / "batchaudit.toml", client, None, datetime.now(UTC))
+
+
+def test_an_unexpected_problem_is_the_clients_failure_in_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the rules tripped\non a line break")
+
+    outcome = one_client_audited(tmp_path, monkeypatch, "audit", broken)
     assert outcome.status == 2 and outcome.failed
     assert outcome.failure.startswith(
         "an unexpected problem stopped its audit (RuntimeError: the rules tripped"
@@ -346,18 +354,10 @@ def test_a_clients_audit_shares_its_rules_with_no_child(
 ) -> None:
     """A portfolio's worker is one of as many as the machine has processors: it runs every
     rule itself, as it renders every report itself."""
-    from datetime import UTC, datetime
-
-    import batchaudit.engine
-    from batchaudit.month_to_month.portfolio.client_run import audit_client
 
     def shared(*args: Any) -> None:
         raise AssertionError("a client's rules were shared with a child")
 
-    sample(tmp_path / "clients" / "c1", seed=1)
-    (tmp_path / "batchaudit.toml").write_text(client_tables(1))
-    client = read_portfolio(tmp_path / "batchaudit.toml").clients[0]
-    monkeypatch.setattr(batchaudit.engine, "shared", shared)
-    outcome = audit_client(tmp_path / "batchaudit.toml", client, None, datetime.now(UTC))
+    outcome = one_client_audited(tmp_path, monkeypatch, "shared", shared)
     assert not outcome.failed, outcome.failure
     assert outcome.status in (0, 1)
