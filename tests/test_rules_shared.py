@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ from batchaudit.model.finding_columns import as_bytes, from_bytes
 from batchaudit.model.findings import Finding, Severity, Source
 from batchaudit.model.packs import load_pack
 from batchaudit.support import apart
-from batchaudit.support.apart import shared
+from batchaudit.support.apart import Apart, shared
 from conftest import SAMPLE_DATA
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forks only on Linux")
@@ -197,3 +198,26 @@ def test_findings_with_values_marshal_cannot_write_are_pickled() -> None:
         data = as_bytes([finding])
         assert data[:1] == b"p"
         assert from_bytes(data) == [finding]
+
+
+def test_a_child_never_comes_back_into_the_code_that_forked_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even where `os._exit` is replaced (as a test of the command line replaces it), a
+    child ends: come back here, it would go on as a second copy of the run."""
+    real_exit, parent = os._exit, os.getpid()
+
+    def replaced(status: int) -> None:
+        raise AssertionError(f"os._exit({status}) replaced")
+
+    monkeypatch.setattr(os, "_exit", replaced)
+    try:
+        results = shared([slow(number) for number in range(6)], as_text, from_text)
+        reports = Apart([lambda: "rendered"]).results()
+    finally:
+        if os.getpid() != parent:  # a child came back: say so, and end it
+            (tmp_path / f"came back {os.getpid()}").write_text("")
+            real_exit(0)
+    assert [result.split(" in ")[0] for result in results] == [str(n) for n in range(6)]
+    assert reports == [b"rendered"]
+    assert list(tmp_path.iterdir()) == []
