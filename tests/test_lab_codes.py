@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from batchaudit.cli.main import cli
 from batchaudit.ingest import load as load_module
+from batchaudit.ingest import text as text_module
 from batchaudit.ingest import validation
 from batchaudit.ingest.load import load
 from batchaudit.ingest.text_columns import Reading
@@ -94,11 +95,15 @@ def odd_lab_results(rows: int) -> str:
     return LAB_TITLES + "".join(lines)
 
 
-@pytest.mark.parametrize("rows", [20, 3_000])  # a small file, and one Arrow reads
+# A small file, one Arrow reads, and one Arrow reads in blocks of 4 kB: each block its own
+# texts, whose codes must be made codes of the whole file's.
+@pytest.mark.parametrize(("rows", "block"), [(20, None), (3_000, None), (3_000, 1 << 12)])
 def test_odd_lab_values_read_as_codes_are_what_they_are_read_as_text(
-    rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rows: int, block: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path / "lab.csv", odd_lab_results(rows))
+    if block:
+        monkeypatch.setattr(text_module, "_BLOCK_BYTES", block)
     coded = load(lab_results=[path])
     read_lab_as_text(monkeypatch)
     text = load(lab_results=[path])

@@ -37,7 +37,7 @@ from batchaudit.ingest.salvage import (
     truncated_at,
     utf16_without_bom,
 )
-from batchaudit.ingest.text_columns import Wanted, codes_where_repeated, columns_wanted
+from batchaudit.ingest.text_columns import Wanted, codes_where_repeated, columns_wanted, in_pandas
 
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
@@ -257,7 +257,7 @@ def _read_simple_file(
         return None
     if coded:
         table = codes_where_repeated(table)
-    frame: pd.DataFrame = table.to_pandas(types_mapper=_TEXT_TYPES.get)
+    frame = in_pandas(table, _TEXT_TYPES[pa.large_string()])
     return frame.set_axis(include or range(frame.shape[1]), axis=1)
 
 
