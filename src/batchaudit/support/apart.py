@@ -18,6 +18,7 @@ follows the findings each makes, which nothing knows before).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import struct
@@ -178,8 +179,14 @@ def _ended(pid: int) -> int:
 
 
 def _child(jobs: Sequence[Job], read: int, write: int) -> NoReturn:
-    """Do the jobs, send their texts, and end, whatever happens (nothing is printed: an
-    error only makes the exit status non-zero, and the parent does the jobs itself)."""
+    """Do the jobs, send their texts, and end (`_as_child`)."""
+    _as_child(read, write, functools.partial(_send_each, jobs))
+
+
+def _as_child(read: int, write: int, work: Callable[[BinaryIO], object]) -> NoReturn:
+    """In a forked child: `work` with the pipe to the parent, then end, whatever happens
+    (nothing is printed: an error only makes the exit status non-zero, and the parent does
+    itself what the child did not send whole)."""
     status = 1
     try:
         os.close(read)
@@ -187,11 +194,15 @@ def _child(jobs: Sequence[Job], read: int, write: int) -> NoReturn:
         # the lock of standard error when the child was forked, and a warning would wait on it.
         with open(os.devnull, "w", encoding="utf-8") as nowhere, os.fdopen(write, "wb") as pipe:
             sys.stdout = sys.stderr = nowhere
-            for job in jobs:
-                _send(pipe, job())
+            work(pipe)
         status = 0
     finally:
         _END_CHILD(status)
+
+
+def _send_each(jobs: Sequence[Job], pipe: BinaryIO) -> None:
+    for job in jobs:
+        _send(pipe, job())
 
 
 def _send(pipe: BinaryIO, text: str | bytes) -> None:
@@ -361,20 +372,20 @@ def _sharing_child(
     write: int,
 ) -> NoReturn:
     """Take jobs until none is left, sending each result's pieces as they are made, and end
-    (an error only makes the exit status non-zero: its job, taken and not sent whole, is
-    done by the parent)."""
-    status = 1
-    try:
-        os.close(read)
-        with open(os.devnull, "w", encoding="utf-8") as nowhere, os.fdopen(write, "wb") as pipe:
-            sys.stdout = sys.stderr = nowhere  # as `_child` says
-            while (number := _next_job(taken)) is not None:
-                pipe.write(bytes([number]))
-                for piece in encode(jobs[number]()):
-                    _send(pipe, piece)
-                    pipe.flush()
-                pipe.write(_LENGTH.pack(_END))
-                pipe.flush()
-        status = 0
-    finally:
-        _END_CHILD(status)
+    (`_as_child`: a job taken and not sent whole is done by the parent)."""
+    _as_child(read, write, functools.partial(_share, jobs, encode, taken))
+
+
+def _share(
+    jobs: Sequence[Callable[[], T]],
+    encode: Callable[[T], Iterable[bytes]],
+    taken: int,
+    pipe: BinaryIO,
+) -> None:
+    while (number := _next_job(taken)) is not None:
+        pipe.write(bytes([number]))
+        for piece in encode(jobs[number]()):
+            _send(pipe, piece)
+            pipe.flush()
+        pipe.write(_LENGTH.pack(_END))
+        pipe.flush()
