@@ -13,6 +13,8 @@ import orjson
 import pytest
 
 from batchaudit.engine import Audit
+from batchaudit.model.findings import Finding, Source
+from batchaudit.model.severity import Severity
 from batchaudit.report import json_report
 from batchaudit.report.writing import write_reports
 
@@ -72,3 +74,28 @@ def test_a_report_that_fails_between_parts_leaves_the_previous_one(tmp_path: Pat
         write_reports([(report, parts())])
     assert report.read_text() == "previous report"
     assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
+
+
+@pytest.mark.parametrize(
+    ("source", "unit"),
+    [
+        (Source("lab.csv", 4), "line"),
+        (Source("packages.JSON", 4, "Label"), "record"),
+        (Source("export.xlsx", 4, None, "Packages"), "row"),
+        (Source("page.json", 4, None, "Sheet1"), "row"),
+    ],
+)
+def test_a_findings_source_says_whether_its_line_is_a_line_a_record_or_a_row(
+    source: Source, unit: str
+) -> None:
+    finding = Finding("PB001", "name", Severity.WARNING, "1A4", "said", source=source)
+    listed = json.loads(orjson.dumps(json_report.finding_document(finding)))
+    assert listed["source"]["unit"] == unit
+    assert listed["severity"] == "warning"
+    assert listed["source"] == {
+        "file": source.file,
+        "line": 4,
+        "unit": unit,
+        "column": source.column,
+        "sheet": source.sheet,
+    }

