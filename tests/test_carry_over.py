@@ -340,6 +340,30 @@ def test_new_findings_are_marked_in_html_markdown_and_junit(client: Path) -> Non
     assert states.count("new") == 1 and states.count("unchanged") == 4
 
 
+def test_every_report_counts_waived_findings_new_or_unchanged_alike(client: Path) -> None:
+    """A waived finding is new or unchanged as any other: the counts since the baseline are
+    the same in every report, waived findings in them (JSON's contract counts them)."""
+    baseline_of(client, ROWS)
+    exports(client / "this-month" / "packages.csv", [*ROWS, NEW_MISTAKE])
+    waived = waivers_text("PB001", '"T2"', TODAY + timedelta(days=30)) + waivers_text(
+        "PB003", '"T4"', TODAY + timedelta(days=30)
+    )
+    write(client / "waivers.toml", waived)  # one unchanged finding waived, and the new one
+    code, out, err = invoke("audit", "this-month", "--baseline", "previous.json",
+                            "-o", "r.html", "-o", "f.json", "-o", "s.md", "-o", "r.xml",
+                            "--fail-on", "never")  # fmt: skip
+    assert code == 0, err
+    document = json.loads((client / "f.json").read_text())
+    assert (document["baseline"]["new"], document["baseline"]["unchanged"]) == (1, 4)
+    assert sum(1 for f in findings(document) if f["waiver"]) == 2
+    assert "Since previous.json: 1 new, 4 unchanged, 0 resolved" in out
+    html = re.sub(r"<[^>]+>", "", (client / "r.html").read_text())
+    assert "Since the last audit: 1 new, 4 unchanged, 0 resolved" in html
+    assert "Compared with previous.json: 1 new, 4 unchanged, 0 resolved" in html
+    assert "1 new, 4 unchanged, 0 resolved" in (client / "s.md").read_text().replace("*", "")
+    assert "1 new, 4 unchanged, 0 resolved" in (client / "r.xml").read_text()
+
+
 @pytest.mark.parametrize(
     ("content", "sentence"),
     [

@@ -46,13 +46,12 @@ def waived_rows(result: AuditResult) -> list[WaivedRow]:
 def baseline_view(result: AuditResult) -> BaselineView | None:
     if result.baseline is None:
         return None
-    new = result.tally().marked("new")
-    open_count = len(result.findings) - result.tally().waived()
-    compared = result.baseline
+    # Waived findings are new or unchanged as the others are, as every report counts them.
+    tally, compared = result.tally(), result.baseline
     return BaselineView(
         compared.path,
-        new,
-        open_count - new,
+        tally.marked("new"),
+        tally.marked("unchanged"),
         list(compared.resolved),
         list(compared.not_rechecked),
     )
