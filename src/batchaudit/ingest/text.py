@@ -42,7 +42,7 @@ from batchaudit.ingest.text_columns import Wanted, codes_where_repeated, columns
 _DELIMITERS = (",", ";", "\t")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 _SNIFF_BYTES = 8192
-_THREADED_BYTES = 1 << 20
+_NUMPY_CHECKED_BYTES = 1 << 20  # a file this large is checked for ASCII by numpy (`_ascii`)
 _SMALL_BYTES = 1 << 16
 # Each column comes in one piece per block: every later selection of rows costs a step per
 # piece, so not Arrow's default of 1 MB (a 1.45 GB lab file in 1,381 pieces; selecting its
@@ -346,7 +346,7 @@ def _ascii(data: bytes) -> bool:
     """No byte over 0x7F. numpy's maximum is twice as quick as `bytes.isascii` on a large
     file (532 MB: 0.06 s against 0.12 s) and lets go of the interpreter lock while it looks,
     for the files read beside."""
-    if len(data) < _THREADED_BYTES:
+    if len(data) < _NUMPY_CHECKED_BYTES:
         return data.isascii()
     return bool(np.frombuffer(data, dtype=np.uint8).max() < 0x80)
 
