@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from batchaudit.engine import audit
 from batchaudit.ingest.load import load
 from batchaudit.model.packs import load_pack
+from batchaudit.month_to_month.baseline import compare
 from batchaudit.report import html, json_report
 from batchaudit.sample import write_sample
 
@@ -217,4 +218,33 @@ def test_large_report_is_small_fast_and_hides_nothing(
     assert opened.locator(".card .message").first.inner_text().startswith(f"Package {last}")
     opened.emulate_media(media="print")
     assert pdf_pages(opened) <= 60
+    opened.close()
+
+
+def test_a_files_path_stays_in_its_table_cell_and_in_its_sentence(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Only a trail's row of boxes is laid out as a row (`figure.trail .path`): a file's path
+    in the inputs table stays a cell of its row, and the baseline's path a word of its
+    sentence (both were once laid out as the trail's row, off their lines)."""
+    finished = audit(load(detected=[SAMPLE_DATA]), load_pack("oregon")).result
+    compared = compare(finished, [], "reports/2026-11/findings.json")
+    path = tmp_path / "report.html"
+    path.write_text(html.render(compared, datetime(2026, 11, 29, tzinfo=UTC)), encoding="utf-8")
+    opened = browser.new_page(viewport={"width": 1366, "height": 900})
+    opened.goto(path.as_uri())
+    cells = opened.eval_on_selector_all(
+        "td.path",
+        """cells => cells.map(cell => [getComputedStyle(cell).display,
+            cell.getBoundingClientRect().top - cell.parentElement.getBoundingClientRect().top])""",
+    )
+    assert cells and all(cell == ["table-cell", 0] for cell in cells)
+    sentence = opened.locator("#since-baseline p").first
+    assert sentence.locator("code.path").evaluate("e => getComputedStyle(e).display") == "inline"
+    assert sentence.inner_text().startswith(
+        "Compared with reports/2026-11/findings.json: 78 new, 0 unchanged"
+    )
+    opened.click("button.row >> nth=0")
+    trail = opened.wait_for_selector("figure.trail .path")
+    assert trail.evaluate("e => getComputedStyle(e).display") == "flex"
     opened.close()
