@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from batchaudit.model.values import repeated
+from batchaudit.model.values import categories_of, repeated
 
 
 @dataclass(frozen=True)
@@ -68,29 +67,15 @@ def codes_where_repeated(table: pa.Table) -> pa.Table:
 
 
 def in_pandas(table: pa.Table, text: pd.api.extensions.ExtensionDtype) -> pd.DataFrame:
-    """The table in pandas: text as the dtype `text`, codes as categories of it."""
+    """The table in pandas: text as the dtype `text`, codes as categories of text
+    (`categories_of`)."""
     if not any(pa.types.is_dictionary(column.type) for column in table.columns):
         frame: pd.DataFrame = table.to_pandas(types_mapper={pa.large_string(): text}.get)
         return frame
     columns = [
-        as_categories(column, text)
+        pd.Series(categories_of(column))
         if pa.types.is_dictionary(column.type)
         else pd.Series(pd.array(column, dtype=text), copy=False)
         for column in table.columns
     ]
     return pd.concat(columns, axis=1, keys=table.column_names)
-
-
-def as_categories(column: pa.ChunkedArray, texts: pd.api.extensions.ExtensionDtype) -> pd.Series:
-    """A column parsed as codes, as pandas categories whose texts are of the dtype `texts`.
-    Each block read has its own dictionary: Arrow unifies them, and the codes are taken as
-    they are. Arrow's own `to_pandas` made a 1.45 GB lab file's codes categories in
-    0.9-1.3 s alone and 1.5-2.0 s in an audit (beside the validation of the packages);
-    this took 0.5-0.8 s and 0.7-1.1 s."""
-    unified = column.unify_dictionaries()
-    empty = pa.array([], pa.large_string())
-    dictionary = unified.chunk(0).dictionary if unified.num_chunks else empty
-    chunks = [chunk.indices.to_numpy(zero_copy_only=False) for chunk in unified.chunks]
-    codes = np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int32)
-    categories = pd.Index(pd.array(dictionary, dtype=texts))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
