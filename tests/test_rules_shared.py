@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import signal
 import sys
 import time
@@ -18,9 +19,11 @@ import pytest
 from batchaudit import engine
 from batchaudit.engine import Audit, audit
 from batchaudit.ingest.load import load
+from batchaudit.model.evidence import JsonEvidence
 from batchaudit.model.finding_columns import as_bytes, from_bytes
 from batchaudit.model.findings import Finding, Severity, Source
 from batchaudit.model.packs import load_pack
+from batchaudit.report import csv_report, json_report
 from batchaudit.support import apart
 from batchaudit.support.apart import Apart, shared
 from conftest import SAMPLE_DATA
@@ -150,6 +153,10 @@ def test_the_audit_shared_is_the_audit_made_here(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(apart, "workers", lambda: 1)
     here = audit(tables, pack).result
     assert together.findings == here.findings
+    # The child's evidence, taken in as the JSON it sent, is written as the dicts are.
+    assert any(isinstance(f.evidence, JsonEvidence) for f in together.findings)
+    assert json_report.render(together) == json_report.render(here)
+    assert csv_report.render(together) == csv_report.render(here)
     assert together.coverage == here.coverage
     assert [c.unchecked for c in together.coverage] == [c.unchecked for c in here.coverage]
     assert not sent  # this process sent nothing: what was sent, the child sent
@@ -187,10 +194,16 @@ def test_findings_as_columns_read_back_equal() -> None:
     assert back == findings
     assert [type(f.severity) for f in back] == [Severity] * 3
     assert from_bytes(as_bytes([])) == []
+    said = back[0].evidence
+    assert isinstance(said, JsonEvidence)  # kept as sent, decoded when read
+    assert said["sources"][0]["tag"] == "x"
+    assert pickle.loads(pickle.dumps(said)) == findings[0].evidence
+    assert from_bytes(as_bytes(back)) == findings  # handed over again as it is
 
 
 def test_findings_with_values_marshal_cannot_write_are_pickled() -> None:
     odd = [
+        # JSON would give a date back as text: the findings are pickled.
         dataclasses.replace(findings_of_every_kind()[0], evidence={"on": date(2026, 1, 2)}),
         dataclasses.replace(findings_of_every_kind()[1], baseline="new"),
     ]

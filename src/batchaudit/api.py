@@ -16,6 +16,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from batchaudit.model.evidence import as_dict
 from batchaudit.model.findings import AuditResult, Finding, Source
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _row(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "waived": finding.waiver is not None,
         "baseline": finding.baseline,
-        "evidence": finding.evidence,
+        "evidence": as_dict(finding.evidence),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -75,7 +75,8 @@ class Finding:
     severity: Severity
     package_tag: str | None
     message: str
-    evidence: dict[str, Any] = field(default_factory=dict)
+    # A dict, or the JSON of one where the finding was handed over (model/evidence.py).
+    evidence: Mapping[str, Any] = field(default_factory=dict)
     remedy: str | None = None
     source: Source | None = None
     # Stable across runs, row orders and file names (see `batchaudit.rules.fingerprints`).

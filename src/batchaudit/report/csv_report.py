@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+from batchaudit.model.evidence import as_dict
 from batchaudit.model.findings import AuditResult, Finding
 from batchaudit.support.visible import printable
 
@@ -56,7 +57,7 @@ def render(result: AuditResult) -> str:
             finding.remedy or "",
             source.file if source else "",
             str(source.line) if source and source.line is not None else "",
-            _EVIDENCE.encode(finding.evidence),
+            _EVIDENCE.encode(as_dict(finding.evidence)),
             finding.fingerprint,
             _waived(finding),
             finding.baseline or "",

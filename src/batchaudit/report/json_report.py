@@ -10,6 +10,7 @@ import orjson
 
 from batchaudit import __version__
 from batchaudit.model.checked import ResolvedFinding
+from batchaudit.model.evidence import as_dict, as_json_value
 from batchaudit.model.findings import AuditResult, Finding, Source, Waiver
 from batchaudit.model.severity import Severity
 from batchaudit.report.verdict import verdict
@@ -96,7 +97,12 @@ def _old_finding(old: ResolvedFinding) -> dict[str, Any]:
 
 
 def document(result: AuditResult) -> dict[str, Any]:
-    return _document(result, [finding_document(finding) for finding in result.findings])
+    """The report as plain data: the evidence of every finding a dict (`parts` writes the
+    evidence kept as JSON as it is)."""
+    findings = [finding_document(finding) for finding in result.findings]
+    for each in findings:
+        each["evidence"] = as_dict(each["evidence"])
+    return _document(result, findings)
 
 
 def _document(result: AuditResult, findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -219,6 +225,7 @@ def parts(result: AuditResult) -> Iterator[bytes]:
     findings = result.findings
     for start in range(0, len(findings), FINDINGS_PER_PART):
         chunk = findings[start : start + FINDINGS_PER_PART]
-        listed = orjson.dumps([finding_document(finding) for finding in chunk])
+        documents = [finding_document(finding) for finding in chunk]
+        listed = orjson.dumps(documents, default=as_json_value)  # evidence kept as JSON
         yield (b"," if start else b"") + listed[1:-1]
     yield b"]," + after[1:]
