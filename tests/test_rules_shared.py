@@ -199,6 +199,10 @@ def test_findings_as_columns_read_back_equal() -> None:
     assert said["sources"][0]["tag"] == "x"
     assert pickle.loads(pickle.dumps(said)) == findings[0].evidence
     assert from_bytes(as_bytes(back)) == findings  # handed over again as it is
+    # A rule's findings repeat their words: sent compressed, a fraction of their text.
+    many = findings * 1000
+    assert from_bytes(as_bytes(many)) == many
+    assert len(as_bytes(many)) < sum(len(f.message) + len(f.fingerprint) for f in many)
 
 
 def test_findings_with_values_marshal_cannot_write_are_pickled() -> None:
@@ -234,3 +238,25 @@ def test_a_child_never_comes_back_into_the_code_that_forked_it(
     assert [result.split(" in ")[0] for result in results] == [str(n) for n in range(6)]
     assert reports == [b"rendered"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_child_never_waits_for_its_results_to_be_decoded() -> None:
+    """The pipe is emptied as the child fills it (apart._Results): a child sending three
+    results larger than a pipe holds is done sending long before this process has decoded
+    them, and every one is decoded."""
+    read, write = os.pipe()
+
+    def slow_decode(pieces: Iterator[bytes]) -> int:
+        time.sleep(0.4)
+        return sum(len(piece) for piece in pieces)
+
+    results = apart._Results(read, slow_decode)
+    started = time.monotonic()
+    with os.fdopen(write, "wb") as pipe:
+        for number in range(3):
+            pipe.write(bytes([number]))
+            apart._send(pipe, bytes(4 << 20))
+            pipe.write(apart._LENGTH.pack(apart._END))
+    sent = time.monotonic() - started
+    assert sent < 0.4  # not one result's decoding
+    assert results.wait(10) == {0: 4 << 20, 1: 4 << 20, 2: 4 << 20}

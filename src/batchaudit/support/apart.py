@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import queue
 import signal
 import struct
 import sys
@@ -287,6 +288,7 @@ def _shared(
         if theirs.reader.is_alive():  # an error here, or a child that hangs
             os.kill(pid, signal.SIGKILL)
             theirs.reader.join()
+        theirs.stop()
         _ended(pid)
     for number, job in enumerate(jobs):
         if number not in done:
@@ -310,43 +312,49 @@ class _Broken(Exception):
 
 
 class _Results(Generic[T]):
-    """The results a sharing child sends, read and decoded as they come (reading lets go of
-    the interpreter lock; decoding uses the time this process waits for the child's last)."""
+    """The results a sharing child sends: read as they come by one thread, which holds the
+    interpreter lock only between reads, so the pipe is emptied as the child fills it; and
+    decoded by another, in the time this process's own rules leave. Read and decoded by one
+    thread, the child waited on each piece's decoding, which waited on this process's rules
+    for the lock: 0.5 s for a rule's 45,000 findings at 10^6 packages."""
 
     def __init__(self, read: int, decode: Callable[[Iterator[bytes]], T]) -> None:
         self.received: dict[int, T] = {}
         self._decode = decode
+        self._read: queue.SimpleQueue[tuple[int, list[bytes]] | None] = queue.SimpleQueue()
         self.reader = threading.Thread(
             target=self._receive, args=(read,), name="batchaudit-shared", daemon=True
         )
+        self._decoder = threading.Thread(
+            target=self._decode_each, name="batchaudit-decoding", daemon=True
+        )
         self.reader.start()
+        self._decoder.start()
 
     def wait(self, seconds: float) -> dict[int, T]:
         """The results received once the child is done, or within `seconds`."""
         self.reader.join(seconds)
+        self.stop()
+        self._decoder.join()
         return dict(self.received)
+
+    def stop(self) -> None:
+        """Decode what was read, and nothing read after."""
+        self._read.put(None)
 
     def _receive(self, read: int) -> None:
         with os.fdopen(read, "rb") as pipe:
             try:
                 while number := pipe.read(1):
-                    pieces = _pieces(pipe)
-                    decoded = self._decoded(pieces)
-                    for _ in pieces:  # to the end of the result, whatever `decode` read
-                        pass
-                    if decoded:
-                        self.received[number[0]] = decoded[0]
+                    self._read.put((number[0], list(_pieces(pipe))))
             except _Broken:
                 return  # the child ended while sending: what it did not send is done here
 
-    def _decoded(self, pieces: Iterator[bytes]) -> tuple[T] | tuple[()]:
-        """The result, or nothing where it cannot be decoded (its job is done here)."""
-        try:
-            return (self._decode(pieces),)
-        except _Broken:
-            raise
-        except Exception:  # pylint: disable=broad-exception-caught
-            return ()
+    def _decode_each(self) -> None:
+        while (read := self._read.get()) is not None:
+            number, pieces = read
+            with contextlib.suppress(Exception):  # not decoded: its job is done here
+                self.received[number] = self._decode(iter(pieces))
 
 
 def _pieces(pipe: BinaryIO) -> Iterator[bytes]:
