@@ -24,6 +24,7 @@ from batchaudit.model.finding_columns import as_bytes, from_bytes
 from batchaudit.model.findings import Finding, Severity, Source
 from batchaudit.model.packs import load_pack
 from batchaudit.report import csv_report, json_report
+from batchaudit.rules.base import REGISTRY, Rule
 from batchaudit.support import apart
 from batchaudit.support.apart import Apart, shared
 from conftest import SAMPLE_DATA
@@ -260,3 +261,19 @@ def test_the_child_never_waits_for_its_results_to_be_decoded() -> None:
     sent = time.monotonic() - started
     assert sent < 0.4  # not one result's decoding
     assert results.wait(10) == {0: 4 << 20, 1: 4 << 20, 2: 4 << 20}
+
+
+def test_the_costliest_rules_are_taken_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last rule taken is a light one: the other process does not wait long for it."""
+    taken: list[str] = []
+    checked = engine._checked
+
+    def noted(rule: type[Rule], *args: object) -> object:
+        taken.append(rule.code)
+        return checked(rule, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_checked", noted)
+    audit(load(detected=[SAMPLE_DATA]), load_pack("oregon"), apart=False)
+    assert taken[:3] == ["PB001", "LT001", "PB002"]
+    costs = [REGISTRY[code].cost for code in taken]  # type: ignore[attr-defined]
+    assert costs == sorted(costs, reverse=True)

@@ -61,6 +61,7 @@ class ProductionBatchNumber(Rule):
     code = "PB005"
     name = "production-batch-number"
     severity = Severity.ERROR
+    cost = 0.5
     needs: ClassVar[frozenset[str]] = frozenset(
         {"category", "production_batch", "production_batch_number"}
     )

@@ -61,6 +61,7 @@ class ErroneousProductionBatchCanBeDiscontinued(Rule):
     code = "PB004"
     name = "erroneous-production-batch-can-be-discontinued"
     severity = Severity.NOTE
+    cost = 1.1
     needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
     evidence: ClassVar[type] = DiscontinuableEvidence
     headline_one = "{n} of the unneeded production batches can still be discontinued in Metrc."

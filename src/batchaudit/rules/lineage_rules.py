@@ -51,6 +51,7 @@ class UnknownSourcePackage(Rule):
     code = "LN001"
     name = "unknown-source-package"
     severity = Severity.NOTE
+    cost = 0.6
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags"})
     evidence: ClassVar[type] = UnknownSourceEvidence
     fingerprint_facts = ("unknown_sources",)

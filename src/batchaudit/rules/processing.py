@@ -80,6 +80,7 @@ class ProcessingWithoutProductionBatch(Rule):
     code = "PB003"
     name = "processing-without-production-batch"
     severity = Severity.ERROR
+    cost = 1.2
     needs_groups = True
     needs: ClassVar[frozenset[str]] = SOURCE_FIELDS
     evidence: ClassVar[type] = JobOutputEvidence

@@ -218,6 +218,7 @@ class ProductionBatchWithoutCategoryChange(UnneededBatch):
     code = "PB001"
     name = "production-batch-without-category-change"
     severity = Severity.ERROR
+    cost = 2.3
     made_from = "of the same category"
 
     @staticmethod
@@ -284,6 +285,7 @@ class ProductionBatchWithinTestGroup(UnneededBatch):
     code = "PB002"
     name = "production-batch-within-test-group"
     severity = Severity.WARNING
+    cost = 1.5
     needs_groups = True
     made_from = "in the same test group"
     intents = ("category correction",)

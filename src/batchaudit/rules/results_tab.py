@@ -92,6 +92,7 @@ class InheritedResultsTabTooLong(Rule):
     code = "LT001"
     name = "inherited-results-tab-too-long"
     severity = Severity.WARNING
+    cost = 2.0
     settings = (
         Setting("max_rows", 200, "more result rows than this in a tab fire the rule"),
         Setting(
@@ -223,6 +224,7 @@ class ConflictingInheritedResults(Rule):
     code = "LT002"
     name = "conflicting-inherited-results"
     severity = Severity.WARNING
+    cost = 1.0
     needs: ClassVar[frozenset[str]] = frozenset({"source_package_tags", "production_batch"})
     needs_lab: ClassVar[frozenset[str]] = frozenset({"tested_package", "test_passed"})
     evidence: ClassVar[type] = ConflictEvidence
