@@ -20,12 +20,13 @@ else:
     pa, pc = lazy("pyarrow"), lazy("pyarrow.compute")
 
 
-def text_codes(column: pd.Series) -> tuple[np.ndarray, Any]:
+def text_codes(column: pd.Series | pa.Array) -> tuple[np.ndarray, Any]:
     """(each value's code, the distinct values as an Arrow array): codes in order of first
     appearance, -1 for a missing value. A column read as codes (categories) keeps its own:
     Arrow numbers a file's texts as they first appear, and its distinct values may hold a
     text no row has (the column's title)."""
-    encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
+    texts = column if isinstance(column, pa.Array) else pa.array(column, from_pandas=True)
+    encoded = pc.dictionary_encode(texts)
     if isinstance(encoded, pa.ChunkedArray):  # the chunks share one dictionary
         encoded = encoded.combine_chunks()
     codes = np.asarray(encoded.indices.fill_null(-1)).astype(np.int64)
@@ -43,7 +44,7 @@ def decoded(column: Column) -> Column:
     return column
 
 
-def positions_in(texts: pd.Series, known: pd.Series) -> np.ndarray:
+def positions_in(texts: pd.Series | pa.Array, known: pd.Series) -> np.ndarray:
     """The position of each text among the `known` texts (the first, if repeated), -1 where
     absent or missing: looked up once per distinct text."""
     code, distinct = text_codes(texts)
