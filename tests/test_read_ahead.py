@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from batchaudit.cli import cli
 from batchaudit.ingest import api_page
+from batchaudit.ingest import read_ahead as read_ahead_module
 from batchaudit.ingest.api_page import ParsedAhead
 from batchaudit.ingest.files import LARGE_BYTES, Contents
 from batchaudit.ingest.limits import Limits
@@ -230,3 +231,34 @@ def test_the_reader_does_not_wait_for_pandera_to_be_imported() -> None:
     check = "import sys, batchaudit.ingest.load; print('pandera' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_page_given_first_is_parsed_before_the_other_files_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's parse is the longest step of reading its export: it begins as soon as its
+    bytes are read, and a file after it is read by the reading proper if it is wanted first."""
+    first = _page(tmp_path / "first.json", 16_000)
+    second = _page(tmp_path / "second.json", 16_000)
+    steps: list[str] = []
+    original_read, original_parse = read_ahead_module.read_regular, api_page.arrow_page
+
+    def read(path: Path, limits: Limits) -> Contents:
+        steps.append(f"read {path.name}")
+        return original_read(path, limits)
+
+    def parse(*args: object) -> object:
+        steps.append("parse")
+        return original_parse(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read_ahead_module, "read_regular", read)
+    monkeypatch.setattr(api_page, "arrow_page", parse)
+    ahead = read_ahead([first, second], Limits())
+    try:
+        assert ahead.take(first, Limits()) is not None
+        parsed = ahead.page(first, None)
+        assert parsed is not None and parsed.page is not None
+        assert ahead.take(second, Limits()) is not None
+    finally:
+        ahead.close()
+    assert steps == ["read first.json", "parse", "read second.json"]
