@@ -219,9 +219,9 @@ class Rule(RuleInfo, ABC):
     needs_lab: ClassVar[frozenset[str]] = frozenset()
     # Compares test groups, so needs the field the pack groups by (category or type).
     needs_groups: ClassVar[bool] = False
-    # Seconds its findings took at 10^6 findings-heavy packages (`make bench`, 2 processors):
-    # the rules shared with a child are taken costliest first, so that the last taken is a
-    # light one (engine.py).
+    # About the seconds it takes, evaluated and its findings made, at 10^6 findings-heavy
+    # packages (as traced on 2 processors): the rules shared with a child are taken
+    # costliest first, so that the last taken is a light one (engine.py).
     cost: ClassVar[float] = 0.0
 
     @abstractmethod
