@@ -288,7 +288,7 @@ def _shared(
         if theirs.reader.is_alive():  # an error here, or a child that hangs
             os.kill(pid, signal.SIGKILL)
             theirs.reader.join()
-        theirs.stop()
+        theirs.stop()  # the decoding thread ends, where an error here kept `wait` from it
         _ended(pid)
     for number, job in enumerate(jobs):
         if number not in done:
